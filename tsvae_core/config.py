@@ -1,0 +1,164 @@
+"""Configuration: one ``param.Parameterized`` class per concern, presets, validation.
+
+Bounds live here once; the dashboard turns these parameters into widgets and the
+command line turns them into flags, so neither repeats a limit.
+"""
+from __future__ import annotations
+
+import math
+
+import param
+
+#: Architectures known to the model registry (``tsvae_core.models.REGISTRY``); a test
+#: keeps the two in step. Kept here so the configuration imports no Keras.
+ARCHITECTURES = ["conv_attention_gru"]
+
+#: Keras activations that make sense for hidden layers of these models.
+ACTIVATIONS = ["relu", "leaky_relu", "elu", "selu", "gelu", "silu", "mish", "tanh",
+               "sigmoid", "softplus"]
+OUTPUT_ACTIVATIONS = ["relu", "sigmoid", "linear"]
+OPTIMIZERS = ["adamw", "adam", "nadam", "rmsprop", "sgd", "adagrad"]
+
+#: Most validation windows the session encodes after each epoch for the latent plot.
+LATENT_SUBSET_CAP = 10_000
+
+
+class DataConfig(param.Parameterized):
+    """The synthetic multichannel series of the original demo, and its windows."""
+
+    n_patterns = param.Integer(30, bounds=(1, 200), doc="Distinct repeating patterns.")
+    repeats = param.Integer(10, bounds=(1, 1000), doc="How often the block of all patterns repeats.")
+    seq_len = param.Integer(128, bounds=(8, 1024), doc="Samples per pattern and per window.")
+    n_features = param.Integer(7, bounds=(1, 64), doc="Signal channels (the time channel comes on top).")
+    noise_size = param.Integer(10_000, bounds=(0, 1_000_000), doc="Rows of pure noise appended to the series.")
+    time_wavelengths = param.List([1.0], item_type=(int, float), bounds=(1, 8), precedence=0.9,
+                                  doc="Periods of the cosine time encoding, in multiples of seq_len.")
+    noise_amplitude = param.Number(0.25, bounds=(0.0, 10.0), precedence=0.9,
+                                   doc="Window noise scale, as a fraction of the signal's standard deviation.")
+    val_fraction = param.Number(0.2, bounds=(0.05, 0.9), precedence=0.9,
+                                doc="Share of the shuffled windows kept for validation (the last ones).")
+    seed = param.Integer(85, bounds=(0, 2**31 - 1), doc="Seed for the data, the weights and the sampling noise.")
+
+    def n_rows(self) -> int:
+        return self.n_patterns * self.seq_len * self.repeats + self.noise_size
+
+    def n_windows(self) -> int:
+        return max(0, self.n_rows() - self.seq_len + 1)
+
+    def n_train(self) -> int:
+        return int(self.n_windows() * (1.0 - self.val_fraction))
+
+
+class ModelConfig(param.Parameterized):
+    """Architecture and its size; shared by every family in the registry."""
+
+    architecture = param.Selector(objects=ARCHITECTURES, default="conv_attention_gru",
+                                  doc="Model family, looked up in the model registry.")
+    activation = param.Selector(objects=ACTIVATIONS, default="relu",
+                                doc="Activation of the hidden layers (the original used relu).")
+    output_activation = param.Selector(objects=OUTPUT_ACTIVATIONS, default="relu", precedence=0.9,
+                                       doc="Activation of the decoder's last layer (the original used relu).")
+    latent_dim = param.Integer(2, bounds=(1, 64), doc="Size of the latent space.")
+    time_bypass = param.Boolean(False, doc="Route the time channel around the encoder and give it to the decoder.")
+    beta = param.Number(1.0, bounds=(0.0, 100.0), doc="Weight of the KL term in the loss (1 is a plain VAE).")
+    conv_filters = param.Integer(16, bounds=(1, 256), precedence=0.9, doc="Filters of every convolution.")
+    num_heads = param.Integer(4, bounds=(1, 16), precedence=0.9, doc="Heads of each attention gate.")
+    key_dim = param.Integer(8, bounds=(1, 128), precedence=0.9, doc="Key size of each attention head.")
+    scale_steps = param.Integer(4, bounds=(1, 8), precedence=0.9,
+                                doc="Decoder upsampling steps; seq_len must divide by 2**scale_steps.")
+
+
+class TrainConfig(param.Parameterized):
+    """How the model is trained and what the session reports after each epoch."""
+
+    optimizer = param.Selector(objects=OPTIMIZERS, default="adamw", doc="Optimizer (sgd uses momentum).")
+    learning_rate = param.Number(1e-3, bounds=(1e-8, 1e5), doc="Step size; changes apply live at the next batch.")
+    momentum = param.Number(0.9, bounds=(0.0, 0.999), precedence=0.9, doc="Momentum of sgd (ignored by the others).")
+    batch_size = param.Integer(256, bounds=(1, 65_536), doc="Windows per training step.")
+    epochs = param.Integer(400, bounds=(1, 100_000), doc="Epochs to train.")
+    latent_subset = param.Integer(0, bounds=(0, LATENT_SUBSET_CAP), precedence=0.9,
+                                  doc=f"Validation windows encoded for the latent plot after each epoch "
+                                      f"(0: all of them, at most {LATENT_SUBSET_CAP}).")
+    jit_compile = param.Selector(objects=["auto", "on", "off"], default="auto", precedence=0.9,
+                                 doc="XLA/JIT compilation of the training step (auto: Keras decides).")
+
+
+#: Named presets: field -> value, applied on top of the defaults.
+PRESETS: dict[str, dict] = {
+    # Exactly the original notebook's settings (the class defaults).
+    "paper": {},
+    # Small enough that a 2-core CPU separates the patterns within about two minutes;
+    # values chosen by measurement, see README "The quick preset".
+    "quick": dict(n_patterns=8, repeats=40, seq_len=32, n_features=3, noise_size=1000,
+                  scale_steps=2, batch_size=64, learning_rate=3e-3, epochs=40),
+}
+
+CONFIG_CLASSES = (DataConfig, ModelConfig, TrainConfig)
+
+
+def field_owner(name: str) -> type[param.Parameterized]:
+    """The config class that holds the field ``name``."""
+    for cls in CONFIG_CLASSES:
+        if name in cls.param and name != "name":
+            return cls
+    known = sorted(p for cls in CONFIG_CLASSES for p in cls.param if p != "name")
+    raise ValueError(f"unknown field {name!r}; known fields: {', '.join(known)}")
+
+
+def make_configs(preset: str = "paper", **overrides) -> tuple[DataConfig, ModelConfig, TrainConfig]:
+    """Fresh configs from a preset plus field overrides, validated."""
+    if preset not in PRESETS:
+        raise ValueError(f"preset={preset!r} is not one of {sorted(PRESETS)}")
+    data, model, train = DataConfig(), ModelConfig(), TrainConfig()
+    apply_values((data, model, train), {**PRESETS[preset], **overrides})
+    validate(data, model, train)
+    return data, model, train
+
+
+def apply_values(configs, values: dict) -> None:
+    """Set ``values`` (field -> value) on whichever of ``configs`` owns each field."""
+    by_class = {type(c): c for c in configs}
+    for name, value in values.items():
+        cfg = by_class[field_owner(name)]
+        cfg.param.update(**{name: value})
+
+
+def _fail(field: str, value, rule: str) -> None:
+    raise ValueError(f"{field}={value!r}: {rule}")
+
+
+def validate(data: DataConfig, model: ModelConfig, train: TrainConfig) -> None:
+    """Check the rules that span fields; raise ValueError naming field, value and range."""
+    factor = 2 ** model.scale_steps
+    if data.seq_len % factor:
+        allowed = [s for s in range(1, 9) if data.seq_len % 2**s == 0]
+        rng = f"1..{max(allowed)}" if allowed else "none (seq_len is odd)"
+        _fail("ModelConfig.scale_steps", model.scale_steps,
+              f"seq_len {data.seq_len} must be divisible by 2**scale_steps = {factor}; "
+              f"allowed scale_steps for this seq_len: {rng}")
+    if not data.time_wavelengths or any(w <= 0 for w in data.time_wavelengths):
+        _fail("DataConfig.time_wavelengths", data.time_wavelengths,
+              "needs 1 to 8 wavelengths, each > 0")
+    if data.n_windows() < 2:
+        _fail("DataConfig.repeats", data.repeats,
+              f"the series has {data.n_rows()} rows, fewer than seq_len + 1 = {data.seq_len + 1}; "
+              "raise repeats, n_patterns or noise_size")
+    n_train = data.n_train()
+    n_val = data.n_windows() - n_train
+    if n_train < 1 or n_val < 1:
+        _fail("DataConfig.val_fraction", data.val_fraction,
+              f"leaves {n_train} training and {n_val} validation windows; both need at least 1")
+    if train.batch_size > n_train:
+        _fail("TrainConfig.batch_size", train.batch_size,
+              f"must be at most the training set size, 1..{n_train}")
+
+
+def decoder_seed_shape(seq_len: int, scale_steps: int, input_size: int) -> tuple[int, int]:
+    """(steps, channels) of the decoder's first reshape.
+
+    The original's Dense(8 * input_size) only reshapes when seq_len / 2**scale_steps
+    divides 8 * input_size (true for its defaults); rounding the channel count up keeps
+    it identical there and makes every other valid combination build.
+    """
+    steps = seq_len // 2**scale_steps
+    return steps, max(1, math.ceil(8 * input_size / steps))

@@ -1,0 +1,117 @@
+"""The original demo's synthetic data, vectorised: patterns, noise, time channel, windows.
+
+Only one materialised copy of the windows exists: the shuffled array built by a single
+fancy-indexing gather from a sliding-window view. Noise and scaling are applied in place.
+"""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.lib.stride_tricks import as_strided
+
+from .config import DataConfig
+
+log = logging.getLogger(__name__)
+
+FREQ_LOW, FREQ_HIGH, SINES_PER_CHANNEL = 1.0, 30.0, 5
+_NOISE_CHUNK = 4096  # windows noised per step: bounds the temporary to a few MB
+
+
+@dataclass
+class Dataset:
+    x_train: np.ndarray      # (n_train, seq_len, n_features + 1) float32 in [0, 1]
+    y_train: np.ndarray      # (n_train,) int32 pattern id, -1 for noise
+    x_val: np.ndarray        # (n_val, seq_len, n_features + 1)
+    y_val: np.ndarray        # (n_val,)
+    channel_names: list[str]  # signal channels then "time"
+    series: np.ndarray       # (rows, n_features + 1) the scaled series before windowing
+    row_labels: np.ndarray   # (rows,) pattern id of each row, -1 for noise
+
+
+def sine_sums(rng: np.random.Generator, n_channels: int, seq_len: int,
+              freqs: np.ndarray) -> np.ndarray:
+    """(seq_len, n_channels): each channel a sum of 5 unit sines whose frequencies are
+    drawn without replacement from ``freqs``, fresh for every channel."""
+    # argsort of uniform noise = an independent permutation per channel
+    picks = np.argsort(rng.random((n_channels, freqs.size)), axis=1)[:, :SINES_PER_CHANNEL]
+    f = freqs[picks]                                   # (n_channels, 5)
+    t = np.linspace(0.0, 1.0, seq_len)                 # one second
+    return np.sin(2 * np.pi * f[:, :, None] * t).sum(axis=1).T  # (seq_len, n_channels)
+
+
+def pattern_block(rng: np.random.Generator, cfg: DataConfig) -> np.ndarray:
+    """(n_patterns * seq_len, n_features): the patterns one after another."""
+    freqs = np.linspace(FREQ_LOW, FREQ_HIGH, SINES_PER_CHANNEL * cfg.n_patterns)
+    chans = sine_sums(rng, cfg.n_patterns * cfg.n_features, cfg.seq_len, freqs)
+    # (seq_len, n_patterns * n_features) -> (n_patterns * seq_len, n_features)
+    return chans.reshape(cfg.seq_len, cfg.n_patterns, cfg.n_features).transpose(1, 0, 2).reshape(
+        -1, cfg.n_features)
+
+
+def time_channel(n_rows: int, seq_len: int, wavelengths) -> np.ndarray:
+    t = np.arange(n_rows, dtype=np.float64)
+    return sum(0.5 * (np.cos(2 * np.pi * w * t / seq_len) + 1.0) for w in wavelengths)
+
+
+def window_modes(row_labels: np.ndarray, seq_len: int) -> np.ndarray:
+    """Most frequent row label of every stride-1 window; ties go to the smallest label
+    (as scipy.stats.mode does). Counts come from one cumulative one-hot table."""
+    offset = row_labels.min()
+    codes = row_labels - offset                        # 0..K-1
+    k = int(codes.max()) + 1
+    counts = np.zeros((row_labels.size + 1, k), dtype=np.int32)
+    np.add.at(counts, (np.arange(1, row_labels.size + 1), codes), 1)
+    np.cumsum(counts, axis=0, out=counts)
+    per_window = counts[seq_len:] - counts[:-seq_len]  # (n_windows, K)
+    return (per_window.argmax(axis=1) + offset).astype(np.int32)
+
+
+def build_series(cfg: DataConfig, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    """Scaled series with its time channel, and the label of every row."""
+    block = pattern_block(rng, cfg)
+    signal = np.tile(block, (cfg.repeats, 1))
+    labels = np.tile(np.repeat(np.arange(cfg.n_patterns, dtype=np.int32), cfg.seq_len), cfg.repeats)
+    if cfg.noise_size:
+        noise = rng.normal(signal.mean(), signal.std(), (cfg.noise_size, cfg.n_features))
+        signal = np.concatenate([signal, noise])
+        labels = np.concatenate([labels, np.full(cfg.noise_size, -1, np.int32)])
+    lo, hi = signal.min(), signal.max()
+    signal = (signal - lo) / (hi - lo)
+    t = time_channel(len(signal), cfg.seq_len, cfg.time_wavelengths)
+    series = np.concatenate([signal, t[:, None]], axis=1).astype(np.float32)
+    return series, labels
+
+
+def generate(cfg: DataConfig) -> Dataset:
+    """Windows, labels and channel names for ``cfg``; deterministic for ``cfg.seed``."""
+    rng = np.random.default_rng(cfg.seed)
+    series, row_labels = build_series(cfg, rng)
+    labels = window_modes(row_labels, cfg.seq_len)
+    # (n_windows, seq_len, channels) strided view; the shuffled gather is the one copy
+    rows, chans = series.shape
+    view = as_strided(series, shape=(len(labels), cfg.seq_len, chans),
+                      strides=(series.strides[0], *series.strides), writeable=False)
+    order = rng.permutation(len(labels))
+    x = view[order]
+    labels = labels[order]
+    add_window_noise(x, series[:, :-1].std() * cfg.noise_amplitude, rng)
+    lo, hi = x.min(), x.max()
+    x -= lo
+    x *= 1.0 / (hi - lo)
+    n_train = cfg.n_train()
+    names = [f"ch{i}" for i in range(cfg.n_features)] + ["time"]
+    return Dataset(x[:n_train], labels[:n_train], x[n_train:], labels[n_train:], names,
+                   series, row_labels)
+
+
+def add_window_noise(x: np.ndarray, a: float, rng: np.random.Generator) -> None:
+    """Add normal(-a/2, a/2) noise to the signal channels of ``x`` in place, in chunks."""
+    n_sig = x.shape[2] - 1
+    for start in range(0, len(x), _NOISE_CHUNK):
+        part = x[start:start + _NOISE_CHUNK, :, :n_sig]
+        noise = rng.standard_normal(part.shape, dtype=np.float32)
+        noise *= a / 2
+        noise -= a / 2
+        part += noise

@@ -1,0 +1,49 @@
+"""Events a TrainingSession publishes: plain dataclasses of numbers and numpy arrays.
+
+The training thread creates them and puts them on the session's queue; whoever reads
+the queue (the dashboard, the command line, a test) owns them from then on.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+# Session states, in the order a run usually goes through them.
+IDLE, RUNNING, PAUSED, STOPPED, FINISHED, FAILED = (
+    "idle", "running", "paused", "stopped", "finished", "failed")
+STATES = (IDLE, RUNNING, PAUSED, STOPPED, FINISHED, FAILED)
+ENDED = (STOPPED, FINISHED, FAILED)
+
+
+@dataclass
+class StatusChanged:
+    status: str
+    message: str = ""
+
+
+@dataclass
+class BatchProgress:
+    epoch: int            # 1-based epoch being trained
+    batch: int            # 1-based batch just finished
+    n_batches: int        # batches per epoch
+    samples_per_s: float  # throughput over the epoch so far
+    loss: float           # running mean of the training loss this epoch
+    elapsed_s: float      # seconds since the run started (pauses excluded)
+
+
+@dataclass
+class EpochEnd:
+    epoch: int                   # 1-based epoch just finished
+    n_epochs: int
+    logs: dict[str, float]       # loss, reconstruction_loss, kl_loss and their val_ twins
+    z_mean: np.ndarray           # (n_subset, latent_dim) latent means of the validation subset
+    labels: np.ndarray           # (n_subset,) pattern ids of that subset, -1 for noise
+    recon_indices: np.ndarray    # (k,) validation indices of the reconstructed windows
+    recon_inputs: np.ndarray     # (k, seq_len, channels) those windows
+    recon_outputs: np.ndarray    # (k, seq_len, channels) their reconstructions
+    epoch_seconds: float
+    knn_accuracy: float          # NaN when the subset has too few labelled windows
+    silhouette: float            # NaN likewise
+    elapsed_s: float
+    extras: dict[str, np.ndarray] = field(default_factory=dict)  # family-specific views
