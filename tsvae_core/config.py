@@ -141,8 +141,8 @@ def validate(data: DataConfig, model: ModelConfig, train: TrainConfig) -> None:
               "needs 1 to 8 wavelengths, each > 0")
     if data.n_windows() < 2:
         _fail("DataConfig.repeats", data.repeats,
-              f"the series has {data.n_rows()} rows, fewer than seq_len + 1 = {data.seq_len + 1}; "
-              "raise repeats, n_patterns or noise_size")
+              f"the series needs at least seq_len + 1 = {data.seq_len + 1} rows and has "
+              f"{data.n_rows()}; raise repeats, n_patterns or noise_size")
     n_train = data.n_train()
     n_val = data.n_windows() - n_train
     if n_train < 1 or n_val < 1:

@@ -1,0 +1,36 @@
+"""Run in a fresh process with KERAS_BACKEND set: the tiny training checks, as JSON."""
+import json
+import sys
+import time
+
+import keras
+import numpy as np
+
+from tests.core.tiny import tiny_configs
+from tsvae_core import events as ev
+from tsvae_core.training import TrainingSession
+
+
+def main():
+    s = TrainingSession(*tiny_configs(epochs=4))
+    s.start()
+    losses, lr_seen = [], None
+    while s.is_alive() or len(losses) < 4:
+        for e in s.drain():
+            if isinstance(e, ev.EpochEnd):
+                losses.append(e.logs["loss"])
+                if e.epoch == 2:
+                    s.set_learning_rate(2e-3)
+        if s.status in ev.ENDED and not s.is_alive():
+            break
+        time.sleep(0.05)
+    # After fit the optimizer's variable holds what training used last (on jax the final
+    # state sync would overwrite a change that never reached the training state).
+    lr_seen = float(np.asarray(s.model.optimizer.learning_rate))
+    print(json.dumps({"backend": keras.backend.backend(), "status": s.status,
+                      "message": s.message, "losses": losses, "lr_final": lr_seen,
+                      "device": s.device}))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,35 @@
+import csv
+import subprocess
+import sys
+
+import keras
+import numpy as np
+
+TINY_FLAGS = ["--n-patterns", "3", "--repeats", "20", "--seq-len", "16", "--n-features", "2",
+              "--noise-size", "20", "--scale-steps", "2", "--conv-filters", "4", "--batch-size", "32",
+              "--beta", "0.01", "--epochs", "2"]
+
+
+def test_headless_run_prints_epochs_and_writes_outputs(tmp_path):
+    model, hist, latent = tmp_path / "m.keras", tmp_path / "h.csv", tmp_path / "z.csv"
+    out = subprocess.run([sys.executable, "-m", "tsvae_core.cli", *TINY_FLAGS, "--save-model",
+                          str(model), "--history-csv", str(hist), "--latent-csv", str(latent)],
+                         capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0, out.stderr[-2000:]
+    lines = [l for l in out.stdout.splitlines() if l.startswith("epoch")]
+    assert len(lines) == 2 and "knn" in lines[0] and " s" in lines[0]
+    rows = list(csv.DictReader(hist.open()))
+    assert [r["epoch"] for r in rows] == ["1", "2"] and float(rows[1]["loss"]) > 0
+    z = list(csv.reader(latent.open()))
+    assert z[0] == ["label", "z0", "z1"] and len(z) > 10
+    assert {int(r[0]) for r in z[1:]} <= {-1, 0, 1, 2}
+    restored = keras.saving.load_model(model)
+    x = np.zeros((2, 16, 3), "float32")
+    assert tuple(restored(x)[0].shape) == (2, 16, 3)
+
+
+def test_bad_flag_value_is_a_clear_error():
+    out = subprocess.run([sys.executable, "-m", "tsvae_core.cli", *TINY_FLAGS, "--scale-steps", "5"],
+                         capture_output=True, text=True, timeout=120)
+    assert out.returncode == 2
+    assert "scale_steps=5" in out.stderr and "allowed" in out.stderr

@@ -1,0 +1,19 @@
+import subprocess
+import sys
+
+
+def test_core_imports_no_ui_library():
+    code = ("import sys, tsvae_core, tsvae_core.training, tsvae_core.cli, tsvae_core.models\n"
+            "bad = [m for m in ('panel', 'holoviews', 'bokeh') if m in sys.modules]\n"
+            "print('UI:', bad)\n"
+            "sys.exit(1 if bad else 0)\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert out.returncode == 0, out.stdout + out.stderr
+    assert "UI: []" in out.stdout
+
+
+def test_no_gradient_tape_in_core():
+    import pathlib
+    root = pathlib.Path(__file__).resolve().parents[2] / "tsvae_core"
+    offenders = [p.name for p in root.rglob("*.py") if "GradientTape" in p.read_text()]
+    assert offenders == []

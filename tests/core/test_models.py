@@ -1,0 +1,82 @@
+import keras
+import numpy as np
+import pytest
+
+from tsvae_core.config import ACTIVATIONS, OPTIMIZERS, make_configs
+from tsvae_core.models import build_model
+from tsvae_core.optimizers import make_optimizer
+
+from .tiny import tiny_configs
+
+
+def test_paper_parameter_counts_match_the_original():
+    d, m, _ = make_configs("paper")
+    vae = build_model(d, m)
+    assert vae.encoder.count_params() == 10_828   # spec: about 10.8 k
+    assert vae.decoder.count_params() == 80_824   # spec: about 80.8 k
+
+
+@pytest.mark.parametrize("latent_dim", [1, 2, 8])
+@pytest.mark.parametrize("time_bypass", [False, True])
+def test_output_shape_equals_input_shape(latent_dim, time_bypass):
+    d, m, _ = tiny_configs(latent_dim=latent_dim, time_bypass=time_bypass)
+    vae = build_model(d, m)
+    x = np.random.default_rng(0).random((5, d.seq_len, d.n_features + 1)).astype("float32")
+    x_hat, z_mean, z_log_var = vae(x)
+    assert tuple(x_hat.shape) == x.shape
+    assert tuple(z_mean.shape) == (5, latent_dim) == tuple(z_log_var.shape)
+    z_in = vae.decoder.input_shape[-1]
+    assert z_in == latent_dim + int(time_bypass)
+
+
+def test_time_bypass_feeds_the_last_time_value_to_the_decoder():
+    d, m, _ = tiny_configs(time_bypass=True, latent_dim=2)
+    vae = build_model(d, m)
+    x = np.random.default_rng(1).random((3, d.seq_len, d.n_features + 1)).astype("float32")
+    z = np.asarray(vae.encoder(x)[2])
+    np.testing.assert_allclose(z[:, -1], x[:, -1, -1], rtol=1e-6)
+    # the encoder's convolution sees only the signal channels
+    assert vae.encoder.get_layer("enc_conv0").input.shape[-1] == d.n_features
+
+
+def _one_step(activation="relu", optimizer="adamw"):
+    d, m, t = tiny_configs(activation=activation, optimizer=optimizer)
+    keras.utils.set_random_seed(0)
+    vae = build_model(d, m)
+    vae.compile(optimizer=make_optimizer(t))
+    x = np.random.default_rng(0).random((16, d.seq_len, d.n_features + 1)).astype("float32")
+    logs = vae.train_on_batch(x, x, return_dict=True)
+    return logs
+
+
+@pytest.mark.parametrize("activation", ACTIVATIONS)
+def test_builds_and_trains_a_step_with_every_activation(activation):
+    logs = _one_step(activation=activation)
+    assert set(logs) >= {"loss", "reconstruction_loss", "kl_loss"}
+    assert np.isfinite(logs["loss"])
+
+
+@pytest.mark.parametrize("optimizer", OPTIMIZERS)
+def test_builds_and_trains_a_step_with_every_optimizer(optimizer):
+    logs = _one_step(optimizer=optimizer)
+    assert np.isfinite(logs["loss"])
+    assert logs["loss"] == pytest.approx(logs["reconstruction_loss"] + logs["kl_loss"], rel=1e-4)
+
+
+def test_beta_weights_the_kl_term():
+    d, m, t = tiny_configs(beta=0.0)
+    keras.utils.set_random_seed(0)
+    vae = build_model(d, m)
+    vae.compile(optimizer=make_optimizer(t))
+    x = np.random.default_rng(0).random((16, d.seq_len, d.n_features + 1)).astype("float32")
+    logs = vae.test_on_batch(x, x, return_dict=True)
+    assert logs["kl_loss"] > 0
+    assert logs["loss"] == pytest.approx(logs["reconstruction_loss"], rel=1e-5)
+
+
+def test_unknown_architecture_is_a_value_error():
+    d, m, _ = tiny_configs()
+    m.param.architecture.objects = [*m.param.architecture.objects, "nope"]
+    m.architecture = "nope"
+    with pytest.raises(ValueError, match="architecture='nope'.*allowed: conv_attention_gru"):
+        build_model(d, m)

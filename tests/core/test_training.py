@@ -1,0 +1,162 @@
+import math
+import time
+
+import numpy as np
+import pytest
+
+from tsvae_core import events as ev
+from tsvae_core.training import TrainingSession
+
+from .tiny import tiny_configs
+
+
+def collect(session, until, timeout=120.0):
+    """Drain events until ``until(all_events)`` is true; fail after ``timeout`` s."""
+    seen, t0 = [], time.monotonic()
+    while time.monotonic() - t0 < timeout:
+        seen += session.drain()
+        if until(seen):
+            return seen
+        time.sleep(0.02)
+    raise AssertionError(f"timed out; status {session.status}: {session.message}")
+
+
+def epochs_of(seen):
+    return [e for e in seen if isinstance(e, ev.EpochEnd)]
+
+
+def batches_of(seen):
+    return [e for e in seen if isinstance(e, ev.BatchProgress)]
+
+
+@pytest.fixture(scope="module")
+def finished_run():
+    s = TrainingSession(*tiny_configs(epochs=8))
+    s.start()
+    seen = collect(s, lambda _: s.status in ev.ENDED and not s.is_alive())
+    seen += s.drain()
+    return s, seen
+
+
+def test_loss_falls_and_run_finishes(finished_run):
+    s, seen = finished_run
+    assert s.status == ev.FINISHED, s.message
+    losses = [e.logs["loss"] for e in epochs_of(seen)]
+    assert len(losses) == 8
+    assert losses[-1] < 0.8 * losses[0]
+    assert s.device == "CPU"
+
+
+def test_latent_separates_easy_patterns(finished_run):
+    _, seen = finished_run
+    last = epochs_of(seen)[-1]
+    assert last.knn_accuracy > 0.45  # chance is 1/3 with three patterns (measured 0.59)
+    assert last.z_mean.shape == (len(last.labels), 2)
+
+
+def test_epoch_event_carries_arrays_and_metrics(finished_run):
+    s, seen = finished_run
+    e = epochs_of(seen)[0]
+    assert set(e.logs) >= {"loss", "reconstruction_loss", "kl_loss", "val_loss",
+                           "val_reconstruction_loss", "val_kl_loss"}
+    n_val = len(s.dataset.x_val)
+    assert len(e.labels) == n_val  # default subset: all validation windows (below the cap)
+    np.testing.assert_array_equal(e.labels, s.dataset.y_val)
+    assert e.recon_inputs.shape == e.recon_outputs.shape == (1, 16, 3)
+    assert e.epoch_seconds > 0 and math.isfinite(e.silhouette)
+    progress = batches_of(seen)
+    assert progress and progress[-1].n_batches == math.ceil(len(s.dataset.x_train) / 32)
+    assert all(p.samples_per_s > 0 for p in progress)
+
+
+def test_subset_size_is_configurable():
+    s = TrainingSession(*tiny_configs(epochs=1, latent_subset=50))
+    s.start()
+    seen = collect(s, lambda seen: epochs_of(seen))
+    assert epochs_of(seen)[0].z_mean.shape == (50, 2)
+    s.stop()
+    s.join(5)
+
+
+def test_pause_stops_batches_until_resume_then_stop_is_quick():
+    # one long epoch so that pause and stop happen mid-epoch
+    s = TrainingSession(*tiny_configs(epochs=2, repeats=400, batch_size=16))
+    s.start()
+    collect(s, lambda seen: len(batches_of(seen)) >= 3)
+    s.pause()
+    time.sleep(0.3)   # a batch in flight may still report
+    s.drain()
+    time.sleep(1.5)
+    assert batches_of(s.drain()) == []
+    assert s.status == ev.PAUSED
+    s.resume()
+    collect(s, lambda seen: len(batches_of(seen)) >= 2)
+    assert s.status == ev.RUNNING and s.epoch == 0  # still inside epoch 1
+    t0 = time.monotonic()
+    s.stop()
+    s.join(5)
+    assert not s.is_alive()
+    assert time.monotonic() - t0 < 1.0
+    assert s.status == ev.STOPPED and s.epoch == 0
+
+
+def test_stop_while_paused_ends_the_thread():
+    s = TrainingSession(*tiny_configs(epochs=3, repeats=200))
+    s.start()
+    collect(s, lambda seen: len(batches_of(seen)) >= 2)
+    s.pause()
+    s.stop()
+    s.join(2)
+    assert not s.is_alive() and s.status == ev.STOPPED
+
+
+def test_step_runs_exactly_one_epoch_each_time():
+    s = TrainingSession(*tiny_configs(epochs=5))
+    s.step()  # from idle: start, train epoch 1, pause
+    collect(s, lambda seen: s.status == ev.PAUSED and epochs_of(seen))
+    time.sleep(1.0)
+    assert s.epoch == 1 and s.status == ev.PAUSED
+    s.step()
+    collect(s, lambda seen: epochs_of(seen) and s.status == ev.PAUSED)
+    time.sleep(1.0)
+    assert s.epoch == 2
+    s.resume()
+    collect(s, lambda _: not s.is_alive(), timeout=180)
+    assert s.status == ev.FINISHED and s.epoch == 5
+
+
+def test_huge_learning_rate_fails_with_a_message():
+    s = TrainingSession(*tiny_configs(learning_rate=1e4, optimizer="sgd", epochs=3))
+    s.start()
+    collect(s, lambda _: not s.is_alive())
+    assert s.status == ev.FAILED
+    assert "loss became nan" in s.message.lower() or "loss became inf" in s.message.lower()
+    assert "learning rate" in s.message
+
+
+def test_learning_rate_change_applies_to_a_running_session():
+    s = TrainingSession(*tiny_configs(epochs=3, repeats=200))
+    s.start()
+    collect(s, lambda seen: len(batches_of(seen)) >= 2)
+    s.set_learning_rate(1e-5)
+    collect(s, lambda seen: len(batches_of(seen)) >= 2)
+    lr = float(np.asarray(s.model.optimizer.learning_rate))
+    s.stop()
+    s.join(5)
+    assert lr == pytest.approx(1e-5)
+    with pytest.raises(ValueError, match="learning_rate"):
+        s.set_learning_rate(-1.0)
+
+
+def test_same_seed_gives_same_first_epoch_losses():
+    def first_epoch():
+        s = TrainingSession(*tiny_configs(epochs=1))
+        s.start()
+        seen = collect(s, lambda seen: epochs_of(seen) and not s.is_alive())
+        return epochs_of(seen)[0].logs["loss"]
+    assert first_epoch() == pytest.approx(first_epoch(), rel=1e-5)
+
+
+def test_invalid_configuration_is_refused_before_any_thread():
+    with pytest.raises(ValueError, match="batch_size"):
+        TrainingSession(*tiny_configs(batch_size=10_000))

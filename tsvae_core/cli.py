@@ -1,0 +1,139 @@
+"""tsvae-train: train a preset (plus overrides) without any UI, one line per epoch.
+
+    tsvae-train --preset quick --epochs 20 --latent-dim 3 --save-model run.keras
+
+Every config field is a flag (``--seq-len 64``); ``--backend`` picks the Keras backend.
+"""
+from __future__ import annotations
+
+import argparse
+import csv
+import logging
+import os
+import sys
+import time
+
+import param
+
+from .config import CONFIG_CLASSES, PRESETS
+
+
+def _add_field_flags(parser: argparse.ArgumentParser) -> None:
+    for cls in CONFIG_CLASSES:
+        group = parser.add_argument_group(cls.__name__)
+        for name, p in cls.param.objects("existing").items():
+            if name == "name":
+                continue
+            flag = "--" + name.replace("_", "-")
+            if isinstance(p, param.Boolean):
+                group.add_argument(flag, type=_parse_bool, metavar="true|false", help=p.doc)
+            elif isinstance(p, param.List):
+                group.add_argument(flag, type=float, nargs="+", help=p.doc)
+            elif isinstance(p, param.Selector):
+                group.add_argument(flag, choices=p.objects, help=p.doc)
+            elif isinstance(p, param.Integer):
+                group.add_argument(flag, type=int, help=f"{p.doc} Range {p.bounds}.")
+            else:
+                group.add_argument(flag, type=float, help=f"{p.doc} Range {p.bounds}.")
+
+
+def _parse_bool(text: str) -> bool:
+    if text.lower() in ("1", "true", "yes", "on"):
+        return True
+    if text.lower() in ("0", "false", "no", "off"):
+        return False
+    raise argparse.ArgumentTypeError(f"expected true or false, got {text!r}")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="tsvae-train", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--preset", default="quick", choices=sorted(PRESETS))
+    parser.add_argument("--backend", choices=["tensorflow", "jax", "torch"],
+                        help="Keras backend (default: $KERAS_BACKEND or tensorflow)")
+    parser.add_argument("--save-model", metavar="PATH.keras")
+    parser.add_argument("--history-csv", metavar="PATH")
+    parser.add_argument("--latent-csv", metavar="PATH", help="final z_mean of the validation subset")
+    parser.add_argument("--max-seconds", type=float, help="stop after this much wall time")
+    parser.add_argument("--target-knn", type=float,
+                        help="stop once k-NN accuracy reaches this value and report the time")
+    _add_field_flags(parser)
+    return parser
+
+
+def main(argv=None) -> int:
+    args = build_parser().parse_args(argv)
+    if args.backend:
+        os.environ["KERAS_BACKEND"] = args.backend
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    from .config import make_configs  # noqa: E402  (after the backend is chosen)
+    from .events import ENDED, EpochEnd
+    from .training import TrainingSession
+
+    fields = {p for cls in CONFIG_CLASSES for p in cls.param if p != "name"}
+    overrides = {k: v for k, v in vars(args).items() if k in fields and v is not None}
+    try:
+        configs = make_configs(args.preset, **overrides)
+        session = TrainingSession(*configs)
+    except ValueError as exc:
+        print(f"tsvae-train: {exc}", file=sys.stderr)
+        return 2
+    t0 = time.perf_counter()
+    session.start()
+    last = None
+    reached = None
+    while session.is_alive() or (last is None and session.status not in ENDED):
+        for event in session.drain():
+            if isinstance(event, EpochEnd):
+                last = event
+                print(format_epoch(event), flush=True)
+                if args.target_knn and reached is None and event.knn_accuracy >= args.target_knn:
+                    reached = time.perf_counter() - t0
+                    print(f"target k-NN {args.target_knn} reached at epoch {event.epoch} "
+                          f"after {reached:.1f} s", flush=True)
+                    session.stop()
+        if args.max_seconds and time.perf_counter() - t0 > args.max_seconds:
+            session.stop()
+        session.join(0.2)
+    for event in session.drain():
+        if isinstance(event, EpochEnd):
+            last = event
+            print(format_epoch(event), flush=True)
+    print(f"{session.status}: {session.message} on {session.device}; "
+          f"{time.perf_counter() - t0:.1f} s in all", flush=True)
+    write_outputs(args, session, last)
+    return 1 if session.status == "failed" else 0
+
+
+def format_epoch(e) -> str:
+    logs = e.logs
+    return (f"epoch {e.epoch:4d}/{e.n_epochs} loss {logs.get('loss', float('nan')):.4f} "
+            f"recon {logs.get('reconstruction_loss', float('nan')):.4f} "
+            f"kl {logs.get('kl_loss', float('nan')):.4f} val_loss {logs.get('val_loss', float('nan')):.4f} "
+            f"knn {e.knn_accuracy:.3f} silhouette {e.silhouette:.3f} {e.epoch_seconds:.2f} s")
+
+
+def write_outputs(args, session, last) -> None:
+    if args.save_model and session.model is not None:
+        session.model.save(args.save_model)
+        print(f"model written to {args.save_model}")
+    if args.history_csv and session.history:
+        keys = sorted({k for row in session.history for k in row})
+        with open(args.history_csv, "w", newline="") as fh:
+            w = csv.writer(fh)
+            w.writerow(["epoch", *keys])
+            for i, row in enumerate(session.history, 1):
+                w.writerow([i, *(row.get(k, "") for k in keys)])
+        print(f"history written to {args.history_csv}")
+    if args.latent_csv and last is not None:
+        with open(args.latent_csv, "w", newline="") as fh:
+            w = csv.writer(fh)
+            w.writerow(["label", *(f"z{i}" for i in range(last.z_mean.shape[1]))])
+            for label, z in zip(last.labels, last.z_mean):
+                w.writerow([int(label), *(f"{v:.6g}" for v in z)])
+        print(f"latent points written to {args.latent_csv}")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
