@@ -66,6 +66,9 @@ class ModelConfig(param.Parameterized):
     key_dim = param.Integer(8, bounds=(1, 128), precedence=0.9, doc="Key size of each attention head.")
     scale_steps = param.Integer(4, bounds=(1, 8), precedence=0.9,
                                 doc="Decoder upsampling steps; seq_len must divide by 2**scale_steps.")
+    gru_unroll = param.Boolean(False, precedence=0.9,
+                               doc="Unroll the decoder GRU over time: the same function as one "
+                                   "larger graph (compiles slower, may step faster on CPU).")
 
 
 class TrainConfig(param.Parameterized):
@@ -89,8 +92,8 @@ PRESETS: dict[str, dict] = {
     "paper": {},
     # Small enough that a 2-core CPU separates the patterns within about two minutes;
     # values chosen by measurement, see README "The quick preset".
-    "quick": dict(n_patterns=8, repeats=40, seq_len=32, n_features=3, noise_size=1000,
-                  scale_steps=2, batch_size=64, learning_rate=3e-3, epochs=40),
+    "quick": dict(n_patterns=5, repeats=40, seq_len=32, n_features=6, noise_size=500,
+                  scale_steps=2, beta=0.01, batch_size=32, learning_rate=3e-3, epochs=40),
 }
 
 CONFIG_CLASSES = (DataConfig, ModelConfig, TrainConfig)

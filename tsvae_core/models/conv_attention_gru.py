@@ -45,7 +45,8 @@ def build_decoder(data: DataConfig, model: ModelConfig) -> keras.Model:
         x = layers.Conv1DTranspose(model.conv_filters, 3, strides=2, padding="same",
                                    activation=model.activation, name=f"dec_convT{i}")(x)  # steps double
         x = layers.BatchNormalization(name=f"dec_bn{i}")(x)
-    x = layers.GRU(16 * channels, return_sequences=True, name="dec_gru")(x)  # (batch, seq_len, 16*channels)
+    x = layers.GRU(16 * channels, return_sequences=True, unroll=model.gru_unroll,
+                   name="dec_gru")(x)  # (batch, seq_len, 16*channels)
     x = attention_gate(x, model.num_heads, model.key_dim, "dec_att")
     out = layers.Conv1D(channels, 5, padding="same", activation=model.output_activation,
                         name="reconstruction")(x)                             # (batch, seq_len, channels)
