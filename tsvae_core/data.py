@@ -28,6 +28,8 @@ class Dataset:
     channel_names: list[str]  # signal channels then "time"
     series: np.ndarray       # (rows, n_features + 1) the scaled series before windowing
     row_labels: np.ndarray   # (rows,) pattern id of each row, -1 for noise
+    start_train: np.ndarray  # (n_train,) first series row of each training window
+    start_val: np.ndarray    # (n_val,) first series row of each validation window
 
 
 def sine_sums(rng: np.random.Generator, n_channels: int, seq_len: int,
@@ -103,7 +105,7 @@ def generate(cfg: DataConfig) -> Dataset:
     n_train = cfg.n_train()
     names = [f"ch{i}" for i in range(cfg.n_features)] + ["time"]
     return Dataset(x[:n_train], labels[:n_train], x[n_train:], labels[n_train:], names,
-                   series, row_labels)
+                   series, row_labels, order[:n_train], order[n_train:])
 
 
 def add_window_noise(x: np.ndarray, a: float, rng: np.random.Generator) -> None:

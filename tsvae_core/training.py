@@ -116,7 +116,7 @@ class TrainingSession:
         if self.status in (ev.RUNNING,) or self.model is None:
             raise RuntimeError("reconstruct needs a built model that is not training")
         x = self.dataset.x_val[np.atleast_1d(indices)]
-        return x, np.asarray(self.model.predict(x, verbose=0)[0])
+        return x, self.model.reconstruct(x)
 
     # ---- reading (any thread) ----
     def drain(self, max_items: int | None = None) -> list:
@@ -174,22 +174,24 @@ class TrainingSession:
 
     def _fit(self) -> None:
         ds = self.dataset
-        self.model.fit(ds.x_train, ds.x_train, batch_size=self.train.batch_size,
-                       epochs=self.n_epochs, validation_data=(ds.x_val, ds.x_val),
-                       shuffle=True, verbose=0, callbacks=[_SessionCallback(self)])
+        x, y = self.model.training_data(ds.x_train, ds.y_train, ds.start_train)
+        val = self.model.training_data(ds.x_val, ds.y_val, ds.start_val)
+        self.model.fit(x, y, batch_size=self.train.batch_size, epochs=self.n_epochs,
+                       validation_data=val, shuffle=True, verbose=0,
+                       callbacks=[_SessionCallback(self)])
 
     def epoch_event(self, epoch: int, logs: dict, seconds: float, elapsed: float) -> ev.EpochEnd:
         ds = self.dataset
-        x_sub = ds.x_val[self.subset]
-        z_mean = np.asarray(self.model.encoder.predict(x_sub, batch_size=1024, verbose=0)[0])
-        labels = ds.y_val[self.subset]
+        x_sub, labels = ds.x_val[self.subset], ds.y_val[self.subset]
+        z = self.model.latent(x_sub)                    # (n_subset, latent_dim)
         idx = self._recon_indices
         recon_in = ds.x_val[idx]
-        recon_out = np.asarray(self.model.predict(recon_in, verbose=0)[0])
+        recon_out = self.model.reconstruct(recon_in)    # (k, seq_len, channels)
+        extras = self.model.epoch_extras(x_sub, labels, ds.start_val[self.subset])
         logs = {k: float(v) for k, v in logs.items()}
-        return ev.EpochEnd(epoch, self.n_epochs, logs, z_mean, labels, idx.copy(), recon_in,
-                           recon_out, seconds, knn_accuracy(z_mean, labels),
-                           silhouette(z_mean, labels), elapsed)
+        return ev.EpochEnd(epoch, self.n_epochs, logs, z, labels, idx.copy(), recon_in,
+                           recon_out, seconds, knn_accuracy(z, labels), silhouette(z, labels),
+                           elapsed, extras)
 
 
 class _SessionCallback(keras.callbacks.Callback):

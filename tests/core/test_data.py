@@ -65,3 +65,14 @@ def test_deterministic_for_a_seed_and_different_across_seeds():
     np.testing.assert_array_equal(a.x_train, b.x_train)
     np.testing.assert_array_equal(a.y_val, b.y_val)
     assert not np.array_equal(a.x_train, c.x_train)
+
+
+def test_window_starts_locate_each_window_in_the_series():
+    ds = generate(DataConfig(n_patterns=3, repeats=4, seq_len=16, n_features=2, noise_size=30, seed=2))
+    modes = window_modes(ds.row_labels, 16)
+    np.testing.assert_array_equal(modes[ds.start_train], ds.y_train)
+    np.testing.assert_array_equal(modes[ds.start_val], ds.y_val)
+    # the time channel is untouched by the window noise, so it still matches up to scaling
+    t_series = ds.series[ds.start_val[0]:ds.start_val[0] + 16, -1]
+    t_window = ds.x_val[0, :, -1]
+    assert np.corrcoef(t_series, t_window)[0, 1] > 0.999

@@ -8,6 +8,8 @@ from __future__ import annotations
 import keras
 from keras import ops
 
+from .base import TimeSeriesAutoencoder
+
 
 def reconstruction_error(x, x_hat):
     """Per-step mean squared error over channels, summed over time, mean over the batch.
@@ -24,7 +26,7 @@ def kl_divergence(z_mean, z_log_var):
 
 
 @keras.saving.register_keras_serializable(package="tsvae")
-class VAE(keras.Model):
+class VAE(TimeSeriesAutoencoder):
     """Encoder returns [z_mean, z_log_var, z]; decoder maps z back to a window."""
 
     def __init__(self, encoder, decoder, beta: float = 1.0, **kwargs):
