@@ -20,7 +20,8 @@ import time
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 
 
-def run_one(preset: str, epochs: int, jit: str, target: float, overrides: dict) -> dict:
+def run_one(preset: str, epochs: int, jit: str, target: float, overrides: dict,
+            stop_at_target: bool = True) -> dict:
     import resource
 
     from tsvae_core import events as ev
@@ -44,6 +45,8 @@ def run_one(preset: str, epochs: int, jit: str, target: float, overrides: dict) 
                       file=sys.stderr, flush=True)
                 if reached is None and e.knn_accuracy >= target:
                     reached = time.perf_counter() - start
+                    if stop_at_target and len(epoch_s) >= 4:
+                        session.stop()
         session.join(0.1)
     steady = epoch_s[1:4] or epoch_s
     median = statistics.median(steady) if steady else float("nan")
