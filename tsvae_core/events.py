@@ -5,6 +5,7 @@ the queue (the dashboard, the command line, a test) owns them from then on.
 """
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -47,3 +48,4 @@ class EpochEnd:
     silhouette: float            # NaN likewise
     elapsed_s: float
     extras: dict[str, np.ndarray] = field(default_factory=dict)  # family-specific views
+    wall_time: float = field(default_factory=time.time)  # when the event was made (epoch s)

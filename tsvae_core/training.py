@@ -144,7 +144,9 @@ class TrainingSession:
             self.device = describe_device()
             if self.dataset is None:
                 self.dataset = generate(self.data)
+            self._raise_if_stopped()
             self._build()
+            self._raise_if_stopped()  # before the first step's compilation, which is slow
             self._fit()
             final = ev.STOPPED if self._stop.is_set() else ev.FINISHED
             with self._lock:
@@ -158,6 +160,10 @@ class TrainingSession:
             log.exception("training failed")
             with self._lock:
                 self._set_status(ev.FAILED, f"{type(exc).__name__}: {exc}")
+
+    def _raise_if_stopped(self) -> None:
+        if self._stop.is_set():
+            raise _StopRun()
 
     def _build(self) -> None:
         with _BUILD_LOCK:
@@ -208,6 +214,7 @@ class _SessionCallback(keras.callbacks.Callback):
         self.samples = 0
 
     def on_train_batch_begin(self, batch, logs=None):
+        self.s._raise_if_stopped()
         lr = self.s._pending_lr
         if lr is not None:
             self.s._pending_lr = None

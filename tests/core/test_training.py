@@ -170,3 +170,12 @@ def test_auto_jit_means_xla_on_a_tensorflow_cpu_and_keras_choice_elsewhere():
     assert resolve_jit("auto", "CPU") is True
     assert resolve_jit("auto", "GPU: NVIDIA H100") == "auto"
     assert resolve_jit("off", "CPU") is False and resolve_jit("on", "GPU: x") is True
+
+
+def test_stop_right_after_start_is_honoured_before_training():
+    s = TrainingSession(*tiny_configs(epochs=3))
+    s.start()
+    s.stop()  # lands during data or model build, before any batch
+    s.join(60)
+    assert not s.is_alive() and s.status == ev.STOPPED
+    assert s.epoch == 0 and not any(isinstance(e, ev.BatchProgress) for e in s.drain())

@@ -1,0 +1,89 @@
+"""`tsvae`: serve the dashboard with `panel serve` and sensible defaults.
+
+    tsvae                        # http://localhost:5006/
+    tsvae --show                 # ... and open a browser
+    tsvae --address 0.0.0.0 --allow-websocket-origin myhost:5006   # reachable from others
+
+Anything after `--` goes to `panel serve` unchanged.
+"""
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+from pathlib import Path
+
+from .registry import MAX_RUNS_ENV
+
+log = logging.getLogger(__name__)
+
+APP = Path(__file__).with_name("main.py")
+ORIGIN_ENV = "TSVAE_ALLOW_ORIGIN"
+# A closed tab's session is destroyed (and its run stopped) within about
+# CHECK + LIFETIME ms; Bokeh's defaults (17 s + 15 s) would keep a thread training
+# for half a minute after the tab is gone.
+CHECK_UNUSED_MS, UNUSED_LIFETIME_MS = 1000, 3000
+
+
+def parse_args(argv: list[str] | None = None) -> tuple[argparse.Namespace, list[str]]:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    extra: list[str] = []
+    if "--" in argv:
+        cut = argv.index("--")
+        argv, extra = argv[:cut], argv[cut + 1:]
+    p = argparse.ArgumentParser(prog="tsvae", description="Serve the tsvae live dashboard.")
+    p.add_argument("--port", type=int, default=5006, help="port to listen on (default 5006)")
+    p.add_argument("--address", default="localhost",
+                   help="address to bind (default localhost; 0.0.0.0 for all interfaces)")
+    p.add_argument("--show", action="store_true", help="open the page in a browser")
+    p.add_argument("--allow-websocket-origin", action="append", default=None, metavar="HOST[:PORT]",
+                   help=f"origin allowed to connect (repeatable; default from ${ORIGIN_ENV}, "
+                        "comma-separated, else the served address)")
+    p.add_argument("--max-runs", type=int, default=None,
+                   help=f"concurrent trainings on this server (default ${MAX_RUNS_ENV}, "
+                        "else 1 per GPU, 2 on CPU)")
+    p.add_argument("--debug-endpoint", action="store_true",
+                   help="serve GET /debug/sessions (run states, for tests and operators)")
+    p.add_argument("--log-level", default="info",
+                   choices=["trace", "debug", "info", "warning", "error", "critical"])
+    args = p.parse_args(argv)
+    if args.max_runs is not None and args.max_runs < 1:
+        p.error(f"--max-runs={args.max_runs}: must be >= 1")
+    if args.allow_websocket_origin is None and os.environ.get(ORIGIN_ENV):
+        args.allow_websocket_origin = [o.strip() for o in os.environ[ORIGIN_ENV].split(",")
+                                       if o.strip()]
+    return args, extra
+
+
+def serve_argv(args: argparse.Namespace, extra: list[str]) -> list[str]:
+    """The `panel serve` command line for ``args``."""
+    cmd = ["panel", "serve", str(APP), "--port", str(args.port), "--address", args.address,
+           "--index", APP.stem, "--log-level", args.log_level,
+           "--check-unused-sessions", str(CHECK_UNUSED_MS),
+           "--unused-session-lifetime", str(UNUSED_LIFETIME_MS)]
+    for origin in args.allow_websocket_origin or []:
+        cmd += ["--allow-websocket-origin", origin]
+    if args.show:
+        cmd.append("--show")
+    if args.debug_endpoint:
+        cmd += ["--plugins", "app.debug_routes"]
+    return cmd + extra
+
+
+def main(argv: list[str] | None = None) -> None:
+    args, extra = parse_args(argv)
+    if args.max_runs is not None:
+        os.environ[MAX_RUNS_ENV] = str(args.max_runs)  # read by app.registry in this process
+    # Serve Bokeh/Panel JS and CSS from this server, never from a CDN.
+    os.environ.setdefault("BOKEH_RESOURCES", "server")
+    from panel.command import main as panel_main
+
+    sys.argv = serve_argv(args, extra)
+    host = "localhost" if args.address in ("0.0.0.0", "::", "") else args.address
+    print(f"tsvae: serving on http://{host}:{args.port}/", flush=True)
+    panel_main()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,169 @@
+"""Page components, each a ``pn.viewable.Viewer`` over one Controller.
+
+The widgets come from the config parameters (``pn.Param``), so their bounds and docs
+live once, in tsvae_core.config. Fields with ``precedence >= 0.9`` fold into an
+"Advanced" card.
+"""
+from __future__ import annotations
+
+import html
+import math
+
+import panel as pn
+import param
+
+from tsvae_core import events as ev
+
+from .controller import Controller
+
+ADVANCED = 0.9
+#: The prominent fields of each group, in display order; the rest of a group that is not
+#: advanced follows them.
+PROMINENT = {
+    "Model": ["architecture", "activation", "latent_dim", "time_bypass"],
+    "Training": ["optimizer", "learning_rate", "batch_size", "epochs"],
+    "Data": [],
+}
+_WIDGETS = {
+    "learning_rate": {"type": pn.widgets.FloatInput, "step": 1e-4, "format": "0.[00000]"},
+    "time_bypass": {"type": pn.widgets.Checkbox},
+}
+
+
+def _widget_for(p: param.Parameter):
+    """Typed inputs instead of sliders: the ranges (e.g. noise_size up to 1e6) are too
+    wide for a slider to hit a chosen value."""
+    if p.name in _WIDGETS:
+        return _WIDGETS[p.name]
+    if isinstance(p, param.Integer):
+        return {"type": pn.widgets.IntInput}
+    if isinstance(p, param.Number):
+        return {"type": pn.widgets.FloatInput}
+    return None
+
+
+def _fields(cfg: param.Parameterized, advanced: bool) -> list[str]:
+    names = [n for n, p in cfg.param.objects("existing").items() if n != "name"
+             and ((p.precedence or 0) >= ADVANCED) == advanced]
+    return names
+
+
+def _param_pane(cfg, names) -> pn.Param:
+    return pn.Param(cfg, parameters=names, show_name=False, sort=False,
+                    widgets={n: w for n in names if (w := _widget_for(cfg.param[n])) is not None},
+                    default_layout=pn.Column, sizing_mode="stretch_width")
+
+
+class Settings(pn.viewable.Viewer):
+    """Preset selector, then Model, Training and Data cards with folded advanced fields."""
+
+    def __init__(self, ctrl: Controller, **params):
+        super().__init__(**params)
+        self.ctrl = ctrl
+
+    def _group(self, title: str, cfg) -> pn.Card:
+        main = _fields(cfg, advanced=False)
+        first = [n for n in PROMINENT[title] if n in main]
+        ordered = first + [n for n in main if n not in first]
+        advanced = _fields(cfg, advanced=True)
+        return pn.Card(
+            _param_pane(cfg, ordered),
+            pn.Card(_param_pane(cfg, advanced), title="Advanced", collapsed=True,
+                    sizing_mode="stretch_width"),
+            title=title, sizing_mode="stretch_width", css_classes=[f"tsvae-{title.lower()}"])
+
+    def __panel__(self):
+        c = self.ctrl
+        preset = pn.widgets.Select.from_param(c.param.preset, label="Preset",
+                                              sizing_mode="stretch_width")
+        return pn.Column(
+            preset,
+            self._group("Model", c.model),
+            self._group("Training", c.train),
+            self._group("Data", c.data),
+            sizing_mode="stretch_width",
+        )
+
+
+class Controls(pn.viewable.Viewer):
+    """Start, Pause/Resume, Stop, Step, Reset; each disabled when it makes no sense."""
+
+    def __init__(self, ctrl: Controller, **params):
+        super().__init__(**params)
+        self.ctrl = ctrl
+
+    def _button(self, action: str, label, button_type: str, enabled) -> pn.widgets.Button:
+        btn = pn.widgets.Button(label=label, color=button_type,
+                                disabled=enabled.rx.not_(), width=100,
+                                css_classes=[f"tsvae-{action}"])
+        btn.on_click(lambda _e: self.ctrl.param.trigger(action))
+        return btn
+
+    def __panel__(self):
+        c = self.ctrl
+        pause_label = c.param.status.rx.pipe(lambda s: "Resume" if s == ev.PAUSED else "Pause")
+        return pn.Row(
+            self._button("start", "Start", "success", c.param.can_start),
+            self._button("pause", pause_label, "warning", c.param.can_pause),
+            self._button("stop", "Stop", "danger", c.param.can_stop),
+            self._button("step", "Step", "primary", c.param.can_step),
+            self._button("reset", "Reset", "light", c.param.can_reset),
+        )
+
+
+def _fmt_time(seconds: float) -> str:
+    m, s = divmod(int(seconds), 60)
+    h, m = divmod(m, 60)
+    return f"{h}:{m:02d}:{s:02d}" if h else f"{m}:{s:02d}"
+
+
+class StatusLine(pn.viewable.Viewer):
+    """State, epoch k of N, progress within the epoch, speed, time, device, k-NN accuracy,
+    and the messages (errors, busy server, pending changes).
+
+    The root element carries data-* attributes so browser tests can read the state
+    without parsing prose.
+    """
+
+    def __init__(self, ctrl: Controller, **params):
+        super().__init__(**params)
+        self.ctrl = ctrl
+
+    @param.depends("ctrl.status", "ctrl.epoch", "ctrl.n_epochs", "ctrl.batch", "ctrl.n_batches",
+                   "ctrl.samples_per_s", "ctrl.elapsed_s", "ctrl.device", "ctrl.knn_accuracy")
+    def _line(self):
+        c = self.ctrl
+        frac = c.batch / c.n_batches if c.n_batches else 0.0
+        knn = "–" if math.isnan(c.knn_accuracy) else f"{c.knn_accuracy:.3f}"
+        parts = [f"<b class='state'>{html.escape(c.status)}</b>",
+                 f"epoch <b>{c.epoch}</b> of {c.n_epochs or '–'}",
+                 f"<progress max='1' value='{frac:.3f}' style='width:140px'></progress>"
+                 f" batch {c.batch}/{c.n_batches or '–'}",
+                 f"{c.samples_per_s:,.0f} samples/s",
+                 f"elapsed {_fmt_time(c.elapsed_s)}",
+                 f"device {html.escape(c.device or '–')}",
+                 f"k-NN accuracy {knn}"]
+        attrs = (f"data-tab='{html.escape(c.tab)}' "
+                 f"data-status='{html.escape(c.status)}' data-epoch='{c.epoch}' "
+                 f"data-n-epochs='{c.n_epochs}' data-batch='{c.batch}' "
+                 f"data-n-batches='{c.n_batches}'")
+        return f"<div class='tsvae-status' {attrs}>{' · '.join(parts)}</div>"
+
+    @param.depends("ctrl.pending")
+    def _pending(self):
+        return (f"Pending until the next Reset or Start: {', '.join(self.ctrl.pending)} "
+                "(the learning rate applies live)")
+
+    def __panel__(self):
+        c = self.ctrl
+        error = pn.pane.Alert(c.param.error, alert_type="danger", css_classes=["tsvae-error"],
+                              visible=c.param.error.rx.bool(), sizing_mode="stretch_width")
+        notice = pn.pane.Alert(c.param.notice, alert_type="info", css_classes=["tsvae-notice"],
+                               visible=c.param.notice.rx.bool(), sizing_mode="stretch_width")
+        pending = pn.pane.Alert(self._pending, alert_type="warning", css_classes=["tsvae-pending"],
+                                visible=c.param.pending.rx.pipe(bool),
+                                sizing_mode="stretch_width")
+        # One pane whose text changes: replacing panes would rebuild their Bokeh models.
+        line = pn.pane.HTML(self._line, sizing_mode="stretch_width", margin=(5, 10),
+                            stylesheets=[":host { color: var(--neutral-foreground-rest, #ddd); }"])
+        return pn.Column(line, error, notice, pending, sizing_mode="stretch_width")

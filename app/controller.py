@@ -1,0 +1,379 @@
+"""The per-tab controller: configs, actions, one TrainingSession, and the plot streams.
+
+Everything here runs on the server's event loop (widget callbacks and the periodic
+``poll``); the training thread only fills the session's queue. Streams are therefore
+sent from one thread only, as HoloViews and Bokeh require.
+"""
+from __future__ import annotations
+
+import concurrent.futures
+import contextlib
+import logging
+import time
+
+import holoviews as hv
+import numpy as np
+import pandas as pd
+import param
+
+from tsvae_core import events as ev
+from tsvae_core.config import (PRESETS, DataConfig, ModelConfig, TrainConfig, make_configs,
+                               validate)
+from tsvae_core.data import Dataset, generate
+from tsvae_core.training import TrainingSession
+
+from . import plots
+from .registry import REGISTRY, RunRegistry
+
+log = logging.getLogger(__name__)
+
+#: Fields a running session takes live; every other change waits for Reset/Start.
+LIVE_FIELDS = frozenset({"learning_rate"})
+#: Least seconds between two updates of the in-epoch progress (batch, samples/s).
+PROGRESS_INTERVAL_S = 0.5
+#: Data generation for previews runs here, off the event loop (paper preset: ~1-2 s).
+_PREVIEW_POOL = concurrent.futures.ThreadPoolExecutor(max_workers=2,
+                                                      thread_name_prefix="tsvae-preview")
+
+
+def config_values(*configs) -> dict:
+    """field -> value of every config, without param's ``name``."""
+    return {k: v for cfg in configs for k, v in cfg.param.values().items() if k != "name"}
+
+
+class Controller(param.Parameterized):
+    """Actions (param.Event) and observable run state of one browser tab."""
+
+    preset = param.Selector(objects=list(PRESETS), default="quick",
+                            doc="Load a preset's settings into the widgets.")
+    start = param.Event(doc="Start a new run (or the prepared one).")
+    pause = param.Event(doc="Pause a running run, resume a paused one.")
+    stop = param.Event(doc="Stop the run (within one batch).")
+    step = param.Event(doc="Train exactly one epoch, then pause.")
+    reset = param.Event(doc="Stop the run; new data and model from the current widgets.")
+    random_window = param.Event(doc="Pick a random validation window to reconstruct.")
+    recon_index = param.Integer(0, bounds=(0, None), doc="Validation window to reconstruct.")
+    logy = param.Boolean(True, doc="Logarithmic loss axis.")
+
+    # Observable state (written by the controller only).
+    status = param.String(ev.IDLE)
+    message = param.String("")
+    error = param.String("", doc="Invalid settings or a failed run.")
+    notice = param.String("", doc="Transient information, e.g. busy server.")
+    pending = param.List([], doc="Fields changed since the run was built.")
+    epoch = param.Integer(0, doc="Completed epochs.")
+    n_epochs = param.Integer(0)
+    batch = param.Integer(0)
+    n_batches = param.Integer(0)
+    samples_per_s = param.Number(0.0)
+    elapsed_s = param.Number(0.0)
+    device = param.String("")
+    knn_accuracy = param.Number(float("nan"))
+    n_val = param.Integer(0, doc="Validation windows of the shown data.")
+    n_latent_points = param.Integer(0)
+    latent_note = param.String("")
+    can_start = param.Boolean(True)
+    can_pause = param.Boolean(False)
+    can_stop = param.Boolean(False)
+    can_step = param.Boolean(True)
+    can_reset = param.Boolean(True)
+
+    def __init__(self, data: DataConfig, model: ModelConfig, train: TrainConfig,
+                 tab: str = "local", registry: RunRegistry = REGISTRY, **params):
+        super().__init__(**params)
+        #: Context for an epoch's plot updates; the page sets one that batches them.
+        self.batch_updates = contextlib.nullcontext
+        self.data, self.model, self.train = data, model, train
+        self.tab, self.registry = tab, registry
+        self.session: TrainingSession | None = None
+        self._applied: dict | None = None       # values the session was built from
+        self._components = None                 # last PCA axes, for sign stability
+        self._dataset: Dataset | None = None    # preview data (reused by Start)
+        self._dataset_values: dict | None = None
+        self._future = None
+        self._preview_from_session = False
+        self._progress_shown = 0.0
+        self.loss_buffer = hv.streams.Buffer(plots.empty_history(), length=1_000_000,
+                                             index=False)
+        self.latent_pipe = hv.streams.Pipe(data=self._empty_latent())
+        self.recon_pipe = hv.streams.Pipe(data=None)
+        self.preview_pipe = hv.streams.Pipe(data=None)
+        for cfg in (data, model, train):
+            cfg.param.watch(self._on_config, [p for p in cfg.param if p != "name"])
+        self._check_valid()
+        self._request_preview()
+        self._refresh_actions()
+
+    # ---- actions -------------------------------------------------------------------
+    @param.depends("preset", watch=True)
+    def _on_preset(self):
+        fresh = make_configs(self.preset)
+        for cfg, new in zip((self.data, self.model, self.train), fresh):
+            cfg.param.update(**config_values(new))
+
+    @param.depends("start", watch=True)
+    def _on_start(self):
+        if not self.can_start:
+            return
+        self._launch("start")
+
+    @param.depends("step", watch=True)
+    def _on_step(self):
+        if self.session is not None and self.session.status == ev.PAUSED:
+            self.session.step()
+        elif self.can_step:
+            self._launch("step")
+
+    @param.depends("pause", watch=True)
+    def _on_pause(self):
+        s = self.session
+        if s is None:
+            return
+        if s.status == ev.RUNNING:
+            s.pause()
+        elif s.status == ev.PAUSED:
+            s.resume()
+        self.poll()
+
+    @param.depends("stop", watch=True)
+    def _on_stop(self):
+        if self.session is not None:
+            self.session.stop()
+            self.poll()
+
+    @param.depends("reset", watch=True)
+    def _on_reset(self):
+        if not self._check_valid():
+            return
+        self._end_session()
+        self._clear_views()
+        self.status, self.message, self.notice = ev.IDLE, "", ""
+        self._request_preview()
+        self._refresh_actions()
+
+    @param.depends("random_window", watch=True)
+    def _on_random_window(self):
+        if self.n_val > 1:
+            self.recon_index = int(np.random.default_rng().integers(self.n_val))
+
+    @param.depends("recon_index", watch=True)
+    def _on_recon_index(self):
+        idx = min(self.recon_index, max(self.n_val - 1, 0))
+        s = self.session
+        if s is not None and s.dataset is not None and s.status != ev.IDLE:
+            try:
+                s.set_recon_indices([idx])
+            except ValueError as exc:
+                self.notice = str(exc)
+                return
+            if s.status != ev.RUNNING and s.model is not None:
+                try:
+                    inputs, outputs = s.reconstruct([idx])
+                except RuntimeError:
+                    return  # it started running meanwhile: the next epoch shows it
+                self._send_recon(idx, inputs[0], outputs[0], s.dataset.channel_names)
+        elif self._dataset is not None:
+            self._send_recon(idx, self._dataset.x_val[idx], None, self._dataset.channel_names)
+
+    @param.depends("n_val", watch=True)
+    def _on_n_val(self):
+        self.param.recon_index.bounds = (0, max(self.n_val - 1, 0))
+        if self.recon_index >= self.n_val:
+            self.recon_index = 0
+
+    def _launch(self, action: str) -> None:
+        if not self._check_valid():
+            return
+        s = self.session
+        if s is None or s.status != ev.IDLE:
+            s = self._new_session()
+        ok, n = self.registry.try_start(s, self.tab, action)
+        if not ok:
+            self.notice = (f"busy, {n} runs active (the server allows "
+                           f"{self.registry.max_runs}); try again when one ends")
+        else:
+            self.notice = ""
+        self.poll()
+
+    def _new_session(self) -> TrainingSession:
+        self._end_session()
+        self._clear_views()
+        values = config_values(self.data, self.model, self.train)
+        data_values = config_values(self.data)
+        reuse = self._dataset if self._dataset_values == data_values else None
+        s = TrainingSession(self.data, self.model, self.train, dataset=reuse)
+        if reuse is None:
+            self._preview_from_session = True  # show its data once it is built
+        self.session, self._applied = s, values
+        self.n_epochs, self.n_val = s.n_epochs, self._n_val(self.data)
+        s.set_recon_indices([min(self.recon_index, self.n_val - 1)])
+        self._update_pending()
+        return s
+
+    def _end_session(self) -> None:
+        if self.session is not None:
+            self.session.stop()
+        self.session, self._applied, self.pending = None, None, []
+
+    def shutdown(self) -> None:
+        """The tab is gone: stop its run and drop the references to its model."""
+        self._end_session()
+        if self._future is not None:
+            self._future.cancel()
+        self._dataset = None
+        self.registry.mark_closed(self.tab)
+
+    # ---- config changes ------------------------------------------------------------
+    def _on_config(self, *events):
+        names = {e.name for e in events}
+        valid = self._check_valid()
+        if "learning_rate" in names and self.session is not None and self.session.is_alive():
+            self.session.set_learning_rate(self.train.learning_rate)
+        self._update_pending()
+        data_changed = any(n in self.data.param for n in names)
+        if valid and data_changed and self.session is None:
+            self._request_preview()
+        self._refresh_actions()
+
+    def _check_valid(self) -> bool:
+        try:
+            validate(self.data, self.model, self.train)
+        except ValueError as exc:
+            self.error = f"Invalid settings: {exc}"
+            self._refresh_actions()
+            return False
+        if self.error.startswith("Invalid settings"):
+            self.error = ""
+        return True
+
+    def _update_pending(self) -> None:
+        if self._applied is None:
+            self.pending = []
+            return
+        now = config_values(self.data, self.model, self.train)
+        self.pending = [k for k, v in now.items()
+                        if k not in LIVE_FIELDS and self._applied.get(k) != v]
+
+    # ---- preview data --------------------------------------------------------------
+    def _request_preview(self) -> None:
+        values = config_values(self.data)
+        if self._future is not None:
+            self._future.cancel()
+        self._future = _PREVIEW_POOL.submit(generate, DataConfig(**values))
+        self._future_values = values
+
+    def _take_preview(self) -> None:
+        fut = self._future
+        if fut is None or not fut.done():
+            return
+        self._future = None
+        if fut.cancelled():
+            return
+        try:
+            ds = fut.result()
+        except Exception as exc:  # reported in the page, the server keeps serving
+            log.exception("data generation failed")
+            self.error = f"Data generation failed: {type(exc).__name__}: {exc}"
+            return
+        self._dataset, self._dataset_values = ds, self._future_values
+        self._show_dataset(ds, DataConfig(**self._future_values))
+
+    def _show_dataset(self, ds: Dataset, cfg: DataConfig) -> None:
+        self.preview_pipe.send(dict(series=ds.series, row_labels=ds.row_labels,
+                                    channel_names=list(ds.channel_names), seq_len=cfg.seq_len))
+        if self.session is None:
+            self.n_val = len(ds.x_val)
+            idx = min(self.recon_index, self.n_val - 1)
+            self._send_recon(idx, ds.x_val[idx], None, ds.channel_names)
+
+    # ---- the periodic callback -----------------------------------------------------
+    def poll(self) -> None:
+        """Drain the session's events into params and streams (event loop only)."""
+        self._take_preview()
+        s = self.session
+        if s is None:
+            self._refresh_actions()
+            return
+        if self._preview_from_session and s.dataset is not None:
+            self._preview_from_session = False
+            self._show_dataset(s.dataset, s.data)
+        progress, epochs, rows = None, [], []
+        for e in s.drain():
+            if isinstance(e, ev.StatusChanged):
+                self.status, self.message = e.status, e.message
+                if e.status == ev.FAILED:
+                    self.error = f"Run failed: {e.message}"
+            elif isinstance(e, ev.BatchProgress):
+                progress = e
+            elif isinstance(e, ev.EpochEnd):
+                epochs.append(e)
+                rows.append(plots.history_row(e.epoch, e.logs, e.knn_accuracy, e.silhouette))
+        if s.status != self.status:  # e.g. stop() of a session that never started
+            self.status, self.message = s.status, s.message
+        if s.device != self.device:
+            self.device = s.device
+        if epochs:
+            with self.batch_updates():  # several plots change at once
+                self.loss_buffer.send(pd.concat(rows, ignore_index=True))
+                self._on_epoch(epochs[-1], s)
+        now = time.monotonic()
+        if (progress is not None and progress.epoch > self.epoch
+                and now - self._progress_shown >= PROGRESS_INTERVAL_S):
+            # Throttled: each change is a message to the browser and a re-render there.
+            self._progress_shown = now
+            self.param.update(batch=progress.batch, n_batches=progress.n_batches,
+                              samples_per_s=progress.samples_per_s,
+                              elapsed_s=progress.elapsed_s)
+        self._refresh_actions()
+
+    def _on_epoch(self, e: ev.EpochEnd, s: TrainingSession) -> None:
+        xy, self._components = plots.project_latent(e.z_mean, self._components)
+        note = plots.projection_note(e.z_mean.shape[1])
+        # one batched update: the status line re-renders once, not once per field
+        self.param.update(epoch=e.epoch, n_epochs=e.n_epochs, batch=self.n_batches,
+                          elapsed_s=e.elapsed_s, knn_accuracy=e.knn_accuracy,
+                          latent_note=note, n_latent_points=len(xy))
+        self.latent_pipe.send(dict(xy=xy, labels=e.labels, note=self.latent_note, epoch=e.epoch))
+        if len(e.recon_indices):
+            self._send_recon(int(e.recon_indices[0]), e.recon_inputs[0], e.recon_outputs[0],
+                             s.dataset.channel_names)
+
+    # ---- view helpers --------------------------------------------------------------
+    def _send_recon(self, idx, inputs, outputs, names) -> None:
+        self.recon_pipe.send(dict(index=int(idx), inputs=np.asarray(inputs),
+                                  outputs=None if outputs is None else np.asarray(outputs),
+                                  channel_names=list(names)))
+
+    def _clear_views(self) -> None:
+        self.loss_buffer.clear()
+        self._components = None
+        self.latent_pipe.send(self._empty_latent())
+        self.epoch = self.batch = self.n_batches = self.n_latent_points = 0
+        self.samples_per_s = self.elapsed_s = 0.0
+        self.knn_accuracy = float("nan")
+        self.latent_note = ""
+        if self.error.startswith(("Run failed", "Data generation")):
+            self.error = ""  # belongs to the previous run; invalid settings stay shown
+
+    @staticmethod
+    def _empty_latent() -> dict:
+        return dict(xy=np.zeros((0, 2)), labels=np.zeros(0, dtype=int), note="", epoch=0)
+
+    @staticmethod
+    def _n_val(cfg: DataConfig) -> int:
+        return cfg.n_windows() - cfg.n_train()
+
+    def _refresh_actions(self) -> None:
+        valid = not self.error.startswith("Invalid settings")
+        status = self.session.status if self.session is not None else ev.IDLE
+        fresh = self.session is None or status in (ev.IDLE, *ev.ENDED)
+        wanted = dict(
+            can_start=valid and fresh,
+            can_pause=status in (ev.RUNNING, ev.PAUSED),
+            can_stop=status in (ev.RUNNING, ev.PAUSED),
+            can_step=status == ev.PAUSED or (valid and fresh),
+            can_reset=valid,
+        )
+        changed = {k: v for k, v in wanted.items() if getattr(self, k) != v}
+        if changed:  # runs every poll: send nothing when nothing changed
+            self.param.update(**changed)

@@ -1,0 +1,89 @@
+"""Assemble one tab's page: controller, components, template, periodic callback."""
+from __future__ import annotations
+
+import contextlib
+import logging
+
+import panel as pn
+from panel.io.resources import CDN_DIST
+
+from .components import Controls, Settings, StatusLine
+from .controller import Controller
+from .settings import initial_configs
+from .views import LatentView, LossView, PreviewView, QualityView, ReconView
+
+log = logging.getLogger(__name__)
+
+POLL_MS = 200  # event-queue drain period: bounds the epoch-end-to-browser delay
+TITLE = "tsvae · a time-series VAE, learning live"
+
+
+class OfflineFast(pn.theme.Fast):
+    """The Fast design without its Google Fonts link: the page must not need the internet
+    (the font stack falls back to the system's sans-serif)."""
+
+    # Resources are resolved relative to the class name unless they start with the
+    # bundle prefix, so the design's own script is named by its full bundled path.
+    _resources = {
+        **pn.theme.Fast._resources,
+        "font": {},
+        "js_modules": {**pn.theme.Fast._resources["js_modules"],
+                       "fast-design": f"{CDN_DIST}bundled/fast/js/fast_design.js"},
+    }
+
+
+def _batching(doc):
+    """A context for an epoch's plot updates: the document's model graph frozen and its
+    events held. Each plot update would otherwise re-walk every model of the page and
+    send its own message; this way it is one walk and one message per epoch."""
+    @contextlib.contextmanager
+    def batch():
+        with doc.models.freeze(), pn.io.hold(doc):
+            yield
+    return batch
+
+
+def _card(title: str, body) -> pn.Card:
+    return pn.Card(body, title=title, collapsible=False, sizing_mode="stretch_width")
+
+
+def build_page(ctrl: Controller) -> pn.template.FastListTemplate:
+    header = pn.Column(Controls(ctrl), StatusLine(ctrl), sizing_mode="stretch_width")
+    main = [
+        header,
+        pn.Row(_card("Latent space", LatentView(ctrl)), _card("Loss", LossView(ctrl)),
+               sizing_mode="stretch_width"),
+        pn.Row(_card("Reconstruction", ReconView(ctrl)),
+               _card("Latent quality", QualityView(ctrl)), sizing_mode="stretch_width"),
+        _card("Generated data", PreviewView(ctrl)),
+    ]
+    return pn.template.FastListTemplate(
+        title=TITLE, theme="dark", sidebar=[Settings(ctrl)], main=main, sidebar_width=340,
+        main_layout=None, accent="#4fc3f7", busy_indicator=None, header_background="#1b2733", design=OfflineFast,
+        font="Open Sans, DejaVu Sans, sans-serif")
+
+
+def new_tab() -> tuple[Controller, pn.template.FastListTemplate]:
+    """One browser tab's controller and page, wired to the current Bokeh session."""
+    preset, (data, model, train), problem = initial_configs(pn.state.session_args)
+    ctx = pn.state.curdoc.session_context if pn.state.curdoc else None
+    tab = ctx.id if ctx is not None else "local"
+    ctrl = Controller(data, model, train, tab=tab, preset=preset)
+    if problem:
+        ctrl.notice = problem
+    if pn.state.curdoc is not None:
+        ctrl.batch_updates = _batching(pn.state.curdoc)
+    pn.state.add_periodic_callback(ctrl.poll, period=POLL_MS)
+
+    def _destroyed(_ctx):
+        log.info("tab %s closed: stopping its run", tab)
+        ctrl.shutdown()
+
+    pn.state.on_session_destroyed(_destroyed)
+    log.info("tab %s opened (preset %s)", tab, preset)
+    return ctrl, build_page(ctrl)
+
+
+def serve_session() -> pn.template.FastListTemplate:
+    """Called once per browser tab by app/main.py."""
+    return new_tab()[1]

@@ -1,0 +1,178 @@
+"""Plot functions: numpy arrays (or the loss Buffer's DataFrame) in, holoviews elements out.
+
+Nothing here knows about sessions, streams or widgets, so every function can be tested
+with plain arrays. Dimension names are stable on purpose: they become the column names
+of the Bokeh data sources, which the browser tests read.
+"""
+from __future__ import annotations
+
+import logging
+
+import holoviews as hv
+import holoviews.plotting.bokeh  # noqa: F401  (registers the bokeh options used below)
+import numpy as np
+import pandas as pd
+
+log = logging.getLogger(__name__)
+
+#: Columns of the per-epoch table that the loss Buffer holds, in order.
+LOSS_KEYS = ("loss", "reconstruction_loss", "kl_loss",
+             "val_loss", "val_reconstruction_loss", "val_kl_loss")
+QUALITY_KEYS = ("knn_accuracy", "silhouette")
+HISTORY_COLUMNS = ("epoch",) + LOSS_KEYS + QUALITY_KEYS
+
+#: Names of the latent scatter's axes (Bokeh column names; tests look for them).
+LATENT_X, LATENT_Y = "latent_x", "latent_y"
+NOISE_COLOR = "#ff3030"
+_LOSS_COLORS = {"loss": "#e0e0e0", "reconstruction_loss": "#4fc3f7", "kl_loss": "#ffb74d"}
+_LOSS_LABELS = {"loss": "total", "reconstruction_loss": "reconstruction", "kl_loss": "KL"}
+
+
+def empty_history() -> pd.DataFrame:
+    """The loss Buffer's initial (empty) table."""
+    return pd.DataFrame({c: np.array([], dtype=float) for c in HISTORY_COLUMNS})
+
+
+def history_row(epoch: int, logs: dict, knn_accuracy: float, silhouette: float) -> pd.DataFrame:
+    """One row of the per-epoch table; missing log keys become NaN."""
+    row = {"epoch": [float(epoch)]}
+    row.update({k: [float(logs.get(k, np.nan))] for k in LOSS_KEYS})
+    row.update({"knn_accuracy": [float(knn_accuracy)], "silhouette": [float(silhouette)]})
+    return pd.DataFrame(row, columns=list(HISTORY_COLUMNS))
+
+
+def loss_curves(data: pd.DataFrame, logy: bool = True) -> hv.Overlay:
+    """Total, reconstruction and KL loss per epoch; training solid, validation dashed.
+
+    Every curve wraps ``data`` itself (no copy): HoloViews only streams the new rows of a
+    Buffer when the element's data *is* the Buffer's data.
+    """
+    curves = []
+    for key in ("loss", "reconstruction_loss", "kl_loss"):
+        for prefix, dash in (("", "solid"), ("val_", "dashed")):
+            col = prefix + key
+            label = ("val " if prefix else "") + _LOSS_LABELS[key]
+            curves.append(hv.Curve(data, "epoch", hv.Dimension(col, label="loss"), label=label)
+                          .opts(color=_LOSS_COLORS[key], line_dash=dash, line_width=2))
+    title = "Loss"
+    if len(data):
+        last = data.iloc[-1]
+        title = (f"Loss, epoch {int(last['epoch'])}: train {last['loss']:.4g}, "
+                 f"val {last['val_loss']:.4g}")
+    return hv.Overlay(curves).opts(
+        title=title, logy=logy, legend_position="top_right", responsive=True, min_height=280,
+        xlabel="epoch", ylabel="loss" + (" (log)" if logy else ""), framewise=True)
+
+
+def quality_curves(data: pd.DataFrame) -> hv.Overlay:
+    """Latent quality per epoch: k-NN accuracy and silhouette of the validation subset."""
+    curves = [hv.Curve(data, "epoch", hv.Dimension(k, label="score"), label=lab)
+              .opts(color=col, line_width=2)
+              for k, lab, col in (("knn_accuracy", "k-NN accuracy", "#81c784"),
+                                  ("silhouette", "silhouette", "#ba68c8"))]
+    return hv.Overlay(curves).opts(
+        title="Latent quality", legend_position="bottom_right", responsive=True,
+        min_height=280, xlabel="epoch", ylabel="score", framewise=True)
+
+
+def project_latent(z: np.ndarray, previous: np.ndarray | None = None
+                   ) -> tuple[np.ndarray, np.ndarray | None]:
+    """2-D view of z_mean (n, latent_dim): itself when latent_dim <= 2, else its first two
+    principal components.
+
+    Returns (xy (n, 2), components (2, latent_dim) or None). Each component's sign is
+    chosen to agree with ``previous`` (the last epoch's components), so the cloud does not
+    mirror itself from one epoch to the next; without a previous one, the sign makes the
+    largest loading positive.
+    """
+    z = np.asarray(z, dtype=np.float64)
+    if z.ndim != 2:
+        raise ValueError(f"z must be (n, latent_dim), got shape {z.shape}")
+    n, d = z.shape
+    if d == 1:
+        return np.column_stack([z[:, 0], np.zeros(n)]), None
+    if d == 2:
+        return z.copy(), None
+    centred = z - z.mean(axis=0)
+    # rows of vt are the principal axes, strongest first
+    _, _, vt = np.linalg.svd(centred, full_matrices=False)
+    comps = vt[:2].copy()                               # (2, latent_dim)
+    for i in range(2):
+        if previous is not None and previous.shape == comps.shape:
+            flip = float(comps[i] @ previous[i]) < 0
+        else:
+            flip = comps[i][np.argmax(np.abs(comps[i]))] < 0
+        if flip:
+            comps[i] = -comps[i]
+    return centred @ comps.T, comps
+
+
+def projection_note(latent_dim: int) -> str:
+    """The caption telling what the latent plot's axes are."""
+    if latent_dim > 2:
+        return f"PCA projection of {latent_dim}-D z_mean (first two components)"
+    if latent_dim == 1:
+        return "1-D z_mean (y = 0)"
+    return ""
+
+
+def latent_scatter(xy: np.ndarray, labels: np.ndarray, note: str = "", epoch: int | None = None,
+                   title: str = "Latent space (z_mean, validation)") -> hv.Overlay:
+    """z_mean points coloured by pattern label, noise windows (label -1) in red."""
+    xy = np.asarray(xy, dtype=float).reshape(-1, 2)
+    labels = np.asarray(labels).reshape(-1)
+    noise = labels < 0
+    kdims = [hv.Dimension(LATENT_X, label="PC1" if note.startswith("PCA") else "z[0]"),
+             hv.Dimension(LATENT_Y, label="PC2" if note.startswith("PCA") else "z[1]")]
+
+    def points(mask):
+        return {LATENT_X: xy[mask, 0], LATENT_Y: xy[mask, 1], "label": labels[mask]}
+
+    noise_pts = hv.Points(points(noise), kdims, ["label"], label="noise").opts(
+        color=NOISE_COLOR, size=4, alpha=0.5, framewise=True)
+    pattern_pts = hv.Points(points(~noise), kdims, ["label"], label="patterns").opts(
+        color="label", cmap="glasbey_light", size=5, alpha=0.85, colorbar=False,
+        tools=["hover"], framewise=True)
+    full_title = title + (f", epoch {epoch}" if epoch else "") + (f" · {note}" if note else "")
+    return (noise_pts * pattern_pts).opts(
+        title=full_title, responsive=True, min_height=360, framewise=True,
+        show_legend=True, legend_position="top_right")
+
+
+def recon_channel(inputs: np.ndarray, outputs: np.ndarray, name: str) -> hv.Overlay:
+    """One channel of one window: input (seq_len,) and its reconstruction (seq_len,)."""
+    t = np.arange(len(inputs))
+    return (hv.Curve((t, np.asarray(inputs)), "step", hv.Dimension("value", range=(0, 1)),
+                     label="input").opts(color="#4fc3f7", line_width=2)
+            * hv.Curve((t, np.asarray(outputs)), "step", hv.Dimension("value", range=(0, 1)),
+                       label="reconstruction").opts(color="#ffb74d", line_dash="dashed",
+                                                    line_width=2)
+            ).opts(title=name, height=170, responsive=True, show_legend=False,
+                   framewise=True, toolbar=None)
+
+
+def series_preview(series: np.ndarray, channel_names: list[str], n_rows: int) -> hv.Overlay:
+    """The first ``n_rows`` rows of the scaled series (rows, channels), every channel."""
+    part = np.asarray(series)[:n_rows]
+    rows = np.arange(len(part))
+    curves = [hv.Curve((rows, part[:, i]), "row", hv.Dimension("series_value", label="value"),
+                       label=name).opts(line_width=1)
+              for i, name in enumerate(channel_names)]
+    return hv.Overlay(curves).opts(
+        title=f"Generated series, first {len(part)} rows", responsive=True, min_height=260,
+        legend_position="right", framewise=True)
+
+
+def pattern_preview(series: np.ndarray, row_labels: np.ndarray, channel_names: list[str],
+                    pattern: int, seq_len: int) -> hv.Overlay:
+    """The first occurrence of ``pattern`` in the series: seq_len rows, every channel."""
+    hits = np.flatnonzero(np.asarray(row_labels) == pattern)
+    start = int(hits[0]) if hits.size else 0
+    part = np.asarray(series)[start:start + seq_len]
+    steps = np.arange(len(part))
+    curves = [hv.Curve((steps, part[:, i]), "step", hv.Dimension("pattern_value", label="value"),
+                       label=name).opts(line_width=2)
+              for i, name in enumerate(channel_names)]
+    return hv.Overlay(curves).opts(
+        title=f"Pattern {pattern} (rows {start}-{start + len(part) - 1})", responsive=True,
+        min_height=260, legend_position="right", framewise=True)

@@ -1,0 +1,153 @@
+"""Plot components: DynamicMaps on the controller's streams, laid out with Panel.
+
+Each DynamicMap callback turns the stream's payload into a plot with app.plots; the
+controller decides when to send.
+"""
+from __future__ import annotations
+
+import logging
+
+import holoviews as hv
+import numpy as np
+import panel as pn
+
+from . import plots
+from .controller import Controller
+
+log = logging.getLogger(__name__)
+
+PREVIEW_PATTERNS = 4  # series preview: this many pattern lengths of rows
+
+
+class LossView(pn.viewable.Viewer):
+    """Loss curves through the Buffer; the log toggle swaps between two DynamicMaps
+    because the axis type of a Bokeh figure cannot change after it is drawn."""
+
+    def __init__(self, ctrl: Controller, **params):
+        super().__init__(**params)
+        self.ctrl = ctrl
+        self._dmaps: dict[bool, hv.DynamicMap] = {}
+
+    def _dmap(self, logy: bool) -> hv.DynamicMap:
+        if logy not in self._dmaps:
+            self._dmaps[logy] = hv.DynamicMap(
+                lambda data: plots.loss_curves(data, logy=logy), streams=[self.ctrl.loss_buffer])
+        return self._dmaps[logy]
+
+    def __panel__(self):
+        toggle = pn.widgets.Checkbox.from_param(self.ctrl.param.logy, label="log scale")
+        plot = pn.pane.HoloViews(pn.bind(self._dmap, self.ctrl.param.logy),
+                                 sizing_mode="stretch_width", min_height=300)
+        return pn.Column(toggle, plot, sizing_mode="stretch_width")
+
+
+class QualityView(pn.viewable.Viewer):
+    def __init__(self, ctrl: Controller, **params):
+        super().__init__(**params)
+        self.ctrl = ctrl
+
+    def __panel__(self):
+        dmap = hv.DynamicMap(plots.quality_curves, streams=[self.ctrl.loss_buffer])
+        return pn.pane.HoloViews(dmap, sizing_mode="stretch_width", min_height=300)
+
+
+class LatentView(pn.viewable.Viewer):
+    """z_mean scatter through a Pipe, with the projection note above it when PCA is used."""
+
+    def __init__(self, ctrl: Controller, **params):
+        super().__init__(**params)
+        self.ctrl = ctrl
+
+    @staticmethod
+    def _plot(data):
+        return plots.latent_scatter(data["xy"], data["labels"], data["note"], data["epoch"])
+
+    def __panel__(self):
+        c = self.ctrl
+        note = pn.pane.HTML(c.param.latent_note.rx.pipe(
+            lambda n: f"<span class='tsvae-latent-note'>{n}</span>"),
+            visible=c.param.latent_note.rx.bool(), margin=(0, 10))
+        dmap = hv.DynamicMap(self._plot, streams=[c.latent_pipe])
+        return pn.Column(note, pn.pane.HoloViews(dmap, sizing_mode="stretch_width",
+                                                 min_height=380),
+                         sizing_mode="stretch_width")
+
+
+def _recon_channel(data, channel: int):
+    if not data or channel >= data["inputs"].shape[-1]:
+        return hv.Overlay([hv.Curve([], "step", "value")]).opts(height=170, responsive=True)
+    outputs = data["outputs"]
+    out = outputs[:, channel] if outputs is not None else np.full(len(data["inputs"]), np.nan)
+    return plots.recon_channel(data["inputs"][:, channel], out, data["channel_names"][channel])
+
+
+class ReconView(pn.viewable.Viewer):
+    """One small plot per channel (time included) of the chosen validation window.
+
+    The grid is rebuilt only when the channel count changes (a new dataset); otherwise
+    the per-channel DynamicMaps just follow the shared Pipe.
+    """
+
+    def __init__(self, ctrl: Controller, **params):
+        super().__init__(**params)
+        self.ctrl = ctrl
+        self._grid = pn.GridBox(ncols=2, sizing_mode="stretch_width")
+        self._n_channels = None
+        ctrl.recon_pipe.add_subscriber(self._on_data)
+        self._on_data(data=ctrl.recon_pipe.data)
+
+    def _on_data(self, data=None, **_):
+        n = data["inputs"].shape[-1] if data else 0
+        if n == self._n_channels:
+            return
+        self._n_channels = n
+        pipe = self.ctrl.recon_pipe
+        self._grid.objects = [
+            pn.pane.HoloViews(hv.DynamicMap(lambda data, i=i: _recon_channel(data, i),
+                                            streams=[pipe]), sizing_mode="stretch_width")
+            for i in range(n)]
+
+    def __panel__(self):
+        c = self.ctrl
+        index = pn.widgets.IntInput.from_param(c.param.recon_index, label="validation window",
+                                               width=160)
+        rand = pn.widgets.Button(label="Random window", width=130, margin=(23, 10, 5, 10))
+        rand.on_click(lambda _e: c.param.trigger("random_window"))
+        title = c.recon_pipe.param.data.rx.pipe(
+            lambda d: f"**Input vs reconstruction**, validation window {d['index']}"
+                      + ("" if d["outputs"] is not None else " (input only until trained)")
+            if d else "**Input vs reconstruction**")
+        return pn.Column(pn.pane.Markdown(title), pn.Row(index, rand), self._grid,
+                         sizing_mode="stretch_width")
+
+
+def _series(data):
+    if not data:
+        return hv.Curve([], "row", "series_value").opts(responsive=True, min_height=260,
+                                                          title="Generating data…")
+    rows = PREVIEW_PATTERNS * data["seq_len"]
+    return plots.series_preview(data["series"], data["channel_names"], rows)
+
+
+def _pattern(data):
+    if not data:
+        return hv.Curve([], "step", "pattern_value").opts(responsive=True, min_height=260)
+    return plots.pattern_preview(data["series"], data["row_labels"], data["channel_names"],
+                                 0, data["seq_len"])
+
+
+class PreviewView(pn.viewable.Viewer):
+    """The generated data before (and during) training: a stretch of the series and one
+    pattern. It changes only with new data, so each change simply redraws it."""
+
+    def __init__(self, ctrl: Controller, **params):
+        super().__init__(**params)
+        self.ctrl = ctrl
+
+    def __panel__(self):
+        data = self.ctrl.preview_pipe.param.data
+        return pn.Row(
+            pn.pane.HoloViews(pn.bind(_series, data), sizing_mode="stretch_width", min_height=280),
+            pn.pane.HoloViews(pn.bind(_pattern, data), sizing_mode="stretch_width",
+                              min_height=280),
+            sizing_mode="stretch_width")

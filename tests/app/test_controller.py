@@ -1,0 +1,187 @@
+"""The controller drives a real TrainingSession on a tiny config; no server, no browser.
+
+``ctrl.param.trigger(action)`` is exactly what the page's buttons do; ``poll()`` is what
+the page's periodic callback does.
+"""
+from __future__ import annotations
+
+import time
+
+import numpy as np
+import pytest
+
+from app.controller import Controller
+from app.registry import RunRegistry
+from tsvae_core import events as ev
+from tsvae_core.config import PRESETS
+
+
+@pytest.fixture
+def make_ctrl(tiny_configs):
+    made = []
+
+    def make(registry=None, **overrides):
+        ctrl = Controller(*tiny_configs(**overrides), tab=f"test{len(made)}",
+                          registry=registry or RunRegistry(max_runs=2))
+        made.append(ctrl)
+        return ctrl
+
+    yield make
+    for ctrl in made:  # never leave a training thread behind
+        s = ctrl.session
+        ctrl.shutdown()
+        if s is not None:
+            s.join(30)
+
+
+def test_before_start_the_preview_and_buttons_are_ready(make_ctrl, wait):
+    ctrl = make_ctrl()
+    wait(ctrl, lambda: ctrl.preview_pipe.data is not None, 30, "the data preview")
+    preview = ctrl.preview_pipe.data
+    assert preview["series"].shape == (3 * 16 * 6 + 50, 3)  # rows, 2 signals + time
+    assert preview["channel_names"][-1] == "time"
+    assert ctrl.n_val == ctrl.data.n_windows() - ctrl.data.n_train()
+    # the chosen window's input is shown before training, without a reconstruction
+    assert ctrl.recon_pipe.data["outputs"] is None
+    assert (ctrl.can_start, ctrl.can_step, ctrl.can_pause, ctrl.can_stop) == (
+        True, True, False, False)
+
+
+def test_start_pause_resume_stop(make_ctrl, wait):
+    ctrl = make_ctrl(epochs=500)
+    ctrl.param.trigger("start")
+    assert ctrl.status == ev.RUNNING
+    assert (ctrl.can_start, ctrl.can_pause, ctrl.can_stop, ctrl.can_step) == (
+        False, True, True, False)
+    wait(ctrl, lambda: ctrl.epoch >= 2, 90, "two epochs")
+    n_val = ctrl.data.n_windows() - ctrl.data.n_train()
+    latent = ctrl.latent_pipe.data
+    assert latent["xy"].shape == (n_val, 2) and len(latent["labels"]) == n_val
+    assert len(ctrl.loss_buffer.data) == ctrl.epoch
+    assert ctrl.recon_pipe.data["outputs"].shape == (16, 3)
+    assert ctrl.device == "CPU" and ctrl.samples_per_s > 0
+
+    ctrl.param.trigger("pause")
+    wait(ctrl, lambda: ctrl.status == ev.PAUSED, 5, "paused")
+    time.sleep(0.3)  # a batch in flight may still report
+    ctrl.poll()
+    frozen = (ctrl.epoch, ctrl.batch)
+    time.sleep(1.5)
+    ctrl.poll()
+    assert (ctrl.epoch, ctrl.batch) == frozen
+    assert ctrl.can_start is False and ctrl.can_step is True
+
+    ctrl.param.trigger("pause")  # the same button resumes
+    assert ctrl.status == ev.RUNNING
+    wait(ctrl, lambda: ctrl.epoch > frozen[0], 30, "training to go on after resume")
+
+    t0 = time.monotonic()
+    ctrl.param.trigger("stop")
+    wait(ctrl, lambda: ctrl.status == ev.STOPPED, 2, "stopped within 2 s")
+    assert time.monotonic() - t0 < 2
+    ctrl.session.join(10)
+    assert not ctrl.session.is_alive()
+    assert (ctrl.can_start, ctrl.can_pause, ctrl.can_stop) == (True, False, False)
+
+
+def test_pending_changes_apply_at_reset_and_start(make_ctrl, wait):
+    ctrl = make_ctrl(epochs=500)
+    ctrl.param.trigger("start")
+    wait(ctrl, lambda: ctrl.epoch >= 1, 90, "first epoch")
+    first = ctrl.session
+
+    ctrl.train.learning_rate = 1e-3          # live: not pending, reaches the session
+    ctrl.model.latent_dim = 3
+    ctrl.model.time_bypass = True
+    assert ctrl.pending == ["latent_dim", "time_bypass"]
+    assert first.train.learning_rate == 1e-3
+    assert first.model_cfg.latent_dim == 2    # the run keeps what it was built with
+
+    ctrl.param.trigger("reset")
+    assert ctrl.session is None and ctrl.pending == [] and ctrl.status == ev.IDLE
+    assert len(ctrl.loss_buffer.data) == 0 and len(ctrl.latent_pipe.data["xy"]) == 0
+    first.join(10)
+    assert not first.is_alive()
+
+    ctrl.param.trigger("start")
+    wait(ctrl, lambda: ctrl.epoch >= 1, 90, "first epoch of the rebuilt run")
+    assert ctrl.session.model_cfg.latent_dim == 3 and ctrl.session.model_cfg.time_bypass
+    assert ctrl.latent_note == "PCA projection of 3-D z_mean (first two components)"
+    assert ctrl.latent_pipe.data["xy"].shape[1] == 2
+    assert ctrl.pending == []
+
+
+def test_invalid_settings_show_an_error_and_block_start(make_ctrl):
+    ctrl = make_ctrl()
+    ctrl.data.seq_len = 18                    # not divisible by 2**scale_steps = 4
+    assert ctrl.error.startswith("Invalid settings") and "scale_steps" in ctrl.error
+    assert ctrl.can_start is False and ctrl.can_reset is False
+    ctrl.param.trigger("start")
+    assert ctrl.session is None
+    ctrl.data.seq_len = 16
+    assert ctrl.error == "" and ctrl.can_start is True
+
+
+def test_preset_loads_its_values_into_the_widgets(make_ctrl):
+    ctrl = make_ctrl()
+    ctrl.preset = "paper"
+    assert (ctrl.data.n_patterns, ctrl.data.seq_len, ctrl.train.epochs) == (30, 128, 400)
+    ctrl.preset = "quick"
+    quick = PRESETS["quick"]
+    assert (ctrl.data.n_patterns, ctrl.data.seq_len, ctrl.train.batch_size) == (
+        quick["n_patterns"], quick["seq_len"], quick["batch_size"])
+
+
+def test_server_limit_answers_busy(make_ctrl, wait):
+    registry = RunRegistry(max_runs=1)
+    a, b = make_ctrl(registry=registry, epochs=500), make_ctrl(registry=registry, epochs=500)
+    a.param.trigger("start")
+    b.param.trigger("start")
+    assert a.status == ev.RUNNING
+    assert b.notice.startswith("busy, 1 runs active") and b.status == ev.IDLE
+    assert registry.active() == 1
+    wait(a, lambda: a.epoch >= 1, 90, "the first run to train")
+    a.param.trigger("stop")
+    wait(a, lambda: not a.session.is_alive(), 10, "the first run's thread to end")
+    b.param.trigger("start")
+    assert b.status == ev.RUNNING and b.notice == ""
+    snap = registry.snapshot()
+    assert [r["alive"] for r in snap["runs"]] == [False, True]
+
+
+def test_step_trains_exactly_one_epoch(make_ctrl, wait):
+    ctrl = make_ctrl(epochs=500)
+    ctrl.param.trigger("step")
+    wait(ctrl, lambda: ctrl.status == ev.PAUSED and ctrl.epoch == 1, 90, "one stepped epoch")
+    time.sleep(1.0)
+    ctrl.poll()
+    assert ctrl.epoch == 1
+    ctrl.param.trigger("step")
+    wait(ctrl, lambda: ctrl.status == ev.PAUSED and ctrl.epoch == 2, 30, "a second step")
+
+
+def test_window_choice_reconstructs_while_paused(make_ctrl, wait):
+    ctrl = make_ctrl(epochs=500)
+    ctrl.param.trigger("step")
+    wait(ctrl, lambda: ctrl.status == ev.PAUSED and ctrl.epoch == 1, 90, "one stepped epoch")
+    ctrl.recon_index = 5
+    data = ctrl.recon_pipe.data
+    assert data["index"] == 5
+    np.testing.assert_allclose(data["inputs"], ctrl.session.dataset.x_val[5])
+    assert data["outputs"].shape == data["inputs"].shape
+    ctrl.param.trigger("random_window")
+    assert 0 <= ctrl.recon_index < ctrl.n_val
+    assert ctrl.param.recon_index.bounds == (0, ctrl.n_val - 1)
+
+
+def test_shutdown_stops_the_thread_and_marks_the_tab(make_ctrl, wait):
+    registry = RunRegistry(max_runs=2)
+    ctrl = make_ctrl(registry=registry, epochs=500)
+    ctrl.param.trigger("start")
+    wait(ctrl, lambda: ctrl.epoch >= 1, 90, "first epoch")
+    session = ctrl.session
+    ctrl.shutdown()
+    session.join(5)
+    assert not session.is_alive() and session.status == ev.STOPPED
+    (run,) = registry.snapshot()["runs"]
+    assert run["closed"] and not run["alive"]

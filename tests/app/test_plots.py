@@ -1,0 +1,132 @@
+"""Plot functions: given arrays in, elements with exactly that data out."""
+from __future__ import annotations
+
+import holoviews as hv
+import numpy as np
+import pytest
+from bokeh.document import Document
+from bokeh.document.events import ColumnDataChangedEvent, ColumnsStreamedEvent
+
+from app import plots
+
+
+def _history(n):
+    rows = [plots.history_row(e, {k: 10.0 / e + i for i, k in enumerate(plots.LOSS_KEYS)},
+                              0.1 * e, -0.05 * e) for e in range(1, n + 1)]
+    import pandas as pd
+    return pd.concat(rows, ignore_index=True)
+
+
+def test_history_row_fills_missing_logs_with_nan():
+    row = plots.history_row(3, {"loss": 1.5}, 0.7, float("nan"))
+    assert list(row.columns) == list(plots.HISTORY_COLUMNS)
+    assert row["epoch"][0] == 3 and row["loss"][0] == 1.5 and row["knn_accuracy"][0] == 0.7
+    assert np.isnan(row["val_kl_loss"][0]) and np.isnan(row["silhouette"][0])
+
+
+def test_loss_curves_wrap_the_table_itself():
+    data = _history(4)
+    overlay = plots.loss_curves(data, logy=True)
+    curves = list(overlay)
+    assert len(curves) == 6
+    # the very same DataFrame: the condition for HoloViews to stream only new rows
+    assert all(c.data is data for c in curves)
+    assert [c.vdims[0].name for c in curves] == [
+        "loss", "val_loss", "reconstruction_loss", "val_reconstruction_loss", "kl_loss",
+        "val_kl_loss"]
+    np.testing.assert_allclose(curves[0].dimension_values("loss"), 10.0 / np.arange(1, 5))
+    opts = hv.Store.lookup_options("bokeh", overlay, "plot").kwargs
+    assert opts["logy"] is True
+    assert "epoch 4" in opts["title"] and "train 2.5" in opts["title"]
+
+
+def test_quality_curves_hold_knn_and_silhouette():
+    data = _history(3)
+    knn, sil = list(plots.quality_curves(data))
+    np.testing.assert_allclose(knn.dimension_values("knn_accuracy"), [0.1, 0.2, 0.3])
+    np.testing.assert_allclose(sil.dimension_values("silhouette"), [-0.05, -0.1, -0.15])
+
+
+def test_loss_buffer_streams_only_new_rows_to_bokeh():
+    """Through a DynamicMap on a Buffer, a new epoch travels as a stream patch of one row,
+    not as a replacement of the whole column data."""
+    buf = hv.streams.Buffer(plots.empty_history(), length=1000, index=False)
+    dmap = hv.DynamicMap(lambda data: plots.loss_curves(data), streams=[buf])
+    doc = Document()
+    plot = hv.renderer("bokeh").get_plot(dmap, doc=doc)
+    doc.add_root(plot.state)
+    buf.send(_history(1))
+    seen = []
+    doc.on_change(lambda event: seen.append(event))
+    buf.send(_history(2).iloc[1:])
+    streamed = [e for e in seen if isinstance(e, ColumnsStreamedEvent)]
+    assert len(streamed) == 6  # one per curve
+    assert all(len(e.data["epoch"]) == 1 and e.data["epoch"][0] == 2 for e in streamed)
+    assert not [e for e in seen if isinstance(e, ColumnDataChangedEvent)]
+
+
+def test_project_latent_passes_two_dims_through():
+    z = np.random.default_rng(0).normal(size=(20, 2))
+    xy, comps = plots.project_latent(z)
+    np.testing.assert_array_equal(xy, z)
+    assert comps is None
+
+
+def test_project_latent_pca_finds_the_main_axes_and_keeps_their_sign():
+    rng = np.random.default_rng(1)
+    # variance mostly along dim 2, then dim 0; dim 1 is nearly constant
+    z = np.column_stack([rng.normal(0, 3, 200), rng.normal(0, 0.01, 200), rng.normal(5, 10, 200)])
+    xy, comps = plots.project_latent(z)
+    assert xy.shape == (200, 2) and comps.shape == (2, 3)
+    assert abs(comps[0][2]) > 0.99 and abs(comps[1][0]) > 0.99
+    np.testing.assert_allclose(xy.mean(axis=0), 0, atol=1e-9)
+    assert xy[:, 0].var() > xy[:, 1].var()
+    # with the previous epoch's axes pointing the other way, both axes follow them
+    xy2, comps2 = plots.project_latent(z, previous=-comps)
+    np.testing.assert_allclose(comps2, -comps)
+    np.testing.assert_allclose(xy2, -xy)
+    # and a slightly moved cloud keeps the orientation of the previous epoch
+    xy3, comps3 = plots.project_latent(z + rng.normal(0, 0.01, z.shape), previous=comps)
+    assert np.all(np.sum(comps3 * comps, axis=1) > 0.99)
+
+
+def test_projection_note_only_for_more_than_two_dims():
+    assert plots.projection_note(2) == ""
+    assert plots.projection_note(5).startswith("PCA projection of 5-D z_mean")
+
+
+def test_latent_scatter_splits_noise_into_red_points():
+    xy = np.arange(12, dtype=float).reshape(6, 2)
+    labels = np.array([0, -1, 1, 2, -1, 0])
+    noise, patterns = list(plots.latent_scatter(xy, labels, note="PCA projection of 3-D z_mean"))
+    assert len(noise) == 2 and len(patterns) == 4
+    np.testing.assert_array_equal(noise.dimension_values(plots.LATENT_X), [2.0, 8.0])
+    np.testing.assert_array_equal(patterns.dimension_values("label"), [0, 1, 2, 0])
+    style = hv.Store.lookup_options("bokeh", noise, "style").kwargs
+    assert style["color"] == plots.NOISE_COLOR
+    assert patterns.kdims[0].label == "PC1"
+
+
+def test_recon_channel_holds_input_and_output():
+    inp, out = np.linspace(0, 1, 16), np.linspace(1, 0, 16)
+    overlay = plots.recon_channel(inp, out, "time")
+    a, b = list(overlay)
+    np.testing.assert_allclose(a.dimension_values("value"), inp)
+    np.testing.assert_allclose(b.dimension_values("value"), out)
+    assert hv.Store.lookup_options("bokeh", overlay, "plot").kwargs["title"] == "time"
+
+
+def test_previews_show_series_stretch_and_first_occurrence_of_a_pattern():
+    series = np.arange(40, dtype=float).reshape(20, 2) / 40
+    labels = np.array([0] * 4 + [1] * 4 + [0] * 4 + [1] * 4 + [-1] * 4)
+    stretch = plots.series_preview(series, ["ch0", "time"], n_rows=8)
+    assert len(stretch) == 2 and all(len(c) == 8 for c in stretch)
+    pattern = plots.pattern_preview(series, labels, ["ch0", "time"], pattern=1, seq_len=4)
+    first = list(pattern)[0]
+    np.testing.assert_allclose(first.dimension_values("pattern_value"), series[4:8, 0])
+
+
+@pytest.mark.parametrize("bad", [np.zeros(5), np.zeros((2, 2, 2))])
+def test_project_latent_rejects_wrong_shapes(bad):
+    with pytest.raises(ValueError, match="latent_dim"):
+        plots.project_latent(bad)

@@ -1,0 +1,153 @@
+"""A real `tsvae` server (panel serve) on a free port and Debian's chromium via Playwright.
+
+Every test here is marked ``e2e`` (select with ``-m e2e``, skip with ``-m "not e2e"``).
+A missing chromium fails the tests: install it with ``apt-get install -y chromium``.
+Runs are shrunk with TSVAE_DEFAULT_OVERRIDES; pages can shrink them further with URL
+arguments (``?n_patterns=4``).
+"""
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+OUTPUT = ROOT / "test-output"
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+# The quick preset shrunk: one epoch is a fraction of a second; epochs high enough that
+# no run finishes during a test.
+OVERRIDES = dict(n_patterns=3, repeats=6, seq_len=16, n_features=2, noise_size=50,
+                 scale_steps=2, batch_size=16, epochs=1000, conv_filters=4)
+SERVER_START_S = 120
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "e2e: real server and real browser (slow, needs chromium)")
+
+
+def pytest_collection_modifyitems(config, items):
+    here = Path(__file__).parent
+    for item in items:
+        if here in Path(str(item.fspath)).parents:
+            item.add_marker(pytest.mark.e2e)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Server:
+    def __init__(self, port: int, proc: subprocess.Popen, log: Path):
+        self.port, self.proc, self.log = port, proc, log
+        self.url = f"http://localhost:{port}/"
+
+    def sessions(self) -> dict:
+        with urllib.request.urlopen(f"{self.url}debug/sessions", timeout=5) as r:
+            return json.load(r)
+
+    def wait_idle(self, timeout: float = 30.0) -> None:
+        """Runs of earlier tests end once their tabs' sessions are destroyed."""
+        deadline = time.monotonic() + timeout
+        while self.sessions()["active"]:
+            if time.monotonic() > deadline:
+                raise AssertionError(f"runs still active: {self.sessions()}")
+            time.sleep(0.25)
+
+
+@pytest.fixture(scope="session")
+def server():
+    OUTPUT.mkdir(exist_ok=True)
+    port = _free_port()
+    log = OUTPUT / "e2e-server.log"
+    env = dict(os.environ, TSVAE_DEFAULT_OVERRIDES=json.dumps(OVERRIDES),
+               PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),
+               TF_CPP_MIN_LOG_LEVEL="2")
+    env.pop("TSVAE_MAX_RUNS", None)
+    with open(log, "wb") as out:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "app.cli", "--port", str(port), "--debug-endpoint",
+             "--max-runs", "2"], cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
+    srv = Server(port, proc, log)
+    deadline = time.monotonic() + SERVER_START_S
+    while True:
+        if proc.poll() is not None:
+            pytest.fail(f"server exited with {proc.returncode}; see {log}")
+        try:
+            srv.sessions()
+            break
+        except OSError:
+            if time.monotonic() > deadline:
+                proc.kill()
+                pytest.fail(f"server did not answer within {SERVER_START_S} s; see {log}")
+            time.sleep(0.5)
+    yield srv
+    proc.terminate()
+    try:
+        proc.wait(15)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait(5)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not os.path.exists(CHROMIUM):
+        pytest.fail(f"{CHROMIUM} is missing: install it with `apt-get install -y chromium`")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def new_page(browser, server):
+    """Open the app in a fresh browser context (its own Bokeh session and run)."""
+    server.wait_idle()
+    contexts = []
+
+    def open_page(query: str = ""):
+        ctx = browser.new_context(viewport={"width": 1500, "height": 1300})
+        contexts.append(ctx)
+        page = ctx.new_page()
+        page.set_default_timeout(30_000)
+        page.goto(server.url + (f"?{query}" if query else ""))
+        page.wait_for_function("() => window.Bokeh && Bokeh.documents.length > 0",
+                               timeout=60_000)
+        page.locator(".tsvae-status").wait_for(state="attached")
+        return page
+
+    yield open_page
+    for ctx in contexts:
+        try:
+            ctx.close()
+        except Exception:  # already closed by the test
+            pass
+
+
+def _load_pagetools():
+    # Loaded by path so the helpers work under any pytest import mode.
+    import importlib.util
+    spec = importlib.util.spec_from_file_location("tsvae_e2e_pagetools",
+                                                  Path(__file__).with_name("pagetools.py"))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope="session")
+def ui():
+    """Helpers that read the page's state (tests/e2e/pagetools.py)."""
+    return _load_pagetools()

@@ -1,0 +1,70 @@
+"""Reading the dashboard's state from the browser: the DOM and the Bokeh document."""
+from __future__ import annotations
+
+import time
+
+# All (x, y) of the latent scatter: the Bokeh sources whose columns are the latent axes.
+LATENT_JS = """() => {
+  const xs = [], ys = [];
+  for (const m of Bokeh.documents[0].all_models) {
+    const d = m.data;
+    if (d && typeof d === 'object' && 'latent_x' in d && 'latent_y' in d) {
+      xs.push(...Array.from(d.latent_x)); ys.push(...Array.from(d.latent_y));
+    }
+  }
+  return [xs, ys];
+}"""
+# Rows drawn in the data preview (series stretch and pattern).
+PREVIEW_JS = """() => {
+  let series = 0, pattern = 0;
+  for (const m of Bokeh.documents[0].all_models) {
+    const d = m.data;
+    if (d && typeof d === 'object') {
+      if ('series_value' in d) series += d.series_value.length;
+      if ('pattern_value' in d) pattern += d.pattern_value.length;
+    }
+  }
+  return [series, pattern];
+}"""
+
+
+def status(page) -> dict:
+    el = page.locator(".tsvae-status")
+    keys = ("tab", "status", "epoch", "n-epochs", "batch", "n-batches")
+    values = {k: el.get_attribute(f"data-{k}") for k in keys}
+    for k in ("epoch", "n-epochs", "batch", "n-batches"):
+        values[k] = int(values[k])
+    return values
+
+
+def latent(page) -> tuple[list, list]:
+    return page.evaluate(LATENT_JS)
+
+
+def preview_rows(page) -> tuple[int, int]:
+    return tuple(page.evaluate(PREVIEW_JS))
+
+
+def wait_until(predicate, timeout: float, what: str, interval: float = 0.1):
+    deadline = time.monotonic() + timeout
+    last = None
+    while time.monotonic() < deadline:
+        last = predicate()
+        if last:
+            return last
+        time.sleep(interval)
+    raise AssertionError(f"timed out after {timeout} s waiting for {what} (last: {last!r})")
+
+
+def click(page, action: str) -> None:
+    page.locator(f".tsvae-{action} button").click()
+
+
+def set_input(page, label: str, value) -> None:
+    box = page.locator(".bk-input-group", has_text=label).locator("input").first
+    box.fill(str(value))
+    box.press("Enter")
+
+
+def set_checkbox(page, label: str, checked: bool) -> None:
+    page.locator(".bk-Checkbox", has_text=label).locator("input").set_checked(checked)
