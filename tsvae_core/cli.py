@@ -106,11 +106,18 @@ def main(argv=None) -> int:
     return 1 if session.status == "failed" else 0
 
 
+_COMMON_LOGS = {"loss", "reconstruction_loss", "kl_loss"}
+
+
 def format_epoch(e) -> str:
     logs = e.logs
+    kl = f"kl {logs['kl_loss']:.4f} " if "kl_loss" in logs else ""
+    # a family's own entries (penalties, head metrics, perplexity), validation values
+    own = "".join(f"{k} {v:.4f} " for k, v in sorted(logs.items())
+                  if k.startswith("val_") and k[4:] not in _COMMON_LOGS)
     return (f"epoch {e.epoch:4d}/{e.n_epochs} loss {logs.get('loss', float('nan')):.4f} "
             f"recon {logs.get('reconstruction_loss', float('nan')):.4f} "
-            f"kl {logs.get('kl_loss', float('nan')):.4f} val_loss {logs.get('val_loss', float('nan')):.4f} "
+            f"{kl}val_loss {logs.get('val_loss', float('nan')):.4f} {own}"
             f"knn {e.knn_accuracy:.3f} silhouette {e.silhouette:.3f} {e.epoch_seconds:.2f} s")
 
 

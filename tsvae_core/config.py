@@ -11,7 +11,13 @@ import param
 
 #: Architectures known to the model registry (``tsvae_core.models.REGISTRY``); a test
 #: keeps the two in step. Kept here so the configuration imports no Keras.
-ARCHITECTURES = ["conv_attention_gru"]
+ARCHITECTURES = ["conv_attention_gru", "dense_vae", "conv_vae", "recurrent_vae", "beta_vae",
+                 "autoencoder", "denoising_ae", "sparse_ae", "contractive_ae", "vq_vae",
+                 "vae_classifier", "vae_regressor"]
+#: Encoder/decoder bodies shared by the families that take a ``backbone`` field.
+BACKBONES = ["dense", "conv", "recurrent"]
+#: beta_vae's KL weight when ``beta`` is left at 1 (the plain VAE's value): Higgins et al.'s 4.
+BETA_VAE_DEFAULT = 4.0
 
 #: Keras activations that make sense for hidden layers of these models.
 ACTIVATIONS = ["relu", "leaky_relu", "elu", "selu", "gelu", "silu", "mish", "tanh",
@@ -32,7 +38,7 @@ class DataConfig(param.Parameterized):
     n_features = param.Integer(7, bounds=(1, 64), doc="Signal channels (the time channel comes on top).")
     noise_size = param.Integer(10_000, bounds=(0, 1_000_000), doc="Rows of pure noise appended to the series.")
     time_wavelengths = param.List([1.0], item_type=(int, float), bounds=(1, 8), precedence=0.9,
-                                  doc="Periods of the cosine time encoding, in multiples of seq_len.")
+                                  doc="Time-encoding cosines, each 0.5*(cos(2*pi*w*t/seq_len)+1): w=1 repeats every seq_len rows, w=2 every seq_len/2.")
     noise_amplitude = param.Number(0.25, bounds=(0.0, 10.0), precedence=0.9,
                                    doc="Window noise scale, as a fraction of the signal's standard deviation.")
     val_fraction = param.Number(0.2, bounds=(0.05, 0.9), precedence=0.9,
@@ -69,6 +75,57 @@ class ModelConfig(param.Parameterized):
     gru_unroll = param.Boolean(False, precedence=0.9,
                                doc="Unroll the decoder GRU over time: the same function as one "
                                    "larger graph (compiles slower, may step faster on CPU).")
+    # ---- fields of the other families (FAMILY_FIELDS says which family uses which) ----
+    backbone = param.Selector(objects=BACKBONES, default="dense",
+                              doc="Encoder/decoder body: dense (MLP on the flattened window), conv "
+                                  "(strided Conv1D / Conv1DTranspose) or recurrent (bidirectional "
+                                  "LSTM encoder, LSTM decoder).")
+    hidden_units = param.Integer(64, bounds=(2, 1024), precedence=0.9,
+                                 doc="Units of each dense layer (dense body) or LSTM (recurrent body).")
+    noise_level = param.Number(0.1, bounds=(0.0, 1.0),
+                               doc="Denoising: standard deviation of the Gaussian noise added to "
+                                   "the inputs while training (the data lie in [0, 1]).")
+    sparsity = param.Selector(objects=["l1", "kl"], default="l1",
+                              doc="Sparse: L1 activity penalty on the code, or KL divergence of "
+                                  "each unit's mean activation from sparsity_target.")
+    sparsity_weight = param.Number(0.1, bounds=(0.0, 100.0),
+                                   doc="Sparse: weight of the sparsity penalty in the loss.")
+    sparsity_target = param.Number(0.05, bounds=(0.001, 0.999), precedence=0.9,
+                                   doc="Sparse (kl): the mean activation each code unit should have.")
+    contractive_weight = param.Number(1.0, bounds=(0.0, 100.0),
+                                      doc="Contractive: weight of the encoder Jacobian's squared "
+                                          "Frobenius norm in the loss.")
+    codebook_size = param.Integer(16, bounds=(2, 1024),
+                                  doc="VQ-VAE: vectors in the codebook (latent_dim is their size).")
+    commitment_cost = param.Number(0.25, bounds=(0.0, 10.0),
+                                   doc="VQ-VAE: weight pulling the encoder's outputs toward their "
+                                       "codebook vectors.")
+    labelled_fraction = param.Number(0.1, bounds=(0.0, 1.0),
+                                     doc="Classifier: share of training windows whose pattern label "
+                                         "the classifier may see (fixed by the seed).")
+    head_weight = param.Number(1.0, bounds=(0.0, 1000.0), precedence=0.9,
+                               doc="Classifier/regressor: weight of the head's loss in the total.")
+
+
+_BODY = ["backbone", "hidden_units", "conv_filters", "scale_steps"]
+#: Architecture -> the ModelConfig fields it uses beyond those every family shares
+#: (activation, output_activation, latent_dim, time_bypass); a field named in no list
+#: applies to every family, a field named in some lists only to those families.
+FAMILY_FIELDS: dict[str, list[str]] = {
+    "conv_attention_gru": ["beta", "conv_filters", "num_heads", "key_dim", "scale_steps",
+                           "gru_unroll"],
+    "dense_vae": ["beta", "hidden_units"],
+    "conv_vae": ["beta", "conv_filters", "scale_steps"],
+    "recurrent_vae": ["beta", "hidden_units"],
+    "beta_vae": ["beta", *_BODY],
+    "autoencoder": [*_BODY],
+    "denoising_ae": ["noise_level", *_BODY],
+    "sparse_ae": ["sparsity", "sparsity_weight", "sparsity_target", *_BODY],
+    "contractive_ae": ["contractive_weight", *_BODY],
+    "vq_vae": ["codebook_size", "commitment_cost", "conv_filters", "scale_steps"],
+    "vae_classifier": ["labelled_fraction", "head_weight", "beta", *_BODY],
+    "vae_regressor": ["head_weight", "beta", *_BODY],
+}
 
 
 class TrainConfig(param.Parameterized):

@@ -52,9 +52,26 @@ def pattern_block(rng: np.random.Generator, cfg: DataConfig) -> np.ndarray:
         -1, cfg.n_features)
 
 
+def time_period(seq_len: int, wavelength: float) -> float:
+    """Rows in one period of a time-channel cosine: cos(2 pi w t / seq_len) repeats every
+    seq_len / w rows."""
+    return seq_len / float(wavelength)
+
+
 def time_channel(n_rows: int, seq_len: int, wavelengths) -> np.ndarray:
     t = np.arange(n_rows, dtype=np.float64)
-    return sum(0.5 * (np.cos(2 * np.pi * w * t / seq_len) + 1.0) for w in wavelengths)
+    return sum(0.5 * (np.cos(2 * np.pi * t / time_period(seq_len, w)) + 1.0) for w in wavelengths)
+
+
+def window_end_phase(row_start: np.ndarray, seq_len: int, wavelengths) -> np.ndarray:
+    """(n,) float32 in [0, 1): phase of the first time cosine at each window's last row.
+
+    The regression target of ``vae_regressor`` on synthetic data; the end row is
+    ``row_start + seq_len - 1``, the period the one ``time_channel`` uses.
+    """
+    period = time_period(seq_len, wavelengths[0])
+    end_row = np.asarray(row_start, dtype=np.float64) + seq_len - 1
+    return (np.mod(end_row, period) / period).astype(np.float32)
 
 
 def window_modes(row_labels: np.ndarray, seq_len: int) -> np.ndarray:

@@ -1,4 +1,8 @@
-"""Run in a fresh process with KERAS_BACKEND set: the tiny training checks, as JSON."""
+"""Run in a fresh process with KERAS_BACKEND set: the tiny training checks, as JSON.
+
+``--families``: instead, every family of the registry but the default trains 2 epochs
+on a smaller tiny set, one after another in this one process.
+"""
 import json
 import sys
 import time
@@ -32,5 +36,19 @@ def main():
                       "device": s.device}))
 
 
+def families():
+    from tsvae_core.config import ARCHITECTURES
+    out = {}
+    for arch in ARCHITECTURES:
+        if arch == "conv_attention_gru":
+            continue
+        s = TrainingSession(*tiny_configs(architecture=arch, epochs=2, repeats=12))
+        s.start()
+        s.join(300)
+        losses = [e.logs["loss"] for e in s.drain() if isinstance(e, ev.EpochEnd)]
+        out[arch] = {"status": s.status, "message": s.message, "losses": losses}
+    print(json.dumps({"backend": keras.backend.backend(), "families": out}))
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(families() if "--families" in sys.argv else main())

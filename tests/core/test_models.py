@@ -60,7 +60,8 @@ def test_builds_and_trains_a_step_with_every_activation(activation):
 def test_builds_and_trains_a_step_with_every_optimizer(optimizer):
     logs = _one_step(optimizer=optimizer)
     assert np.isfinite(logs["loss"])
-    assert logs["loss"] == pytest.approx(logs["reconstruction_loss"] + logs["kl_loss"], rel=1e-4)
+    beta = tiny_configs()[1].beta
+    assert logs["loss"] == pytest.approx(logs["reconstruction_loss"] + beta * logs["kl_loss"], rel=1e-4)
 
 
 def test_beta_weights_the_kl_term():
@@ -78,5 +79,5 @@ def test_unknown_architecture_is_a_value_error():
     d, m, _ = tiny_configs()
     m.param.architecture.objects = [*m.param.architecture.objects, "nope"]
     m.architecture = "nope"
-    with pytest.raises(ValueError, match="architecture='nope'.*allowed: conv_attention_gru"):
+    with pytest.raises(ValueError, match="architecture='nope'.*allowed: .*conv_attention_gru"):
         build_model(d, m)

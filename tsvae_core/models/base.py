@@ -3,6 +3,10 @@
 A family subclasses ``TimeSeriesAutoencoder`` and overrides what differs: the targets it
 trains on, how its latent points and reconstructions are computed, and the arrays its
 own live views need after each epoch.
+
+The base class also keeps the per-epoch log entries: a family names them in
+``_init_trackers`` (``loss`` first), feeds them in ``compute_loss`` with ``record`` and
+Keras reports each, and its ``val_`` twin, in the epoch's logs.
 """
 from __future__ import annotations
 
@@ -15,6 +19,8 @@ class TimeSeriesAutoencoder(keras.Model):
     variational = True
     #: What the latent plot's points are called.
     latent_name = "z_mean"
+    #: Attributes holding sub-models, saved and restored by get_config / from_config.
+    submodels: tuple[str, ...] = ("encoder", "decoder")
 
     def training_data(self, x: np.ndarray, labels: np.ndarray, row_start: np.ndarray):
         """(inputs, targets) for ``fit``; by default the window is its own target."""
@@ -22,7 +28,8 @@ class TimeSeriesAutoencoder(keras.Model):
 
     def latent(self, x: np.ndarray) -> np.ndarray:
         """(n, latent_dim) points for the latent plot and the metrics."""
-        return np.asarray(self.encoder.predict(x, batch_size=1024, verbose=0)[0])
+        out = self.encoder.predict(x, batch_size=1024, verbose=0)
+        return np.asarray(out[0] if isinstance(out, (list, tuple)) else out)
 
     def reconstruct(self, x: np.ndarray) -> np.ndarray:
         """(n, seq_len, channels) reconstructions of windows."""
@@ -32,3 +39,39 @@ class TimeSeriesAutoencoder(keras.Model):
     def epoch_extras(self, x: np.ndarray, labels: np.ndarray, row_start: np.ndarray) -> dict:
         """Family-specific arrays for the live views, computed after each epoch."""
         return {}
+
+    # ---- per-epoch log entries ----
+    def _init_trackers(self, names) -> None:
+        self.trackers = [keras.metrics.Mean(name=n) for n in names]
+
+    @property
+    def metrics(self):
+        return list(getattr(self, "trackers", []))
+
+    def record(self, **values) -> None:
+        """Update trackers by name; a value may be ``(values, sample_weight)``."""
+        for m in self.trackers:
+            if m.name in values:
+                v = values[m.name]
+                if isinstance(v, tuple):
+                    m.update_state(v[0], sample_weight=v[1])
+                else:
+                    m.update_state(v)
+
+    def compute_metrics(self, x, y, y_pred, sample_weight=None):
+        # The trackers were updated in compute_loss; report them as they are.
+        return {m.name: m.result() for m in self.metrics}
+
+    # ---- saving: sub-models plus the plain settings of ``settings()`` ----
+    def settings(self) -> dict:
+        """Constructor keyword arguments other than the sub-models (plain values)."""
+        return {}
+
+    def get_config(self):
+        subs = {k: keras.saving.serialize_keras_object(getattr(self, k)) for k in self.submodels}
+        return {**super().get_config(), **self.settings(), **subs}
+
+    @classmethod
+    def from_config(cls, config):
+        subs = [keras.saving.deserialize_keras_object(config.pop(k)) for k in cls.submodels]
+        return cls(*subs, **config)

@@ -44,3 +44,31 @@ class LastTimeValue(layers.Layer):
 
     def call(self, x):
         return x[:, -1, -1:]
+
+
+@keras.saving.register_keras_serializable(package="tsvae")
+class VectorQuantizer(layers.Layer):
+    """Nearest codebook vector of every latent vector (no gradient trick here: the model
+    applies the straight-through estimator and the codebook / commitment losses).
+
+    (batch, steps, dim) -> [(batch, steps, dim) codebook rows, (batch, steps) their indices]
+    """
+
+    def __init__(self, codebook_size: int, dim: int, **kwargs):
+        super().__init__(**kwargs)
+        self.codebook_size, self.dim = codebook_size, dim
+        self.codebook = self.add_weight(shape=(codebook_size, dim), name="codebook",
+                                        initializer=keras.initializers.RandomUniform(-1.0, 1.0))
+        self.built = True  # the codebook's shape does not depend on the input's
+
+    def call(self, z_e):
+        flat = ops.reshape(z_e, (-1, self.dim))                          # (batch * steps, dim)
+        d = (ops.sum(ops.square(flat), axis=1, keepdims=True)
+             - 2.0 * ops.matmul(flat, ops.transpose(self.codebook))
+             + ops.sum(ops.square(self.codebook), axis=1)[None, :])     # (batch * steps, K)
+        codes = ops.argmin(d, axis=1)
+        z_q = ops.reshape(ops.take(self.codebook, codes, axis=0), ops.shape(z_e))
+        return z_q, ops.reshape(codes, ops.shape(z_e)[:-1])
+
+    def get_config(self):
+        return {**super().get_config(), "codebook_size": self.codebook_size, "dim": self.dim}

@@ -1,4 +1,6 @@
-"""The variational autoencoder model: encoder + decoder, loss in ``compute_loss``.
+"""The variational autoencoder: encoder + decoder, loss in ``compute_loss``; and the VAE
+families that differ only in their body: ``dense_vae``, ``conv_vae``, ``recurrent_vae``,
+``beta_vae``.
 
 Backend-neutral: only ``keras.ops``; Keras' own ``fit`` does the gradient step on
 tensorflow, jax and torch alike.
@@ -6,8 +8,11 @@ tensorflow, jax and torch alike.
 from __future__ import annotations
 
 import keras
+import numpy as np
 from keras import ops
 
+from ..config import BETA_VAE_DEFAULT, DataConfig, ModelConfig
+from . import backbones
 from .base import TimeSeriesAutoencoder
 
 
@@ -25,49 +30,70 @@ def kl_divergence(z_mean, z_log_var):
     return ops.mean(ops.sum(kl, axis=-1))
 
 
+def kl_per_dim(z_mean: np.ndarray, z_log_var: np.ndarray) -> np.ndarray:
+    """(n, latent) -> (latent,) mean KL of each dimension, in numpy (for the live view)."""
+    return (-0.5 * (1.0 + z_log_var - z_mean**2 - np.exp(z_log_var))).mean(axis=0)
+
+
 @keras.saving.register_keras_serializable(package="tsvae")
 class VAE(TimeSeriesAutoencoder):
     """Encoder returns [z_mean, z_log_var, z]; decoder maps z back to a window."""
+
+    #: Log names a subclass adds to loss, reconstruction_loss and kl_loss.
+    extra_logs: tuple[str, ...] = ()
 
     def __init__(self, encoder, decoder, beta: float = 1.0, **kwargs):
         super().__init__(**kwargs)
         self.encoder = encoder
         self.decoder = decoder
         self.beta = float(beta)
-        self.total_tracker = keras.metrics.Mean(name="loss")
-        self.recon_tracker = keras.metrics.Mean(name="reconstruction_loss")
-        self.kl_tracker = keras.metrics.Mean(name="kl_loss")
-
-    @property
-    def metrics(self):
-        return [self.total_tracker, self.recon_tracker, self.kl_tracker]
+        self._init_trackers(["loss", "reconstruction_loss", "kl_loss", *self.extra_logs])
 
     def call(self, x, training=False):
         z_mean, z_log_var, z = self.encoder(x, training=training)
         return self.decoder(z, training=training), z_mean, z_log_var
 
+    def vae_terms(self, target, x_hat, z_mean, z_log_var):
+        """(reconstruction, kl) scalars."""
+        return reconstruction_error(target, x_hat), kl_divergence(z_mean, z_log_var)
+
     def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None, training=True):
         x_hat, z_mean, z_log_var = y_pred
-        target = x if y is None else y
-        recon = reconstruction_error(target, x_hat)
-        kl = kl_divergence(z_mean, z_log_var)
+        recon, kl = self.vae_terms(x if y is None else y, x_hat, z_mean, z_log_var)
         total = recon + self.beta * kl
-        self.total_tracker.update_state(total)
-        self.recon_tracker.update_state(recon)
-        self.kl_tracker.update_state(kl)
+        self.record(loss=total, reconstruction_loss=recon, kl_loss=kl)
         return total
 
-    def compute_metrics(self, x, y, y_pred, sample_weight=None):
-        # The trackers were updated in compute_loss; report them as they are.
-        return {m.name: m.result() for m in self.metrics}
+    def epoch_extras(self, x, labels, row_start) -> dict:
+        z_mean, z_log_var, _ = self.encoder.predict(x, batch_size=1024, verbose=0)
+        return {"kl_per_dim": kl_per_dim(np.asarray(z_mean), np.asarray(z_log_var))}
 
-    def get_config(self):
-        return {**super().get_config(), "beta": self.beta,
-                "encoder": keras.saving.serialize_keras_object(self.encoder),
-                "decoder": keras.saving.serialize_keras_object(self.decoder)}
+    def settings(self) -> dict:
+        return {"beta": self.beta}
 
-    @classmethod
-    def from_config(cls, config):
-        encoder = keras.saving.deserialize_keras_object(config.pop("encoder"))
-        decoder = keras.saving.deserialize_keras_object(config.pop("decoder"))
-        return cls(encoder, decoder, **config)
+
+def make_vae(data: DataConfig, model: ModelConfig, body: str, name: str, beta: float) -> VAE:
+    return VAE(backbones.variational_encoder(data, model, body),
+               backbones.decoder(data, model, body), beta=beta, name=name)
+
+
+def build_dense(data: DataConfig, model: ModelConfig) -> VAE:
+    """MLP encoder/decoder on the flattened window."""
+    return make_vae(data, model, "dense", "dense_vae", model.beta)
+
+
+def build_conv(data: DataConfig, model: ModelConfig) -> VAE:
+    """Plain strided Conv1D encoder, Conv1DTranspose decoder (no attention, no GRU)."""
+    return make_vae(data, model, "conv", "conv_vae", model.beta)
+
+
+def build_recurrent(data: DataConfig, model: ModelConfig) -> VAE:
+    """RVAE style: bidirectional LSTM encoder, LSTM decoder."""
+    return make_vae(data, model, "recurrent", "recurrent_vae", model.beta)
+
+
+def build_beta(data: DataConfig, model: ModelConfig) -> VAE:
+    """A VAE on ``model.backbone`` whose KL weight is ``model.beta``; left at 1 (the plain
+    VAE's value) it becomes ``BETA_VAE_DEFAULT`` (4, Higgins et al.)."""
+    beta = BETA_VAE_DEFAULT if model.beta == 1.0 else model.beta
+    return make_vae(data, model, model.backbone, "beta_vae", beta)
