@@ -45,3 +45,15 @@ def test_silhouette_matches_brute_force():
 def test_degenerate_inputs_give_nan():
     assert np.isnan(silhouette(np.zeros((5, 2)), np.zeros(5, int)))
     assert np.isnan(knn_accuracy(np.zeros((3, 2)), np.array([0, 1, 2])))
+
+
+def test_overlapping_windows_are_not_counted_as_neighbours():
+    # Each point's only close neighbours are overlapping windows (starts 1 row apart) of a
+    # random label: plain k-NN finds the copies, the overlap-aware one cannot.
+    rng = np.random.default_rng(3)
+    groups = 60
+    starts = (np.arange(groups)[:, None] * 1000 + np.arange(6)[None, :]).ravel()
+    z = np.repeat(rng.normal(0, 10, (groups, 2)), 6, axis=0) + rng.normal(0, 0.01, (groups * 6, 2))
+    labels = np.repeat(rng.integers(0, 3, groups), 6)
+    assert knn_accuracy(z, labels) > 0.95
+    assert knn_accuracy(z, labels, starts=starts, seq_len=16) < 0.6
