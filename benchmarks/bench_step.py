@@ -47,8 +47,10 @@ def main():
     p.add_argument("--steps", type=int, default=12)
     p.add_argument("--batch", type=int, default=256)
     p.add_argument("--gru-unroll", action="store_true")
+    p.add_argument("--dtype-policy", default="float32", help="e.g. mixed_bfloat16 (not the same numbers)")
     p.add_argument("--flash-attention", choices=["default", "on", "off"], default="default")
     args = p.parse_args()
+    keras.config.set_dtype_policy(args.dtype_policy)
     if args.flash_attention == "on":
         keras.config.enable_flash_attention()
     elif args.flash_attention == "off":
@@ -57,7 +59,7 @@ def main():
         flag = {"on": True, "off": False, "auto": "auto"}[jit]
         t = time_steps(flag, args.steps, args.batch, {"gru_unroll": args.gru_unroll})
         print(f"{os.environ.get('KERAS_BACKEND', 'tensorflow')} jit={jit} gru_unroll={args.gru_unroll} "
-              f"flash={args.flash_attention}: median "
+              f"flash={args.flash_attention} dtype={args.dtype_policy}: median "
               f"{statistics.median(t):.0f} ms/step over {len(t)} steps "
               f"(-> {statistics.median(t) * 151 / 1000:.1f} s for the paper's 151 steps)", flush=True)
 

@@ -140,7 +140,8 @@ class TrainConfig(param.Parameterized):
                                   doc=f"Validation windows encoded for the latent plot after each epoch "
                                       f"(0: all of them, at most {LATENT_SUBSET_CAP}).")
     jit_compile = param.Selector(objects=["auto", "on", "off"], default="auto", precedence=0.9,
-                                 doc="XLA/JIT compilation of the training step (auto: Keras decides).")
+                                 doc="XLA compilation of the training step on tensorflow and jax (auto: Keras "
+                                     "decides, i.e. off on CPUs; torch always runs eagerly).")
 
 
 #: Named presets: field -> value, applied on top of the defaults.
@@ -150,7 +151,8 @@ PRESETS: dict[str, dict] = {
     # Small enough that a 2-core CPU separates the patterns within about two minutes;
     # values chosen by measurement, see README "The quick preset".
     "quick": dict(n_patterns=5, repeats=40, seq_len=32, n_features=6, noise_size=500,
-                  scale_steps=2, beta=0.01, batch_size=32, learning_rate=3e-3, epochs=40),
+                  scale_steps=2, beta=0.01, batch_size=32, learning_rate=3e-3, epochs=40,
+                  jit_compile="on"),
 }
 
 CONFIG_CLASSES = (DataConfig, ModelConfig, TrainConfig)

@@ -170,7 +170,7 @@ class TrainingSession:
             keras.utils.set_random_seed(self.data.seed)
             self.model = build_model(self.data, self.model_cfg)
             self.model.compile(optimizer=make_optimizer(self.train),
-                               jit_compile=resolve_jit(self.train.jit_compile, self.device))
+                               jit_compile=resolve_jit(self.train.jit_compile))
             self.model.build((None, self.data.seq_len, self.data.n_features + 1))
         n_val = len(self.dataset.x_val)
         size = min(self.train.latent_subset or n_val, n_val, LATENT_SUBSET_CAP)
@@ -192,11 +192,12 @@ class TrainingSession:
         idx = self._recon_indices
         recon_in = ds.x_val[idx]
         recon_out = self.model.reconstruct(recon_in)    # (k, seq_len, channels)
-        extras = self.model.epoch_extras(x_sub, labels, ds.start_val[self.subset])
+        starts = ds.start_val[self.subset]
+        extras = self.model.epoch_extras(x_sub, labels, starts)
         logs = {k: float(v) for k, v in logs.items()}
+        knn = knn_accuracy(z, labels, starts=starts, seq_len=self.data.seq_len)
         return ev.EpochEnd(epoch, self.n_epochs, logs, z, labels, idx.copy(), recon_in,
-                           recon_out, seconds, knn_accuracy(z, labels), silhouette(z, labels),
-                           elapsed, extras)
+                           recon_out, seconds, knn, silhouette(z, labels), elapsed, extras)
 
 
 class _SessionCallback(keras.callbacks.Callback):
@@ -271,17 +272,14 @@ class _SessionCallback(keras.callbacks.Callback):
         raise _StopRun()
 
 
-def resolve_jit(choice: str, device: str):
-    """jit_compile for Keras. "auto" turns XLA on for TensorFlow on a CPU, where Keras'
-    own auto leaves it off but it measured ~30% faster per step (benchmarks/bench_step.py);
-    elsewhere Keras decides (on GPUs it already picks XLA where layers support it)."""
-    if choice == "on":
-        return True
-    if choice == "off":
-        return False
-    if keras.backend.backend() == "tensorflow" and device == "CPU":
-        return True
-    return "auto"
+def resolve_jit(choice: str):
+    """jit_compile for Keras: "on"/"off", or "auto" for Keras' own choice (XLA on GPUs
+    where the layers allow it, off on CPUs). On a 2-core CPU XLA measured slower for the
+    paper model (465 vs 335 ms a step) but faster for the quick preset (2.8 vs 4.3 s an
+    epoch), so the quick preset asks for it; see benchmarks/bench_step.py."""
+    if choice == "on" and keras.backend.backend() == "torch":
+        return False  # torch.compile is a different tool with long compiles: stay eager
+    return {"on": True, "off": False}.get(choice, "auto")
 
 
 def _values(cfg) -> dict:

@@ -21,11 +21,14 @@ def reconstruction_error(x, x_hat):
 
     (batch, seq_len, channels) -> scalar; grows with seq_len like the original's.
     """
+    # losses in float32 also under a mixed-precision policy
+    x, x_hat = ops.cast(x, "float32"), ops.cast(x_hat, "float32")
     return ops.mean(ops.sum(ops.mean(ops.square(x - x_hat), axis=-1), axis=-1))
 
 
 def kl_divergence(z_mean, z_log_var):
     """(batch, latent) -> scalar: mean over the batch of the summed per-dimension KL."""
+    z_mean, z_log_var = ops.cast(z_mean, "float32"), ops.cast(z_log_var, "float32")
     kl = -0.5 * (1.0 + z_log_var - ops.square(z_mean) - ops.exp(z_log_var))
     return ops.mean(ops.sum(kl, axis=-1))
 
