@@ -43,7 +43,8 @@ def _widget_for(p: param.Parameter):
 
 
 def _fields(cfg: param.Parameterized, advanced: bool) -> list[str]:
-    names = [n for n, p in cfg.param.objects("existing").items() if n != "name"
+    # the class's precedence: an instance may hide another family's fields (-1) for now
+    names = [n for n, p in type(cfg).param.objects().items() if n != "name"
              and ((p.precedence or 0) >= ADVANCED) == advanced]
     return names
 

@@ -17,8 +17,8 @@ import pandas as pd
 import param
 
 from tsvae_core import events as ev
-from tsvae_core.config import (PRESETS, DataConfig, ModelConfig, TrainConfig, make_configs,
-                               validate)
+from tsvae_core.config import (FAMILY_FIELDS, PRESETS, DataConfig, ModelConfig, TrainConfig,
+                               make_configs, validate)
 from tsvae_core.data import Dataset, generate
 from tsvae_core.training import TrainingSession
 
@@ -39,6 +39,17 @@ _PREVIEW_POOL = concurrent.futures.ThreadPoolExecutor(max_workers=2,
 def config_values(*configs) -> dict:
     """field -> value of every config, without param's ``name``."""
     return {k: v for cfg in configs for k, v in cfg.param.values().items() if k != "name"}
+
+
+def show_family_fields(model: ModelConfig) -> None:
+    """Show a family's own fields (FAMILY_FIELDS) only while it is the architecture.
+
+    Hiding is per instance (negative precedence), so other tabs are untouched, and the
+    widgets of pn.Param follow the precedence live.
+    """
+    own = set(FAMILY_FIELDS.get(model.architecture, ()))
+    for name in {f for fields in FAMILY_FIELDS.values() for f in fields}:
+        model.param[name].precedence = type(model).param[name].precedence if name in own else -1
 
 
 class Controller(param.Parameterized):
@@ -100,6 +111,8 @@ class Controller(param.Parameterized):
         self.preview_pipe = hv.streams.Pipe(data=None)
         for cfg in (data, model, train):
             cfg.param.watch(self._on_config, [p for p in cfg.param if p != "name"])
+        model.param.watch(lambda _: show_family_fields(model), "architecture")
+        show_family_fields(model)
         self._check_valid()
         self._request_preview()
         self._refresh_actions()

@@ -51,3 +51,21 @@ def test_cli_builds_the_panel_serve_command(monkeypatch):
 def test_cli_rejects_a_zero_run_limit():
     with pytest.raises(SystemExit):
         cli.parse_args(["--max-runs", "0"])
+
+
+def test_family_fields_show_only_for_their_family():
+    import panel as pn
+
+    from app.controller import show_family_fields
+    from tsvae_core.config import ModelConfig
+    model, other_tab = ModelConfig(), ModelConfig(architecture="denoising_ae")
+    show_family_fields(model)
+    show_family_fields(other_tab)
+    pane = pn.Param(model, parameters=["architecture", "noise_level", "codebook_size", "beta"],
+                    show_name=False)
+    names = lambda: {w.name for w in pane.layout}  # noqa: E731
+    assert names() == {"Architecture", "Beta"}          # conv_attention_gru: its own only
+    model.architecture = "vq_vae"
+    show_family_fields(model)
+    assert names() == {"Architecture", "Codebook size"}  # the pane follows live
+    assert other_tab.param["noise_level"].precedence != -1  # other tabs untouched
