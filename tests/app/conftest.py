@@ -9,7 +9,7 @@ from tsvae_core.config import make_configs
 
 # Small enough that one epoch takes well under a second on a loaded 2-core CPU.
 TINY = dict(n_patterns=3, repeats=6, seq_len=16, n_features=2, noise_size=50, scale_steps=2,
-            batch_size=16, epochs=3, conv_filters=4)
+            batch_size=16, epochs=3, conv_filters=4, jit_compile="off")  # compile > run
 
 
 @pytest.fixture

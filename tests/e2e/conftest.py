@@ -26,7 +26,8 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
 # The quick preset shrunk: one epoch is a fraction of a second; epochs high enough that
 # no run finishes during a test.
 OVERRIDES = dict(n_patterns=3, repeats=6, seq_len=16, n_features=2, noise_size=50,
-                 scale_steps=2, batch_size=16, epochs=1000, conv_filters=4)
+                 scale_steps=2, batch_size=16, epochs=1000, conv_filters=4,
+                 jit_compile="off")  # XLA compiles outlast these tiny runs
 SERVER_START_S = 120
 
 
