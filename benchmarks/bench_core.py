@@ -29,7 +29,9 @@ def run_one(preset: str, epochs: int, jit: str, target: float, overrides: dict,
     from tsvae_core.data import generate
     from tsvae_core.training import TrainingSession
 
-    data, model, train = make_configs(preset, epochs=epochs, jit_compile=jit, **overrides)
+    if jit != "preset":
+        overrides = {**overrides, "jit_compile": jit}
+    data, model, train = make_configs(preset, epochs=epochs, **overrides)
     t0 = time.perf_counter()
     dataset = generate(data)
     build_s = time.perf_counter() - t0
@@ -65,7 +67,8 @@ def main() -> None:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--presets", nargs="+", default=["paper", "quick"])
     p.add_argument("--backends", nargs="+", default=["tensorflow", "jax", "torch"])
-    p.add_argument("--jit", nargs="+", default=["auto"], choices=["auto", "on", "off"])
+    p.add_argument("--jit", nargs="+", default=["preset"], choices=["preset", "auto", "on", "off"],
+                   help="preset: the preset's own jit_compile")
     p.add_argument("--paper-epochs", type=int, default=4)
     p.add_argument("--quick-epochs", type=int, default=40)
     p.add_argument("--target-knn", type=float, default=0.9)

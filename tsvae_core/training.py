@@ -16,6 +16,7 @@ import keras
 import numpy as np
 
 from . import events as ev
+from .batches import WindowBatches
 from .config import LATENT_SUBSET_CAP, DataConfig, ModelConfig, TrainConfig, validate
 from .data import Dataset, generate
 from .device import describe_device
@@ -179,10 +180,12 @@ class TrainingSession:
 
     def _fit(self) -> None:
         ds = self.dataset
-        x, y = self.model.training_data(ds.x_train, ds.y_train, ds.start_train)
-        val = self.model.training_data(ds.x_val, ds.y_val, ds.start_val)
-        self.model.fit(x, y, batch_size=self.train.batch_size, epochs=self.n_epochs,
-                       validation_data=val, shuffle=True, verbose=0,
+        batch = self.train.batch_size
+        train = WindowBatches(*self.model.training_data(ds.x_train, ds.y_train, ds.start_train),
+                              batch, shuffle=True, seed=self.data.seed)
+        val = WindowBatches(*self.model.training_data(ds.x_val, ds.y_val, ds.start_val),
+                            batch, shuffle=False)
+        self.model.fit(train, epochs=self.n_epochs, validation_data=val, verbose=0,
                        callbacks=[_SessionCallback(self)])
 
     def epoch_event(self, epoch: int, logs: dict, seconds: float, elapsed: float) -> ev.EpochEnd:
