@@ -14,7 +14,7 @@ echo "setup: installing tsvae${extras:+ with [$extras]} into .venv (first time: 
 # pip prints one harmless warning per package about optional local mirrors; hide those.
 set +o pipefail
 .venv/bin/python -m pip install --disable-pip-version-check -q -e "$spec" 2>&1 \
-  | grep -v "is ignored: it is neither a file nor a directory"
+  | { grep -v "is ignored: it is neither a file nor a directory" || true; }
 status=${PIPESTATUS[0]}
 set -o pipefail
 if [[ $status -ne 0 ]]; then echo "setup: pip install failed ($status)" >&2; exit "$status"; fi
