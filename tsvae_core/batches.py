@@ -1,8 +1,9 @@
 """Batches for ``fit`` gathered from the one window array, on every backend.
 
-Keras converts numpy inputs into backend tensors each epoch (tensorflow: ~320 MB for the
-paper's inputs and targets); gathering one shuffled batch at a time copies only that
-batch and measured 341 vs 473 ms a paper step (benchmarks/bench_core.py).
+Keras converts numpy inputs into backend tensors (tensorflow: ~320 MB for the paper's
+inputs and targets); gathering one shuffled batch at a time copies only that batch. The
+session uses it for large window sets only: per batch it costs more Python than Keras'
+array pipeline, which wins on small sets such as the quick preset.
 """
 from __future__ import annotations
 

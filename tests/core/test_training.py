@@ -175,3 +175,14 @@ def test_stop_right_after_start_is_honoured_before_training():
     s.join(60)
     assert not s.is_alive() and s.status == ev.STOPPED
     assert s.epoch == 0 and not any(isinstance(e, ev.BatchProgress) for e in s.drain())
+
+
+def test_large_set_path_feeds_batches_and_trains(monkeypatch):
+    from tsvae_core import training
+    monkeypatch.setattr(training, "BATCH_FEED_BYTES", 0)  # take the large-set path here
+    s = TrainingSession(*tiny_configs(epochs=3))
+    s.start()
+    seen = collect(s, lambda _: not s.is_alive())
+    losses = [e.logs["loss"] for e in epochs_of(seen)]
+    assert s.status == ev.FINISHED and len(losses) == 3 and losses[-1] < losses[0]
+    assert "val_loss" in epochs_of(seen)[-1].logs
