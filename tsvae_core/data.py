@@ -2,6 +2,10 @@
 
 Only one materialised copy of the windows exists: the shuffled array built by a single
 fancy-indexing gather from a sliding-window view. Noise and scaling are applied in place.
+
+The two min-max scalings ``generate`` applies are kept in ``Dataset.scaling`` (a
+``Scaling``), so that windows made later, such as the probes of ``tsvae_core.probes``,
+can be put in exactly the dataset's units.
 """
 from __future__ import annotations
 
@@ -19,6 +23,29 @@ FREQ_LOW, FREQ_HIGH, SINES_PER_CHANNEL = 1.0, 30.0, 5
 _NOISE_CHUNK = 4096  # windows noised per step: bounds the temporary to a few MB
 
 
+@dataclass(frozen=True)
+class Scaling:
+    """The two min-max scalings of ``generate``, in the order it applies them.
+
+    signal: the raw signal channels (sine sums and noise rows) -> [0, 1], before the time
+    channel joins. window: every channel of the noised windows, time included -> [0, 1].
+    """
+    signal_min: float
+    signal_max: float
+    window_min: float
+    window_max: float
+
+    def scale_signal(self, signal: np.ndarray) -> np.ndarray:
+        """Raw signal channels (rows, n_features) -> the series' units (a new array)."""
+        return (signal - self.signal_min) / (self.signal_max - self.signal_min)
+
+    def scale_windows_(self, x: np.ndarray) -> None:
+        """Windows (n, seq_len, channels) of series values -> the dataset's units, in place."""
+        lo, hi = x.dtype.type(self.window_min), x.dtype.type(self.window_max)
+        x -= lo
+        x *= 1.0 / (hi - lo)
+
+
 @dataclass
 class Dataset:
     x_train: np.ndarray      # (n_train, seq_len, n_features + 1) float32 in [0, 1]
@@ -30,6 +57,7 @@ class Dataset:
     row_labels: np.ndarray   # (rows,) pattern id of each row, -1 for noise
     start_train: np.ndarray  # (n_train,) first series row of each training window
     start_val: np.ndarray    # (n_val,) first series row of each validation window
+    scaling: Scaling | None = None  # how raw values became these windows' values
 
 
 def sine_sums(rng: np.random.Generator, n_channels: int, seq_len: int,
@@ -89,6 +117,13 @@ def window_modes(row_labels: np.ndarray, seq_len: int) -> np.ndarray:
 
 def build_series(cfg: DataConfig, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
     """Scaled series with its time channel, and the label of every row."""
+    series, labels, _ = build_series_with_range(cfg, rng)
+    return series, labels
+
+
+def build_series_with_range(cfg: DataConfig, rng: np.random.Generator
+                            ) -> tuple[np.ndarray, np.ndarray, tuple[float, float]]:
+    """``build_series`` plus the (min, max) of the raw signal that its scaling used."""
     block = pattern_block(rng, cfg)
     signal = np.tile(block, (cfg.repeats, 1))
     labels = np.tile(np.repeat(np.arange(cfg.n_patterns, dtype=np.int32), cfg.seq_len), cfg.repeats)
@@ -96,17 +131,17 @@ def build_series(cfg: DataConfig, rng: np.random.Generator) -> tuple[np.ndarray,
         noise = rng.normal(signal.mean(), signal.std(), (cfg.noise_size, cfg.n_features))
         signal = np.concatenate([signal, noise])
         labels = np.concatenate([labels, np.full(cfg.noise_size, -1, np.int32)])
-    lo, hi = signal.min(), signal.max()
-    signal = (signal - lo) / (hi - lo)
+    lo, hi = float(signal.min()), float(signal.max())
+    signal = Scaling(lo, hi, 0.0, 1.0).scale_signal(signal)
     t = time_channel(len(signal), cfg.seq_len, cfg.time_wavelengths)
     series = np.concatenate([signal, t[:, None]], axis=1).astype(np.float32)
-    return series, labels
+    return series, labels, (lo, hi)
 
 
 def generate(cfg: DataConfig) -> Dataset:
     """Windows, labels and channel names for ``cfg``; deterministic for ``cfg.seed``."""
     rng = np.random.default_rng(cfg.seed)
-    series, row_labels = build_series(cfg, rng)
+    series, row_labels, (sig_lo, sig_hi) = build_series_with_range(cfg, rng)
     labels = window_modes(row_labels, cfg.seq_len)
     # (n_windows, seq_len, channels) strided view; the shuffled gather is the one copy
     rows, chans = series.shape
@@ -116,13 +151,12 @@ def generate(cfg: DataConfig) -> Dataset:
     x = view[order]
     labels = labels[order]
     add_window_noise(x, series[:, :-1].std() * cfg.noise_amplitude, rng)
-    lo, hi = x.min(), x.max()
-    x -= lo
-    x *= 1.0 / (hi - lo)
+    scaling = Scaling(sig_lo, sig_hi, float(x.min()), float(x.max()))
+    scaling.scale_windows_(x)
     n_train = cfg.n_train()
     names = [f"ch{i}" for i in range(cfg.n_features)] + ["time"]
     return Dataset(x[:n_train], labels[:n_train], x[n_train:], labels[n_train:], names,
-                   series, row_labels, order[:n_train], order[n_train:])
+                   series, row_labels, order[:n_train], order[n_train:], scaling)
 
 
 def add_window_noise(x: np.ndarray, a: float, rng: np.random.Generator) -> None:
