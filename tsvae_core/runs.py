@@ -1,0 +1,241 @@
+"""Run history and export: what each run was set to, how it went, and text formats for both.
+
+- ``RunRecord``: one run's configuration (every field of the three configs), one history
+  row per epoch (the epoch's logs plus knn_accuracy, silhouette, epoch_seconds), its start
+  time, status, best k-NN accuracy, last loss and training time. ``observe`` feeds it the
+  session's events, so a reader that drains a session can keep its record current.
+- ``RunHistory``: the records of several runs in the order they started, and
+  ``differences`` - the configuration fields in which some of them differ.
+- ``config_to_json`` / ``config_from_json``: the three configs as JSON, read back exactly;
+  unknown fields and out-of-range values are refused with a ValueError that names the
+  field and what is allowed.
+- ``history_csv`` / ``latent_csv``: CSV text of a run's history and of latent points.
+
+Plain Python and numpy; not thread-safe (one reader thread owns a RunHistory).
+"""
+from __future__ import annotations
+
+import csv
+import io
+import json
+import math
+import time
+import uuid
+from dataclasses import dataclass, field
+from typing import Any, Iterable
+
+import numpy as np
+import param
+
+from . import events as ev
+from .config import CONFIG_CLASSES, DataConfig, ModelConfig, TrainConfig, validate
+
+FORMAT, VERSION = "tsvae-config", 1
+#: Columns every history row has after the epoch's own logs.
+METRIC_COLUMNS = ("knn_accuracy", "silhouette", "epoch_seconds")
+
+
+def config_values(data: DataConfig, model: ModelConfig, train: TrainConfig) -> dict[str, Any]:
+    """field -> value of all three configs (field names are unique across them)."""
+    out = {}
+    for cfg in (data, model, train):
+        out.update({k: _plain(v) for k, v in cfg.param.values().items() if k != "name"})
+    return out
+
+
+def _plain(value):
+    return list(value) if isinstance(value, (list, tuple)) else value
+
+
+# ---- one run ----
+@dataclass
+class RunRecord:
+    run_id: str
+    config: dict[str, Any]                   # field -> value, all three configs
+    history: list[dict[str, float]] = field(default_factory=list)  # one row per epoch
+    started: float = field(default_factory=time.time)  # wall clock, seconds since 1970
+    status: str = ev.IDLE
+    best_knn: float = math.nan               # highest k-NN accuracy of any epoch
+    final_loss: float = math.nan             # training loss of the last epoch
+    elapsed_s: float = 0.0                   # training time, pauses excluded
+
+    @classmethod
+    def new(cls, data: DataConfig, model: ModelConfig, train: TrainConfig,
+            run_id: str | None = None) -> RunRecord:
+        """A record of a run about to start with these configs (a random id if none)."""
+        return cls(run_id or uuid.uuid4().hex[:8], config_values(data, model, train))
+
+    def observe(self, event) -> None:
+        """Update from one session event (EpochEnd, StatusChanged, BatchProgress)."""
+        if isinstance(event, ev.EpochEnd):
+            row = {"epoch": event.epoch, **{k: float(v) for k, v in event.logs.items()},
+                   "knn_accuracy": float(event.knn_accuracy),
+                   "silhouette": float(event.silhouette),
+                   "epoch_seconds": float(event.epoch_seconds)}
+            self.history.append(row)
+            knn = row["knn_accuracy"]
+            if math.isfinite(knn) and (math.isnan(self.best_knn) or knn > self.best_knn):
+                self.best_knn = knn
+            self.final_loss = row.get("loss", math.nan)
+            self.elapsed_s = float(event.elapsed_s)
+        elif isinstance(event, ev.StatusChanged):
+            self.status = event.status
+        elif isinstance(event, ev.BatchProgress):
+            self.elapsed_s = float(event.elapsed_s)
+
+
+class RunHistory:
+    """Records of several runs, in the order they were added."""
+
+    def __init__(self):
+        self._records: dict[str, RunRecord] = {}
+
+    def add(self, record: RunRecord) -> RunRecord:
+        if record.run_id in self._records:
+            raise ValueError(f"run_id={record.run_id!r} is already in the history")
+        self._records[record.run_id] = record
+        return record
+
+    def get(self, run_id: str) -> RunRecord:
+        try:
+            return self._records[run_id]
+        except KeyError:
+            raise ValueError(f"run_id={run_id!r}: allowed: {', '.join(self._records)}") from None
+
+    def update(self, run_id: str, events) -> RunRecord:
+        """Feed one event or a list of them (what ``session.drain()`` returns) to a record."""
+        record = self.get(run_id)
+        for event in events if isinstance(events, (list, tuple)) else [events]:
+            record.observe(event)
+        return record
+
+    def remove(self, run_id: str) -> None:
+        self._records.pop(run_id, None)
+
+    def list(self) -> list[RunRecord]:
+        return list(self._records.values())
+
+    def __len__(self) -> int:
+        return len(self._records)
+
+    def __contains__(self, run_id) -> bool:
+        return run_id in self._records
+
+    def differences(self, records: Iterable[RunRecord] | None = None) -> set[str]:
+        """Config fields whose value is not the same in all ``records`` (default: all)."""
+        records = self.list() if records is None else list(records)
+        return differences(records)
+
+
+def differences(records: Iterable[RunRecord]) -> set[str]:
+    """Config fields whose value is not the same in all records (a field only some have
+    counts as differing)."""
+    records = list(records)
+    if len(records) < 2:
+        return set()
+    names = set().union(*(r.config for r in records))
+    missing = object()
+    return {n for n in names
+            if any(r.config.get(n, missing) != records[0].config.get(n, missing)
+                   for r in records[1:])}
+
+
+# ---- configuration as JSON ----
+def config_to_json(data: DataConfig, model: ModelConfig, train: TrainConfig) -> str:
+    """The three configs as JSON: {"format", "version", "DataConfig": {...}, ...}."""
+    doc = {"format": FORMAT, "version": VERSION}
+    for cfg in (data, model, train):
+        doc[type(cfg).__name__] = {k: _plain(v) for k, v in cfg.param.values().items()
+                                   if k != "name"}
+    return json.dumps(doc, indent=2)
+
+
+def config_from_json(text: str) -> tuple[DataConfig, ModelConfig, TrainConfig]:
+    """Configs from ``config_to_json``'s text; fields left out keep their defaults.
+
+    ValueError for text that is not such JSON, an unknown section or field, a value out
+    of its range (naming the field and the allowed range), or a cross-field rule
+    (``config.validate``).
+    """
+    try:
+        doc = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"configuration JSON does not parse: {exc}") from None
+    if not isinstance(doc, dict):
+        raise ValueError("configuration JSON must be an object with the sections "
+                         + ", ".join(c.__name__ for c in CONFIG_CLASSES))
+    if doc.get("format", FORMAT) != FORMAT or doc.get("version", VERSION) != VERSION:
+        raise ValueError(f"format={doc.get('format')!r}, version={doc.get('version')!r}: "
+                         f"allowed: format {FORMAT!r}, version {VERSION}")
+    sections = {cls.__name__: cls for cls in CONFIG_CLASSES}
+    unknown = set(doc) - set(sections) - {"format", "version"}
+    if unknown:
+        raise ValueError(f"unknown section {sorted(unknown)[0]!r}; allowed: "
+                         f"format, version, {', '.join(sections)}")
+    configs = []
+    for name, cls in sections.items():
+        cfg = cls()
+        values = doc.get(name, {})
+        if not isinstance(values, dict):
+            raise ValueError(f"{name} must be an object of field: value, got {values!r}")
+        for key, value in values.items():
+            _set_field(cfg, key, value)
+        configs.append(cfg)
+    validate(*configs)
+    return tuple(configs)
+
+
+def _set_field(cfg: param.Parameterized, key: str, value) -> None:
+    cls = type(cfg).__name__
+    if key == "name" or key not in cfg.param:
+        known = ", ".join(k for k in cfg.param if k != "name")
+        raise ValueError(f"{cls}.{key}: unknown field; allowed fields: {known}")
+    try:
+        cfg.param.update(**{key: value})
+    except (ValueError, TypeError) as exc:
+        raise ValueError(f"{cls}.{key}={value!r}: {allowed(cfg.param[key])} ({exc})") from None
+
+
+def allowed(p: param.Parameter) -> str:
+    """What a parameter accepts, in words: its range, its choices, its type."""
+    if isinstance(p, param.Boolean):
+        return "allowed: true or false"
+    if isinstance(p, param.Selector):
+        return "allowed: " + ", ".join(map(str, p.objects))
+    if isinstance(p, param.List):
+        lo, hi = p.bounds or (0, None)
+        return f"allowed: a list of {lo}..{hi if hi is not None else 'any'} numbers"
+    if isinstance(p, param.Number):
+        lo, hi = p.bounds or (None, None)
+        kind = "an integer" if isinstance(p, param.Integer) else "a number"
+        return f"allowed range: {kind} in {lo}..{hi}"
+    return f"allowed: a {type(p).__name__}"
+
+
+# ---- CSV ----
+def history_csv(record: RunRecord) -> str:
+    """One row per epoch: epoch, the logs (sorted by name), knn_accuracy, silhouette,
+    epoch_seconds; numbers as Python writes them (round-trip exact), empty if absent."""
+    logs = sorted({k for row in record.history for k in row}
+                  - {"epoch", *METRIC_COLUMNS})
+    columns = ["epoch", *logs, *METRIC_COLUMNS]
+    out = io.StringIO()
+    w = csv.writer(out, lineterminator="\n")
+    w.writerow(columns)
+    for row in record.history:
+        w.writerow([row.get(k, "") for k in columns])
+    return out.getvalue()
+
+
+def latent_csv(z: np.ndarray, labels: np.ndarray) -> str:
+    """Columns label, z0, z1, ...: one row per point (labels -1 for noise)."""
+    z = np.asarray(z)
+    if z.ndim != 2 or len(z) != len(labels):
+        raise ValueError(f"latent_csv: z must be (n, latent) with n = len(labels) = "
+                         f"{len(labels)}, got {z.shape}")
+    out = io.StringIO()
+    w = csv.writer(out, lineterminator="\n")
+    w.writerow(["label", *(f"z{i}" for i in range(z.shape[1]))])
+    for label, point in zip(labels, z):
+        w.writerow([int(label), *(f"{v:.6g}" for v in point)])
+    return out.getvalue()
