@@ -7,7 +7,6 @@ Every config field is a flag (``--seq-len 64``); ``--backend`` picks the Keras b
 from __future__ import annotations
 
 import argparse
-import csv
 import logging
 import os
 import sys
@@ -69,6 +68,7 @@ def main(argv=None) -> int:
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     from .config import make_configs  # noqa: E402  (after the backend is chosen)
     from .events import ENDED, EpochEnd
+    from .runs import RunRecord
     from .training import TrainingSession
 
     fields = {p for cls in CONFIG_CLASSES for p in cls.param if p != "name"}
@@ -79,12 +79,14 @@ def main(argv=None) -> int:
     except ValueError as exc:
         print(f"tsvae-train: {exc}", file=sys.stderr)
         return 2
+    record = RunRecord.new(*configs)
     t0 = time.perf_counter()
     session.start()
     last = None
     reached = None
     while session.is_alive() or (last is None and session.status not in ENDED):
         for event in session.drain():
+            record.observe(event)
             if isinstance(event, EpochEnd):
                 last = event
                 print(format_epoch(event), flush=True)
@@ -97,12 +99,13 @@ def main(argv=None) -> int:
             session.stop()
         session.join(0.2)
     for event in session.drain():
+        record.observe(event)
         if isinstance(event, EpochEnd):
             last = event
             print(format_epoch(event), flush=True)
     print(f"{session.status}: {session.message} on {session.device}; "
           f"{time.perf_counter() - t0:.1f} s in all", flush=True)
-    write_outputs(args, session, last)
+    write_outputs(args, session, record, last)
     return 1 if session.status == "failed" else 0
 
 
@@ -121,24 +124,18 @@ def format_epoch(e) -> str:
             f"knn {e.knn_accuracy:.3f} silhouette {e.silhouette:.3f} {e.epoch_seconds:.2f} s")
 
 
-def write_outputs(args, session, last) -> None:
+def write_outputs(args, session, record, last) -> None:
+    from .runs import history_csv, latent_csv
     if args.save_model and session.model is not None:
-        session.model.save(args.save_model)
+        session.save(args.save_model)
         print(f"model written to {args.save_model}")
-    if args.history_csv and session.history:
-        keys = sorted({k for row in session.history for k in row})
+    if args.history_csv and record.history:
         with open(args.history_csv, "w", newline="") as fh:
-            w = csv.writer(fh)
-            w.writerow(["epoch", *keys])
-            for i, row in enumerate(session.history, 1):
-                w.writerow([i, *(row.get(k, "") for k in keys)])
+            fh.write(history_csv(record))
         print(f"history written to {args.history_csv}")
     if args.latent_csv and last is not None:
         with open(args.latent_csv, "w", newline="") as fh:
-            w = csv.writer(fh)
-            w.writerow(["label", *(f"z{i}" for i in range(last.z_mean.shape[1]))])
-            for label, z in zip(last.labels, last.z_mean):
-                w.writerow([int(label), *(f"{v:.6g}" for v in z)])
+            fh.write(latent_csv(last.z_mean, last.labels))
         print(f"latent points written to {args.latent_csv}")
 
 

@@ -49,3 +49,6 @@ class EpochEnd:
     elapsed_s: float
     extras: dict[str, np.ndarray] = field(default_factory=dict)  # family-specific views
     wall_time: float = field(default_factory=time.time)  # when the event was made (epoch s)
+    # probe name -> its latent point (latent,), or points (n, latent) for a stack of windows;
+    # empty unless TrainingSession.set_probes gave some
+    probe_latent: dict[str, np.ndarray] = field(default_factory=dict)

@@ -3,11 +3,28 @@
 Controls (pause, resume, stop, step, learning rate) are thread-safe flags that the
 Keras callback in the training thread reads between batches. The thread only writes to
 its event queue and to its own status; readers drain the queue.
+
+Inspection during training: a second model of the same architecture, the *snapshot*, is
+built once next to the trained one. At the end of every epoch the training thread copies
+the weights into it (under a lock), before it builds the ``EpochEnd``. ``encode``,
+``decode``, ``reconstruct`` and ``save`` use the snapshot under the same lock, so any
+thread may call them at any time after the first epoch - while running, paused or after
+the run ended - and they see the weights of the last finished epoch (``snapshot_epoch``)
+without touching the model ``fit`` is updating.
+
+Probes (``set_probes``, e.g. the windows of ``tsvae_core.probes.make_probes``) are encoded
+by the training thread after every epoch, in one small batch; ``EpochEnd.probe_latent``
+carries their latent points.
+
+Continuing a run: ``TrainingSession(..., initial_model=path_or_model)`` starts from the
+weights of a saved ``.keras`` file (or a model) instead of a fresh initialisation; the
+optimizer starts afresh and epochs count from 1 again.
 """
 from __future__ import annotations
 
 import logging
 import math
+import os
 import queue
 import threading
 import time
@@ -38,7 +55,10 @@ class _StopRun(Exception):
 
 class TrainingSession:
     def __init__(self, data: DataConfig, model: ModelConfig, train: TrainConfig,
-                 dataset: Dataset | None = None):
+                 dataset: Dataset | None = None, initial_model=None):
+        """``initial_model``: a ``.keras`` path or a model of the same architecture whose
+        weights training starts from (ValueError when its window shape, architecture or
+        latent size does not fit the configs)."""
         validate(data, model, train)
         # Own copies: widgets may change the originals while this run goes on.
         self.data = DataConfig(**_values(data))
@@ -58,6 +78,32 @@ class TrainingSession:
         self._pending_lr: float | None = None
         self._recon_indices = np.array([0])
         self._thread: threading.Thread | None = None
+        self._snapshot: keras.Model | None = None  # weights of the last finished epoch
+        self._snapshot_lock = threading.Lock()
+        self.snapshot_epoch = 0                     # 0: no epoch finished yet
+        self._probes: tuple[list[str], np.ndarray, list[int | None]] | None = None
+        self._initial_weights = (None if initial_model is None
+                                 else self._initial_weights_from(initial_model))
+
+    def _initial_weights_from(self, source) -> list[np.ndarray]:
+        """Weights of ``source`` (path or model) after checking it fits the configs."""
+        if isinstance(source, (str, os.PathLike)):
+            source = keras.saving.load_model(source, compile=False)
+        expected = (self.data.seq_len, self.data.n_features + 1)
+        got = tuple(source.encoder.input_shape[1:])
+        if got != expected:
+            raise ValueError(f"initial_model takes windows of (seq_len, channels) = {got}, but "
+                             f"DataConfig gives seq_len={self.data.seq_len}, n_features="
+                             f"{self.data.n_features} -> {expected}; allowed: the same shape")
+        arch = self.model_cfg.architecture
+        if source.name != arch:
+            raise ValueError(f"ModelConfig.architecture={arch!r}: the initial model is a "
+                             f"{source.name!r}; allowed: {source.name!r}")
+        width = int(source.encoder.outputs[0].shape[-1])
+        if width != self.model_cfg.latent_dim:
+            raise ValueError(f"ModelConfig.latent_dim={self.model_cfg.latent_dim}: the initial "
+                             f"model's latent size is {width}; allowed: {width}")
+        return [np.array(w) for w in source.get_weights()]
 
     # ---- controls (any thread) ----
     def start(self) -> None:
@@ -113,11 +159,88 @@ class TrainingSession:
         self._recon_indices = idx
 
     def reconstruct(self, indices) -> tuple[np.ndarray, np.ndarray]:
-        """(inputs, outputs) for validation windows; only while the thread is not running."""
+        """(inputs, outputs) for validation windows, each (k, seq_len, channels).
+
+        From the snapshot (the last finished epoch's weights) once there is one, so it works
+        while training runs; before the first epoch only from a built model that is not
+        training, else RuntimeError.
+        """
+        with self._snapshot_lock:
+            if self._snapshot is not None and self.snapshot_epoch:
+                x = self.dataset.x_val[np.atleast_1d(indices)]
+                return x, self._snapshot.reconstruct(x)
         if self.status in (ev.RUNNING,) or self.model is None:
-            raise RuntimeError("reconstruct needs a built model that is not training")
+            raise RuntimeError("reconstruct needs a finished epoch or a built model that is "
+                               "not training")
         x = self.dataset.x_val[np.atleast_1d(indices)]
         return x, self.model.reconstruct(x)
+
+    def encode(self, x) -> np.ndarray:
+        """Windows (n, seq_len, channels) -> (n, latent width) points, exactly as
+        ``model.latent`` gives them (z_mean, code, ...), with the last finished epoch's
+        weights. Any thread, any time after the first epoch; RuntimeError before."""
+        x = self._check_windows(np.asarray(x, dtype="float32"), "encode")
+        with self._snapshot_lock:
+            return self._ready_snapshot("encode").latent(x)
+
+    def decode(self, z, time_value=None) -> np.ndarray:
+        """Latent points (n, latent_dim) -> windows (n, seq_len, channels), by the last
+        finished epoch's decoder (any thread, after the first epoch).
+
+        With time_bypass the decoder also needs the time channel's value at the window's
+        last step: ``time_value`` (a number or one per point, dataset units); by default
+        the value of the validation window the reconstruction view shows
+        (``set_recon_indices``, window 0 at first), so decoded points share its time
+        phase. vq_vae raises ValueError: its latent points are not decoder inputs.
+        """
+        with self._snapshot_lock:
+            snap = self._ready_snapshot("decode")
+            if time_value is None and snap.time_bypassed():
+                time_value = float(self.dataset.x_val[self._recon_indices[0], -1, -1])
+            return snap.decode(z, time_value)
+
+    def save(self, path) -> None:
+        """Write the model to ``path`` (a ``.keras`` file): the last finished epoch's weights,
+        so it is safe while training runs; before the first epoch, the built model if it
+        is not training, else RuntimeError. Reload with ``keras.saving.load_model``, or
+        continue training with ``TrainingSession(..., initial_model=path)``."""
+        with self._snapshot_lock:
+            if self._snapshot is not None and self.snapshot_epoch:
+                self._snapshot.save(path)
+                return
+        if self.model is None or self.is_alive():
+            raise RuntimeError("save needs a finished epoch or a built model that is not training")
+        self.model.save(path)
+
+    def set_probes(self, probes: dict | None) -> None:
+        """Windows to encode after every epoch: name -> (seq_len, channels) window or
+        (n, seq_len, channels) windows; None or {} clears them. Their latent points come
+        in ``EpochEnd.probe_latent`` (name -> (latent,) or (n, latent)) from the next epoch
+        on. Any thread, any time."""
+        if not probes:
+            self._probes = None
+            return
+        names, arrays, sizes = [], [], []
+        for name, w in probes.items():
+            w = np.asarray(w, dtype="float32")
+            single = w.ndim == 2
+            w = self._check_windows(w[None] if single else w, f"probe {name!r}")
+            names.append(str(name))
+            arrays.append(w)
+            sizes.append(None if single else len(w))
+        self._probes = (names, np.concatenate(arrays), sizes)  # one batch for all probes
+
+    def _check_windows(self, x: np.ndarray, what: str) -> np.ndarray:
+        shape = (self.data.seq_len, self.data.n_features + 1)
+        if x.ndim != 3 or x.shape[1:] != shape:
+            raise ValueError(f"{what}: windows must have shape (n, {shape[0]}, {shape[1]}), "
+                             f"got {x.shape}")
+        return x
+
+    def _ready_snapshot(self, what: str) -> keras.Model:
+        if self._snapshot is None or not self.snapshot_epoch:
+            raise RuntimeError(f"{what} needs a finished epoch (status {self.status})")
+        return self._snapshot
 
     # ---- reading (any thread) ----
     def drain(self, max_items: int | None = None) -> list:
@@ -168,16 +291,43 @@ class TrainingSession:
             raise _StopRun()
 
     def _build(self) -> None:
+        shape = (None, self.data.seq_len, self.data.n_features + 1)
         with _BUILD_LOCK:
+            # the snapshot first: the trained model then starts from the seed exactly as alone
+            snapshot = build_model(self.data, self.model_cfg)
+            snapshot.build(shape)
             keras.utils.set_random_seed(self.data.seed)
             self.model = build_model(self.data, self.model_cfg)
             self.model.compile(optimizer=make_optimizer(self.train),
                                jit_compile=resolve_jit(self.train.jit_compile))
-            self.model.build((None, self.data.seq_len, self.data.n_features + 1))
+            self.model.build(shape)
+        self._snapshot = snapshot
+        if self._initial_weights is not None:
+            self._load_initial_weights()
         n_val = len(self.dataset.x_val)
         size = min(self.train.latent_subset or n_val, n_val, LATENT_SUBSET_CAP)
         # Evenly spaced, so the subset is fixed across epochs and spans the shuffled set.
         self.subset = np.linspace(0, n_val - 1, size).astype(int)
+
+    def _load_initial_weights(self) -> None:
+        mine = [tuple(w.shape) for w in self.model.weights]
+        theirs = [tuple(w.shape) for w in self._initial_weights]
+        if mine != theirs:
+            diff = next((i for i, (a, b) in enumerate(zip(mine, theirs)) if a != b), None)
+            where = (f"weight {diff} ({self.model.weights[diff].path}) is {theirs[diff]} there, "
+                     f"{mine[diff]} here" if diff is not None
+                     else f"{len(theirs)} weights there, {len(mine)} here")
+            raise ValueError(f"initial_model does not fit this ModelConfig: {where}; use the "
+                             f"model settings the file was trained with")
+        self.model.set_weights(self._initial_weights)
+        self._initial_weights = None
+
+    def update_snapshot(self, epoch: int) -> None:
+        """Copy the trained model's weights into the snapshot (training thread, epoch end)."""
+        weights = self.model.get_weights()
+        with self._snapshot_lock:
+            self._snapshot.set_weights(weights)
+            self.snapshot_epoch = epoch
 
     def _fit(self) -> None:
         ds, batch = self.dataset, self.train.batch_size
@@ -206,7 +356,20 @@ class TrainingSession:
         logs = {k: float(v) for k, v in logs.items()}
         knn = knn_accuracy(z, labels, starts=starts, seq_len=self.data.seq_len)
         return ev.EpochEnd(epoch, self.n_epochs, logs, z, labels, idx.copy(), recon_in,
-                           recon_out, seconds, knn, silhouette(z, labels), elapsed, extras)
+                           recon_out, seconds, knn, silhouette(z, labels), elapsed, extras,
+                           probe_latent=self._probe_latent())
+
+    def _probe_latent(self) -> dict[str, np.ndarray]:
+        probes = self._probes  # one read: set_probes may replace it meanwhile
+        if probes is None:
+            return {}
+        names, x, sizes = probes
+        z = self.model.latent(x)                        # (n_probe_windows, latent)
+        out, at = {}, 0
+        for name, size in zip(names, sizes):
+            out[name] = z[at] if size is None else z[at:at + size]
+            at += 1 if size is None else size
+        return out
 
 
 class _SessionCallback(keras.callbacks.Callback):
@@ -254,6 +417,7 @@ class _SessionCallback(keras.callbacks.Callback):
         self.active_s += seconds
         s.epoch = epoch + 1
         s.history.append({k: float(v) for k, v in (logs or {}).items()})
+        s.update_snapshot(epoch + 1)
         s._events.put(s.epoch_event(epoch + 1, logs or {}, seconds, self.active_s))
         with s._lock:
             if s._pause_after_epoch and s.status == ev.RUNNING and s.epoch < s.n_epochs:

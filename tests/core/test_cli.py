@@ -5,6 +5,8 @@ import sys
 import keras
 import numpy as np
 
+import tsvae_core.models  # noqa: F401  (registers the model classes load_model needs)
+
 TINY_FLAGS = ["--n-patterns", "3", "--repeats", "20", "--seq-len", "16", "--n-features", "2",
               "--noise-size", "20", "--scale-steps", "2", "--conv-filters", "4", "--batch-size", "32",
               "--beta", "0.01", "--epochs", "2"]

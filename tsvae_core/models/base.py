@@ -36,6 +36,40 @@ class TimeSeriesAutoencoder(keras.Model):
         out = self.predict(x, batch_size=1024, verbose=0)
         return np.asarray(out[0] if isinstance(out, (list, tuple)) else out)
 
+    def latent_width(self) -> int:
+        """Size of one latent point: the width of the encoder's first output."""
+        return int(self.encoder.outputs[0].shape[-1])
+
+    def time_bypassed(self) -> bool:
+        """True when the decoder takes the time value on top of the latent point."""
+        return int(self.decoder.input_shape[-1]) == self.latent_width() + 1
+
+    def decode(self, z: np.ndarray, time_value=None) -> np.ndarray:
+        """(n, latent_dim) latent points -> (n, seq_len, channels) windows.
+
+        A point is what ``latent`` gives (z_mean for the VAEs, the code for the AEs), fed
+        to the decoder as is. With time_bypass the decoder also takes the time channel's
+        value at the window's last step: ``time_value`` (a number or one per point) gives
+        it, in the dataset's units; it is required then.
+        """
+        z = np.asarray(z, dtype="float32")
+        if z.ndim == 1:
+            z = z[None]                                         # one point -> (1, latent_dim)
+        width = self.latent_width()
+        if z.ndim != 2 or z.shape[1] != width:
+            raise ValueError(f"decode: z must have shape (n, {width}) for {self.name}, "
+                             f"got {z.shape}")
+        if self.time_bypassed():
+            if time_value is None:
+                raise ValueError(f"decode: {self.name} routes the time channel around the "
+                                 "encoder (time_bypass), so it needs time_value, the time "
+                                 "channel's value at the window's last step (0..1)")
+            t = np.asarray(time_value, dtype="float32").reshape(-1, 1)
+            if len(t) not in (1, len(z)):
+                raise ValueError(f"decode: time_value needs 1 or {len(z)} values, got {len(t)}")
+            z = np.concatenate([z, np.broadcast_to(t, (len(z), 1))], axis=1)  # (n, latent_dim + 1)
+        return np.asarray(self.decoder.predict(z, batch_size=1024, verbose=0))
+
     def epoch_extras(self, x: np.ndarray, labels: np.ndarray, row_start: np.ndarray) -> dict:
         """Family-specific arrays for the live views, computed after each epoch."""
         return {}

@@ -73,6 +73,11 @@ class VQVAE(TimeSeriesAutoencoder):
         z_e = self.pre_quantisation(x)
         return z_e.reshape(len(z_e), -1)                    # (n, steps * dim)
 
+    def decode(self, z, time_value=None):
+        raise ValueError("decoding a latent point is not available for vq_vae: its decoder "
+                         "takes a sequence of codebook vectors (steps x latent_dim), not one "
+                         "point of the latent plot; use reconstruct on a window instead")
+
     def epoch_extras(self, x, labels, row_start) -> dict:
         z_e = self.pre_quantisation(x)                      # (n, steps, dim)
         codes = ops.convert_to_numpy(self.quantizer(z_e)[1])  # (n, steps)
