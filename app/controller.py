@@ -23,6 +23,8 @@ from tsvae_core.data import Dataset, generate
 from tsvae_core.training import TrainingSession
 
 from . import plots
+from .family_plots import FAMILY_TITLES
+from .plots import FAMILY_LOG_KEYS
 from .registry import REGISTRY, RunRegistry
 
 log = logging.getLogger(__name__)
@@ -83,6 +85,10 @@ class Controller(param.Parameterized):
     n_val = param.Integer(0, doc="Validation windows of the shown data.")
     n_latent_points = param.Integer(0)
     latent_note = param.String("")
+    variational = param.Boolean(True, doc="The run's family has a KL term (and a KL curve).")
+    latent_name = param.String("z_mean", doc="What the latent points are: z_mean or code.")
+    family_views = param.List([], doc="Keys of the family's own views (EpochEnd.extras).")
+    family_log_keys = param.List([], doc="The family's own log entries (penalty, accuracy...).")
     can_start = param.Boolean(True)
     can_pause = param.Boolean(False)
     can_stop = param.Boolean(False)
@@ -109,6 +115,7 @@ class Controller(param.Parameterized):
         self.latent_pipe = hv.streams.Pipe(data=self._empty_latent())
         self.recon_pipe = hv.streams.Pipe(data=None)
         self.preview_pipe = hv.streams.Pipe(data=None)
+        self.family_pipe = hv.streams.Pipe(data=None)  # EpochEnd.extras plus channel names
         for cfg in (data, model, train):
             cfg.param.watch(self._on_config, [p for p in cfg.param if p != "name"])
         model.param.watch(lambda _: show_family_fields(model), "architecture")
@@ -326,6 +333,7 @@ class Controller(param.Parameterized):
         if s.device != self.device:
             self.device = s.device
         if epochs:
+            self._set_family(epochs[-1], s)
             with self.batch_updates():  # several plots change at once
                 self.loss_buffer.send(pd.concat(rows, ignore_index=True))
                 self._on_epoch(epochs[-1], s)
@@ -339,14 +347,32 @@ class Controller(param.Parameterized):
                               elapsed_s=progress.elapsed_s)
         self._refresh_actions()
 
+    def _set_family(self, e: ev.EpochEnd, s: TrainingSession) -> None:
+        """What the run's family has: KL or not, z_mean or code, its own views and logs.
+
+        Called outside ``batch_updates``: these changes may put new plots in the page, and
+        Bokeh gives models the page's theme only when they join an unfrozen document.
+        """
+        family = type(s.model)
+        changes = dict(variational=family.variational, latent_name=family.latent_name,
+                       family_views=sorted(k for k in e.extras if k in FAMILY_TITLES),
+                       family_log_keys=[k for k in FAMILY_LOG_KEYS if k in e.logs])
+        changes = {k: v for k, v in changes.items() if getattr(self, k) != v}
+        if changes:
+            self.param.update(**changes)
+
     def _on_epoch(self, e: ev.EpochEnd, s: TrainingSession) -> None:
         xy, self._components = plots.project_latent(e.z_mean, self._components)
-        note = plots.projection_note(e.z_mean.shape[1])
+        note = plots.projection_note(e.z_mean.shape[1], self.latent_name)
         # one batched update: the status line re-renders once, not once per field
         self.param.update(epoch=e.epoch, n_epochs=e.n_epochs, batch=self.n_batches,
                           elapsed_s=e.elapsed_s, knn_accuracy=e.knn_accuracy,
                           latent_note=note, n_latent_points=len(xy))
-        self.latent_pipe.send(dict(xy=xy, labels=e.labels, note=self.latent_note, epoch=e.epoch))
+        self.latent_pipe.send(dict(xy=xy, labels=e.labels, note=self.latent_note, epoch=e.epoch,
+                                   name=self.latent_name))
+        if self.family_views:
+            self.family_pipe.send(dict(e.extras, epoch=e.epoch,
+                                       channel_names=list(s.dataset.channel_names)))
         if len(e.recon_indices):
             self._send_recon(int(e.recon_indices[0]), e.recon_inputs[0], e.recon_outputs[0],
                              s.dataset.channel_names)
@@ -365,12 +391,15 @@ class Controller(param.Parameterized):
         self.samples_per_s = self.elapsed_s = 0.0
         self.knn_accuracy = float("nan")
         self.latent_note = ""
+        self.family_views, self.family_log_keys = [], []
+        self.family_pipe.send(None)
         if self.error.startswith(("Run failed", "Data generation")):
             self.error = ""  # belongs to the previous run; invalid settings stay shown
 
     @staticmethod
     def _empty_latent() -> dict:
-        return dict(xy=np.zeros((0, 2)), labels=np.zeros(0, dtype=int), note="", epoch=0)
+        return dict(xy=np.zeros((0, 2)), labels=np.zeros(0, dtype=int), note="", epoch=0,
+                    name="z_mean")
 
     @staticmethod
     def _n_val(cfg: DataConfig) -> int:

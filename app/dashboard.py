@@ -9,6 +9,7 @@ from panel.io.resources import CDN_DIST
 
 from .components import Controls, Settings, StatusLine
 from .controller import Controller
+from .family_views import FamilyView
 from .settings import initial_configs
 from .views import LatentView, LossView, PreviewView, QualityView, ReconView
 
@@ -55,6 +56,7 @@ def build_page(ctrl: Controller) -> pn.template.FastListTemplate:
                sizing_mode="stretch_width"),
         pn.Row(_card("Reconstruction", ReconView(ctrl)),
                _card("Latent quality", QualityView(ctrl)), sizing_mode="stretch_width"),
+        _card("What this family adds", FamilyView(ctrl)),
         _card("Generated data", PreviewView(ctrl)),
     ]
     return pn.template.FastListTemplate(

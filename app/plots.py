@@ -19,7 +19,12 @@ log = logging.getLogger(__name__)
 LOSS_KEYS = ("loss", "reconstruction_loss", "kl_loss",
              "val_loss", "val_reconstruction_loss", "val_kl_loss")
 QUALITY_KEYS = ("knn_accuracy", "silhouette")
-HISTORY_COLUMNS = ("epoch",) + LOSS_KEYS + QUALITY_KEYS
+#: Log entries only some families have (penalties, head metrics, VQ terms); NaN elsewhere.
+FAMILY_LOG_KEYS = ("sparsity_penalty", "contractive_penalty", "codebook_loss",
+                   "commitment_loss", "perplexity", "classifier_accuracy", "classifier_loss",
+                   "regression_mae", "regression_loss")
+HISTORY_COLUMNS = (("epoch",) + LOSS_KEYS + FAMILY_LOG_KEYS
+                   + tuple("val_" + k for k in FAMILY_LOG_KEYS) + QUALITY_KEYS)
 
 #: Names of the latent scatter's axes (Bokeh column names; tests look for them).
 LATENT_X, LATENT_Y = "latent_x", "latent_y"
@@ -36,19 +41,20 @@ def empty_history() -> pd.DataFrame:
 def history_row(epoch: int, logs: dict, knn_accuracy: float, silhouette: float) -> pd.DataFrame:
     """One row of the per-epoch table; missing log keys become NaN."""
     row = {"epoch": [float(epoch)]}
-    row.update({k: [float(logs.get(k, np.nan))] for k in LOSS_KEYS})
+    row.update({k: [float(logs.get(k, np.nan))] for k in HISTORY_COLUMNS[1:-len(QUALITY_KEYS)]})
     row.update({"knn_accuracy": [float(knn_accuracy)], "silhouette": [float(silhouette)]})
     return pd.DataFrame(row, columns=list(HISTORY_COLUMNS))
 
 
-def loss_curves(data: pd.DataFrame, logy: bool = True) -> hv.Overlay:
-    """Total, reconstruction and KL loss per epoch; training solid, validation dashed.
+def loss_curves(data: pd.DataFrame, logy: bool = True, variational: bool = True) -> hv.Overlay:
+    """Total, reconstruction and (for variational families) KL loss per epoch; training
+    solid, validation dashed.
 
     Every curve wraps ``data`` itself (no copy): HoloViews only streams the new rows of a
     Buffer when the element's data *is* the Buffer's data.
     """
     curves = []
-    for key in ("loss", "reconstruction_loss", "kl_loss"):
+    for key in ("loss", "reconstruction_loss") + (("kl_loss",) if variational else ()):
         for prefix, dash in (("", "solid"), ("val_", "dashed")):
             col = prefix + key
             label = ("val " if prefix else "") + _LOSS_LABELS[key]
@@ -107,23 +113,26 @@ def project_latent(z: np.ndarray, previous: np.ndarray | None = None
     return centred @ comps.T, comps
 
 
-def projection_note(latent_dim: int) -> str:
-    """The caption telling what the latent plot's axes are."""
+def projection_note(latent_dim: int, name: str = "z_mean") -> str:
+    """The caption telling what the latent plot's axes are (``name``: z_mean or code)."""
     if latent_dim > 2:
-        return f"PCA projection of {latent_dim}-D z_mean (first two components)"
+        return f"PCA projection of {latent_dim}-D {name} (first two components)"
     if latent_dim == 1:
-        return "1-D z_mean (y = 0)"
+        return f"1-D {name} (y = 0)"
     return ""
 
 
 def latent_scatter(xy: np.ndarray, labels: np.ndarray, note: str = "", epoch: int | None = None,
-                   title: str = "Latent space (z_mean, validation)") -> hv.Overlay:
-    """z_mean points coloured by pattern label, noise windows (label -1) in red."""
+                   name: str = "z_mean") -> hv.Overlay:
+    """Latent points (``name``: z_mean of variational families, the code of the others)
+    coloured by pattern label, noise windows (label -1) in red."""
+    title = f"Latent space ({name}, validation)"
     xy = np.asarray(xy, dtype=float).reshape(-1, 2)
     labels = np.asarray(labels).reshape(-1)
     noise = labels < 0
-    kdims = [hv.Dimension(LATENT_X, label="PC1" if note.startswith("PCA") else "z[0]"),
-             hv.Dimension(LATENT_Y, label="PC2" if note.startswith("PCA") else "z[1]")]
+    axis = "z" if name == "z_mean" else name
+    kdims = [hv.Dimension(LATENT_X, label="PC1" if note.startswith("PCA") else f"{axis}[0]"),
+             hv.Dimension(LATENT_Y, label="PC2" if note.startswith("PCA") else f"{axis}[1]")]
 
     def points(mask):
         return {LATENT_X: xy[mask, 0], LATENT_Y: xy[mask, 1], "label": labels[mask]}

@@ -10,11 +10,22 @@ import logging
 import holoviews as hv
 import numpy as np
 import panel as pn
+from panel.theme.fast import FastDarkTheme
 
 from . import plots
 from .controller import Controller
 
 log = logging.getLogger(__name__)
+
+#: The page's Bokeh theme, given to plot panes explicitly: a pane whose plot is replaced
+#: later (a new DynamicMap from pn.bind) otherwise draws the replacement in the light
+#: default theme.
+DARK_THEME = FastDarkTheme().bokeh_theme
+
+
+def plot_pane(obj, **params) -> pn.pane.HoloViews:
+    """A HoloViews pane in the page's theme, stretching to the card's width."""
+    return pn.pane.HoloViews(obj, theme=DARK_THEME, sizing_mode="stretch_width", **params)
 
 PREVIEW_PATTERNS = 4  # series preview: this many pattern lengths of rows
 
@@ -26,18 +37,22 @@ class LossView(pn.viewable.Viewer):
     def __init__(self, ctrl: Controller, **params):
         super().__init__(**params)
         self.ctrl = ctrl
-        self._dmaps: dict[bool, hv.DynamicMap] = {}
+        self._dmaps: dict[tuple[bool, bool], hv.DynamicMap] = {}
 
-    def _dmap(self, logy: bool) -> hv.DynamicMap:
-        if logy not in self._dmaps:
-            self._dmaps[logy] = hv.DynamicMap(
-                lambda data: plots.loss_curves(data, logy=logy), streams=[self.ctrl.loss_buffer])
-        return self._dmaps[logy]
+    def _dmap(self, logy: bool, variational: bool) -> hv.DynamicMap:
+        # The KL curves come and go with the family: also a new DynamicMap, as an
+        # overlay's layers cannot change once drawn.
+        key = (logy, variational)
+        if key not in self._dmaps:
+            self._dmaps[key] = hv.DynamicMap(
+                lambda data: plots.loss_curves(data, logy=logy, variational=variational),
+                streams=[self.ctrl.loss_buffer])
+        return self._dmaps[key]
 
     def __panel__(self):
         toggle = pn.widgets.Checkbox.from_param(self.ctrl.param.logy, label="log scale")
-        plot = pn.pane.HoloViews(pn.bind(self._dmap, self.ctrl.param.logy),
-                                 sizing_mode="stretch_width", min_height=300)
+        plot = plot_pane(pn.bind(self._dmap, self.ctrl.param.logy, self.ctrl.param.variational),
+                         min_height=300)
         return pn.Column(toggle, plot, sizing_mode="stretch_width")
 
 
@@ -48,7 +63,7 @@ class QualityView(pn.viewable.Viewer):
 
     def __panel__(self):
         dmap = hv.DynamicMap(plots.quality_curves, streams=[self.ctrl.loss_buffer])
-        return pn.pane.HoloViews(dmap, sizing_mode="stretch_width", min_height=300)
+        return plot_pane(dmap, min_height=300)
 
 
 class LatentView(pn.viewable.Viewer):
@@ -60,7 +75,8 @@ class LatentView(pn.viewable.Viewer):
 
     @staticmethod
     def _plot(data):
-        return plots.latent_scatter(data["xy"], data["labels"], data["note"], data["epoch"])
+        return plots.latent_scatter(data["xy"], data["labels"], data["note"], data["epoch"],
+                                    data.get("name", "z_mean"))
 
     def __panel__(self):
         c = self.ctrl
@@ -68,8 +84,7 @@ class LatentView(pn.viewable.Viewer):
             lambda n: f"<span class='tsvae-latent-note'>{n}</span>"),
             visible=c.param.latent_note.rx.bool(), margin=(0, 10))
         dmap = hv.DynamicMap(self._plot, streams=[c.latent_pipe])
-        return pn.Column(note, pn.pane.HoloViews(dmap, sizing_mode="stretch_width",
-                                                 min_height=380),
+        return pn.Column(note, plot_pane(dmap, min_height=380),
                          sizing_mode="stretch_width")
 
 
@@ -103,8 +118,7 @@ class ReconView(pn.viewable.Viewer):
         self._n_channels = n
         pipe = self.ctrl.recon_pipe
         self._grid.objects = [
-            pn.pane.HoloViews(hv.DynamicMap(lambda data, i=i: _recon_channel(data, i),
-                                            streams=[pipe]), sizing_mode="stretch_width")
+            plot_pane(hv.DynamicMap(lambda data, i=i: _recon_channel(data, i), streams=[pipe]))
             for i in range(n)]
 
     def __panel__(self):
@@ -147,7 +161,6 @@ class PreviewView(pn.viewable.Viewer):
     def __panel__(self):
         data = self.ctrl.preview_pipe.param.data
         return pn.Row(
-            pn.pane.HoloViews(pn.bind(_series, data), sizing_mode="stretch_width", min_height=280),
-            pn.pane.HoloViews(pn.bind(_pattern, data), sizing_mode="stretch_width",
-                              min_height=280),
+            plot_pane(pn.bind(_series, data), min_height=280),
+            plot_pane(pn.bind(_pattern, data), min_height=280),
             sizing_mode="stretch_width")

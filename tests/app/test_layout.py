@@ -53,6 +53,7 @@ def test_page_is_a_dark_template_with_the_views(tiny_configs):
     assert isinstance(page, pn.template.FastListTemplate)
     assert issubclass(page.theme, pn.theme.DarkTheme)
     titles = [c.title for obj in page.main for c in pn.panel(obj).select(pn.Card)]
-    for t in ("Latent space", "Loss", "Reconstruction", "Latent quality", "Generated data"):
+    for t in ("Latent space", "Loss", "Reconstruction", "Latent quality", "What this family adds",
+              "Generated data"):
         assert t in titles
     ctrl.shutdown()
