@@ -20,6 +20,7 @@ from tsvae_core import events as ev
 from tsvae_core.config import (FAMILY_FIELDS, PRESETS, DataConfig, ModelConfig, TrainConfig,
                                make_configs, validate)
 from tsvae_core.data import Dataset, generate
+from tsvae_core.runs import RunHistory, RunRecord
 from tsvae_core.training import TrainingSession
 
 from . import plots
@@ -94,6 +95,9 @@ class Controller(param.Parameterized):
     can_stop = param.Boolean(False)
     can_step = param.Boolean(True)
     can_reset = param.Boolean(True)
+    run_id = param.String("", doc="Id of the current run in this tab's run history.")
+    runs_changed = param.Event(doc="Fired when a run is added to or updated in the history.")
+    loaded_model = param.String("", doc="Name of the .keras file the next run starts from.")
 
     def __init__(self, data: DataConfig, model: ModelConfig, train: TrainConfig,
                  tab: str = "local", registry: RunRegistry = REGISTRY, **params):
@@ -116,6 +120,13 @@ class Controller(param.Parameterized):
         self.recon_pipe = hv.streams.Pipe(data=None)
         self.preview_pipe = hv.streams.Pipe(data=None)
         self.family_pipe = hv.streams.Pipe(data=None)  # EpochEnd.extras plus channel names
+        #: Every run of this tab: config, per-epoch history, final figures.
+        self.runs = RunHistory()
+        #: Called on the event loop as fn(EpochEnd, session) after each epoch's plots.
+        self.epoch_hooks: list = []
+        #: Called as fn(session) when a new run (session) is prepared.
+        self.session_hooks: list = []
+        self._initial_model = None  # a .keras path the next session starts from
         for cfg in (data, model, train):
             cfg.param.watch(self._on_config, [p for p in cfg.param if p != "name"])
         model.param.watch(lambda _: show_family_fields(model), "architecture")
@@ -167,6 +178,7 @@ class Controller(param.Parameterized):
             return
         self._end_session()
         self._clear_views()
+        self._initial_model, self.loaded_model = None, ""  # Reset means a fresh model
         self.status, self.message, self.notice = ev.IDLE, "", ""
         self._request_preview()
         self._refresh_actions()
@@ -206,7 +218,12 @@ class Controller(param.Parameterized):
             return
         s = self.session
         if s is None or s.status != ev.IDLE:
-            s = self._new_session()
+            try:
+                s = self._new_session()
+            except ValueError as exc:  # e.g. a loaded model that does not fit the settings
+                self.error = f"Cannot start: {exc}"
+                self._refresh_actions()
+                return
         ok, n = self.registry.try_start(s, self.tab, action)
         if not ok:
             self.notice = (f"busy, {n} runs active (the server allows "
@@ -221,18 +238,30 @@ class Controller(param.Parameterized):
         values = config_values(self.data, self.model, self.train)
         data_values = config_values(self.data)
         reuse = self._dataset if self._dataset_values == data_values else None
-        s = TrainingSession(self.data, self.model, self.train, dataset=reuse)
+        s = TrainingSession(self.data, self.model, self.train, dataset=reuse,
+                            initial_model=self._initial_model)
         if reuse is None:
             self._preview_from_session = True  # show its data once it is built
         self.session, self._applied = s, values
+        record = RunRecord.new(self.data, self.model, self.train)
+        if self.loaded_model:
+            record.config["loaded_from"] = self.loaded_model
+        self.runs.add(record)
+        self.run_id = record.run_id
+        self.param.trigger("runs_changed")
         self.n_epochs, self.n_val = s.n_epochs, self._n_val(self.data)
         s.set_recon_indices([min(self.recon_index, self.n_val - 1)])
         self._update_pending()
+        for hook in self.session_hooks:
+            hook(s)
         return s
 
     def _end_session(self) -> None:
         if self.session is not None:
             self.session.stop()
+            if self.run_id in self.runs and not self.runs.get(self.run_id).history:
+                self.runs.remove(self.run_id)  # never trained: nothing to keep
+                self.param.trigger("runs_changed")
         self.session, self._applied, self.pending = None, None, []
 
     def shutdown(self) -> None:
@@ -242,6 +271,30 @@ class Controller(param.Parameterized):
             self._future.cancel()
         self._dataset = None
         self.registry.mark_closed(self.tab)
+
+    def load_model(self, path, name: str) -> None:
+        """The next run starts from the weights in the ``.keras`` file at ``path``; the
+        current run ends. A file that does not fit the settings is reported in ``error``."""
+        self._end_session()
+        self._clear_views()
+        self._initial_model, self.loaded_model = None, ""
+        try:
+            self._initial_model = path
+            self.loaded_model = name
+            self._new_session()  # checks the file against the settings now
+        except ValueError as exc:
+            self._initial_model, self.loaded_model = None, ""
+            self.session = None
+            self.error = f"Cannot load {name}: {exc}"
+        except Exception as exc:  # not a Keras file, or another format problem
+            log.exception("loading %s failed", name)
+            self._initial_model, self.loaded_model = None, ""
+            self.session = None
+            self.error = f"Cannot load {name}: {type(exc).__name__}: {exc}"
+        else:
+            self.error = "" if self.error.startswith("Cannot") else self.error
+            self.status, self.message = ev.IDLE, f"loaded {name}: Start continues from it"
+        self._refresh_actions()
 
     # ---- config changes ------------------------------------------------------------
     def _on_config(self, *events):
@@ -318,7 +371,11 @@ class Controller(param.Parameterized):
             self._preview_from_session = False
             self._show_dataset(s.dataset, s.data)
         progress, epochs, rows = None, [], []
-        for e in s.drain():
+        events = s.drain()
+        record = self.runs.get(self.run_id) if self.run_id in self.runs else None
+        for e in events:
+            if record is not None:
+                record.observe(e)
             if isinstance(e, ev.StatusChanged):
                 self.status, self.message = e.status, e.message
                 if e.status == ev.FAILED:
@@ -337,6 +394,10 @@ class Controller(param.Parameterized):
             with self.batch_updates():  # several plots change at once
                 self.loss_buffer.send(pd.concat(rows, ignore_index=True))
                 self._on_epoch(epochs[-1], s)
+                for hook in self.epoch_hooks:
+                    hook(epochs[-1], s)
+        if record is not None and any(not isinstance(e, ev.BatchProgress) for e in events):
+            self.param.trigger("runs_changed")
         now = time.monotonic()
         if (progress is not None and progress.epoch > self.epoch
                 and now - self._progress_shown >= PROGRESS_INTERVAL_S):

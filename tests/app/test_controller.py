@@ -185,3 +185,21 @@ def test_shutdown_stops_the_thread_and_marks_the_tab(make_ctrl, wait):
     assert not session.is_alive() and session.status == ev.STOPPED
     (run,) = registry.snapshot()["runs"]
     assert run["closed"] and not run["alive"]
+
+
+def test_each_run_is_recorded_with_its_history(make_ctrl, wait):
+    ctrl = make_ctrl(epochs=2)
+    seen = []
+    ctrl.epoch_hooks.append(lambda e, s: seen.append((e.epoch, s)))
+    ctrl.param.trigger("start")
+    wait(ctrl, lambda: ctrl.status == ev.FINISHED, 120, "the first run to finish")
+    first = ctrl.run_id
+    ctrl.model.latent_dim = 3
+    ctrl.param.trigger("start")
+    wait(ctrl, lambda: ctrl.status == ev.FINISHED and ctrl.run_id != first, 120, "run 2")
+    runs = ctrl.runs.list()
+    assert [r.run_id for r in runs] == [first, ctrl.run_id]
+    assert [len(r.history) for r in runs] == [2, 2]
+    assert [r.status for r in runs] == [ev.FINISHED, ev.FINISHED]
+    assert ctrl.runs.differences() == {"latent_dim"}
+    assert [e for e, _ in seen] == [1, 2, 1, 2]
