@@ -10,7 +10,12 @@ from panel.io.resources import CDN_DIST
 from .components import Controls, Settings, StatusLine
 from .controller import Controller
 from .family_views import FamilyView
+from .files_view import FilesView
+from .inspect_view import InspectView
+from .probe_view import ProbeView
+from .runs_view import RunsView
 from .settings import initial_configs
+from .url_sync import sync_url
 from .views import LatentView, LossView, PreviewView, QualityView, ReconView
 
 log = logging.getLogger(__name__)
@@ -57,6 +62,10 @@ def build_page(ctrl: Controller) -> pn.template.FastListTemplate:
         pn.Row(_card("Reconstruction", ReconView(ctrl)),
                _card("Latent quality", QualityView(ctrl)), sizing_mode="stretch_width"),
         _card("What this family adds", FamilyView(ctrl)),
+        pn.Row(_card("Inspect", InspectView(ctrl)), _card("Probes", ProbeView(ctrl)),
+               sizing_mode="stretch_width"),
+        _card("Runs", RunsView(ctrl)),
+        _card("Save, load and download", FilesView(ctrl)),
         _card("Generated data", PreviewView(ctrl)),
     ]
     return pn.template.FastListTemplate(
@@ -75,6 +84,7 @@ def new_tab() -> tuple[Controller, pn.template.FastListTemplate]:
         ctrl.notice = problem
     if pn.state.curdoc is not None:
         ctrl.batch_updates = _batching(pn.state.curdoc)
+        sync_url(ctrl)
     pn.state.add_periodic_callback(ctrl.poll, period=POLL_MS)
 
     def _destroyed(_ctx):
