@@ -16,13 +16,24 @@ from tsvae_core.training import TrainingSession
 
 
 def main():
-    s = TrainingSession(*tiny_configs(epochs=4))
+    from tsvae_core.data import generate
+    from tsvae_core.probes import ProbeConfig, make_probes
+    d, m, t = tiny_configs(epochs=4)
+    ds = generate(d)
+    s = TrainingSession(d, m, t, dataset=ds)
+    s.set_probes(make_probes(d, ProbeConfig(), ds))
     s.start()
-    losses, lr_seen = [], None
+    losses, lr_seen, inspected, probe_shapes = [], None, {}, []
     while s.is_alive() or len(losses) < 4:
         for e in s.drain():
             if isinstance(e, ev.EpochEnd):
                 losses.append(e.logs["loss"])
+                probe_shapes.append(list(e.probe_latent["rolled"].shape))
+                if e.epoch == 1:  # inspection from this thread while fit runs in the other
+                    z = s.encode(ds.x_val[:3])
+                    inspected = {"encoded": list(z.shape), "decoded": list(s.decode(z).shape),
+                                 "reconstructed": list(s.reconstruct([0])[1].shape),
+                                 "status": s.status}
                 if e.epoch == 2:
                     s.set_learning_rate(2e-3)
         if s.status in ev.ENDED and not s.is_alive():
@@ -33,7 +44,7 @@ def main():
     lr_seen = float(np.asarray(s.model.optimizer.learning_rate))
     print(json.dumps({"backend": keras.backend.backend(), "status": s.status,
                       "message": s.message, "losses": losses, "lr_final": lr_seen,
-                      "device": s.device}))
+                      "device": s.device, "inspected": inspected, "probes": probe_shapes}))
 
 
 def families():
@@ -46,7 +57,11 @@ def families():
         s.start()
         s.join(300)
         losses = [e.logs["loss"] for e in s.drain() if isinstance(e, ev.EpochEnd)]
-        out[arch] = {"status": s.status, "message": s.message, "losses": losses}
+        z = s.encode(s.dataset.x_val[:3]) if s.snapshot_epoch else np.zeros((0,))
+        decoded = list(s.decode(z).shape) if arch != "vq_vae" and z.size else []
+        out[arch] = {"status": s.status, "message": s.message, "losses": losses,
+                     "encoded": list(z.shape),
+                     "decoded": decoded}
     print(json.dumps({"backend": keras.backend.backend(), "families": out}))
 
 

@@ -22,3 +22,7 @@ def test_tiny_training_on_backend(backend):
     losses = result["losses"]
     assert len(losses) == 4 and losses[-1] < 0.8 * losses[0], losses
     assert result["lr_final"] == pytest.approx(2e-3)  # live learning-rate change applied
+    # encode / decode / reconstruct from the reading thread while fit ran (snapshot model)
+    assert result["inspected"] == {"encoded": [3, 2], "decoded": [3, 16, 3],
+                                   "reconstructed": [1, 16, 3], "status": "running"}
+    assert result["probes"] == [[2]] * 4

@@ -205,6 +205,21 @@ def test_family_saves_and_loads(arch, tmp_path):
     np.testing.assert_allclose(restored.latent(x), s.model.latent(x), rtol=1e-5, atol=1e-6)
 
 
+@pytest.mark.parametrize("arch", FAMILIES)
+def test_family_encodes_and_decodes_through_the_snapshot(arch):
+    s, epochs = run(arch)
+    x = s.dataset.x_val[:3]
+    z = s.encode(x)
+    np.testing.assert_allclose(z, s.model.latent(x), rtol=1e-5, atol=1e-6)  # last epoch's weights
+    assert s.snapshot_epoch == epochs[-1].epoch
+    if arch == "vq_vae":
+        with pytest.raises(ValueError, match="not available for vq_vae"):
+            s.decode(z)
+    else:
+        assert s.decode(z).shape == x.shape
+    assert s.reconstruct([0, 1])[1].shape == (2, *x.shape[1:])
+
+
 @pytest.mark.parametrize("backend", ["jax", "torch"])
 def test_every_family_trains_on_backend(backend):
     env = {**os.environ, "KERAS_BACKEND": backend, "PYTHONPATH": str(ROOT)}
@@ -217,3 +232,5 @@ def test_every_family_trains_on_backend(backend):
     for arch, r in result["families"].items():
         assert r["status"] == "finished", (arch, r["message"])
         assert len(r["losses"]) == 2 and r["losses"][-1] < r["losses"][0], (arch, r["losses"])
+        vq = arch == "vq_vae"  # its latent: 4 steps x latent_dim 2, flattened; no point decoding
+        assert r["encoded"] == ([3, 8] if vq else [3, 2]) and r["decoded"] == ([] if vq else [3, 16, 3])

@@ -13,6 +13,17 @@ from __future__ import annotations
 import keras
 import numpy as np
 
+PREDICT_BATCH = 1024
+
+
+def predict(model: keras.Model, x: np.ndarray):
+    """``model.predict`` in batches of PREDICT_BATCH; one batch or less goes through
+    ``predict_on_batch``: the same numbers without predict's fixed cost (measured 1.5 vs
+    42 ms for 3 windows), which matters for the per-epoch probes and live inspection."""
+    if len(x) <= PREDICT_BATCH:
+        return model.predict_on_batch(x)
+    return model.predict(x, batch_size=PREDICT_BATCH, verbose=0)
+
 
 class TimeSeriesAutoencoder(keras.Model):
     #: Variational families have a KL term; the others show no KL curve.
@@ -28,12 +39,12 @@ class TimeSeriesAutoencoder(keras.Model):
 
     def latent(self, x: np.ndarray) -> np.ndarray:
         """(n, latent_dim) points for the latent plot and the metrics."""
-        out = self.encoder.predict(x, batch_size=1024, verbose=0)
+        out = predict(self.encoder, x)
         return np.asarray(out[0] if isinstance(out, (list, tuple)) else out)
 
     def reconstruct(self, x: np.ndarray) -> np.ndarray:
         """(n, seq_len, channels) reconstructions of windows."""
-        out = self.predict(x, batch_size=1024, verbose=0)
+        out = predict(self, x)
         return np.asarray(out[0] if isinstance(out, (list, tuple)) else out)
 
     def latent_width(self) -> int:
@@ -68,7 +79,7 @@ class TimeSeriesAutoencoder(keras.Model):
             if len(t) not in (1, len(z)):
                 raise ValueError(f"decode: time_value needs 1 or {len(z)} values, got {len(t)}")
             z = np.concatenate([z, np.broadcast_to(t, (len(z), 1))], axis=1)  # (n, latent_dim + 1)
-        return np.asarray(self.decoder.predict(z, batch_size=1024, verbose=0))
+        return np.asarray(predict(self.decoder, z))
 
     def epoch_extras(self, x: np.ndarray, labels: np.ndarray, row_start: np.ndarray) -> dict:
         """Family-specific arrays for the live views, computed after each epoch."""

@@ -14,7 +14,7 @@ from keras import layers, ops
 
 from ..config import DataConfig, ModelConfig
 from . import backbones
-from .base import TimeSeriesAutoencoder
+from .base import TimeSeriesAutoencoder, predict
 from .layers import VectorQuantizer
 from .vae import reconstruction_error
 
@@ -67,7 +67,7 @@ class VQVAE(TimeSeriesAutoencoder):
 
     def pre_quantisation(self, x: np.ndarray) -> np.ndarray:
         """(n, steps, dim) encoder outputs."""
-        return np.asarray(self.split(self.encoder.predict(x, batch_size=1024, verbose=0))[0])
+        return np.asarray(self.split(predict(self.encoder, x))[0])
 
     def latent(self, x):
         z_e = self.pre_quantisation(x)
