@@ -18,7 +18,9 @@ carries their latent points.
 
 Continuing a run: ``TrainingSession(..., initial_model=path_or_model)`` starts from the
 weights of a saved ``.keras`` file (or a model) instead of a fresh initialisation; the
-optimizer starts afresh and epochs count from 1 again.
+optimizer starts afresh and epochs count from 1 again. A model loaded from a path is the
+snapshot from the start (``snapshot_loaded``), so encode, decode, reconstruct and save
+work on it before any epoch - a saved model can be probed without training.
 """
 from __future__ import annotations
 
@@ -81,13 +83,24 @@ class TrainingSession:
         self._snapshot: keras.Model | None = None  # weights of the last finished epoch
         self._snapshot_lock = threading.Lock()
         self.snapshot_epoch = 0                     # 0: no epoch finished yet
+        #: True when the snapshot is the initial model: encode, decode, reconstruct and
+        #: save work at once, before any epoch (e.g. to probe a loaded model).
+        self.snapshot_loaded = False
         self._probes: tuple[list[str], np.ndarray, list[int | None]] | None = None
         self._initial_weights = (None if initial_model is None
                                  else self._initial_weights_from(initial_model))
 
+    @property
+    def snapshot_ready(self) -> bool:
+        """Whether encode/decode/reconstruct/save have weights to use: a finished epoch's
+        or the initial model's."""
+        return self._snapshot is not None and bool(self.snapshot_epoch or self.snapshot_loaded)
+
     def _initial_weights_from(self, source) -> list[np.ndarray]:
-        """Weights of ``source`` (path or model) after checking it fits the configs."""
-        if isinstance(source, (str, os.PathLike)):
+        """Weights of ``source`` (path or model) after checking it fits the configs; a
+        model loaded from a path also becomes the snapshot (it is ours alone)."""
+        loaded = isinstance(source, (str, os.PathLike))
+        if loaded:
             source = keras.saving.load_model(source, compile=False)
         expected = (self.data.seq_len, self.data.n_features + 1)
         got = tuple(source.encoder.input_shape[1:])
@@ -103,6 +116,8 @@ class TrainingSession:
         if width != self.model_cfg.latent_dim:
             raise ValueError(f"ModelConfig.latent_dim={self.model_cfg.latent_dim}: the initial "
                              f"model's latent size is {width}; allowed: {width}")
+        if loaded:
+            self._snapshot, self.snapshot_loaded = source, True
         return [np.array(w) for w in source.get_weights()]
 
     # ---- controls (any thread) ----
@@ -166,7 +181,7 @@ class TrainingSession:
         training, else RuntimeError.
         """
         with self._snapshot_lock:
-            if self._snapshot is not None and self.snapshot_epoch:
+            if self.snapshot_ready and self.dataset is not None:
                 x = self.dataset.x_val[np.atleast_1d(indices)]
                 return x, self._snapshot.reconstruct(x)
         if self.status in (ev.RUNNING,) or self.model is None:
@@ -196,6 +211,8 @@ class TrainingSession:
         with self._snapshot_lock:
             snap = self._ready_snapshot("decode")
             if time_value is None and snap.time_bypassed():
+                if self.dataset is None:
+                    raise RuntimeError("decode needs time_value until the data exist")
                 time_value = float(self.dataset.x_val[self._recon_indices[0], -1, -1])
             return snap.decode(z, time_value)
 
@@ -205,7 +222,7 @@ class TrainingSession:
         is not training, else RuntimeError. Reload with ``keras.saving.load_model``, or
         continue training with ``TrainingSession(..., initial_model=path)``."""
         with self._snapshot_lock:
-            if self._snapshot is not None and self.snapshot_epoch:
+            if self.snapshot_ready:
                 self._snapshot.save(path)
                 return
         if self.model is None or self.is_alive():
@@ -238,7 +255,7 @@ class TrainingSession:
         return x
 
     def _ready_snapshot(self, what: str) -> keras.Model:
-        if self._snapshot is None or not self.snapshot_epoch:
+        if not self.snapshot_ready:
             raise RuntimeError(f"{what} needs a finished epoch (status {self.status})")
         return self._snapshot
 
@@ -301,7 +318,9 @@ class TrainingSession:
             self.model.compile(optimizer=make_optimizer(self.train),
                                jit_compile=resolve_jit(self.train.jit_compile))
             self.model.build(shape)
-        self._snapshot = snapshot
+        with self._snapshot_lock:
+            if not self.snapshot_loaded:  # a loaded initial model stays the snapshot
+                self._snapshot = snapshot
         if self._initial_weights is not None:
             self._load_initial_weights()
         n_val = len(self.dataset.x_val)

@@ -301,3 +301,25 @@ def test_initial_model_that_does_not_fit_is_refused(tmp_path):
     s.start()
     s.join(120)
     assert s.status == ev.FAILED and "does not fit this ModelConfig" in s.message
+
+
+def test_a_loaded_model_encodes_and_decodes_before_any_epoch(tmp_path):
+    path = tmp_path / "run.keras"
+    first = TrainingSession(*tiny_configs(epochs=1))
+    run_to_end(first)
+    first.save(path)
+    x = first.dataset.x_val[:4]
+    loaded = TrainingSession(*tiny_configs(epochs=1), dataset=first.dataset, initial_model=path)
+    assert loaded.snapshot_loaded and loaded.snapshot_ready and loaded.snapshot_epoch == 0
+    np.testing.assert_allclose(loaded.encode(x), first.encode(x), rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(loaded.reconstruct([0, 1])[1], first.reconstruct([0, 1])[1],
+                               rtol=1e-5, atol=1e-6)
+    assert loaded.decode(first.encode(x)).shape == x.shape
+    loaded.save(tmp_path / "again.keras")  # before training too
+    # training goes on from it; the snapshot then follows the epochs as usual
+    run_to_end(loaded)
+    assert loaded.snapshot_epoch == 1
+    assert not np.allclose(loaded.encode(x), first.encode(x), atol=1e-6)
+    # a model object is not the snapshot (its weights stay its owner's)
+    other = TrainingSession(*tiny_configs(epochs=1), initial_model=loaded._snapshot)
+    assert not other.snapshot_ready
