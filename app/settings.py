@@ -3,65 +3,191 @@
 Precedence (later wins): the preset's values, ``TSVAE_DEFAULT_OVERRIDES`` (JSON object of
 field -> value, server-wide), then URL query arguments (``?preset=paper&latent_dim=3``).
 Tests use both to shrink runs; people can share a link to a configuration.
+
+Requested values are checked field by field: an unknown field, a value of the wrong type
+or out of its range, or one that breaks a cross-field rule is reported (by name, with what
+is allowed) and left at the preset's value, while the other requested fields still apply.
 """
 from __future__ import annotations
 
 import json
 import logging
+import math
 import os
 
 import param
 
-from tsvae_core.config import PRESETS, field_owner, make_configs
+from tsvae_core.config import (CONFIG_CLASSES, PRESETS, apply_values, field_owner,
+                               make_configs, validate)
+from tsvae_core.runs import allowed
 
 log = logging.getLogger(__name__)
 
 PRESET_ENV = "TSVAE_PRESET"
 OVERRIDES_ENV = "TSVAE_DEFAULT_OVERRIDES"
 DEFAULT_PRESET = "quick"  # the paper preset takes hours on a CPU
+#: Every config field, in the configs' order (the names are unique across them).
+FIELDS = [n for cls in CONFIG_CLASSES for n in cls.param if n != "name"]
 
 
 def parse_value(name: str, text: str):
-    """Convert a URL argument to the type of the config field ``name``."""
+    """Convert a URL argument to the type of the config field ``name`` (ValueError naming
+    the field when the text is not of that type)."""
     p = field_owner(name).param[name]
     if isinstance(p, param.Boolean):
         low = text.strip().lower()
         if low not in ("1", "0", "true", "false", "on", "off", "yes", "no"):
             raise ValueError(f"{name}={text!r}: expected true or false")
         return low in ("1", "true", "on", "yes")
-    if isinstance(p, param.Integer):
-        return int(text)
-    if isinstance(p, param.Number):
-        return float(text)
-    if isinstance(p, param.List):
-        return json.loads(text)
+    try:
+        if isinstance(p, param.Integer):
+            return int(text)
+        if isinstance(p, param.Number):
+            return float(text)
+        if isinstance(p, param.List):
+            return json.loads(text)
+    except ValueError:  # json's error is a ValueError too
+        raise ValueError(f"{name}={text!r}: {allowed(p)}") from None
     return text
 
 
-def requested_settings(url_args: dict | None = None, environ=os.environ) -> tuple[str, dict]:
-    """(preset, overrides) from the environment and ``url_args`` (name -> list of bytes,
-    as ``pn.state.session_args`` gives them). Unknown fields raise ValueError."""
-    preset = environ.get(PRESET_ENV, DEFAULT_PRESET)
-    overrides = json.loads(environ.get(OVERRIDES_ENV) or "{}")
-    if not isinstance(overrides, dict):
-        raise ValueError(f"{OVERRIDES_ENV} must be a JSON object of field -> value")
-    for key, values in (url_args or {}).items():
-        text = values[-1].decode() if isinstance(values[-1], bytes) else str(values[-1])
-        if key == "preset":
-            preset = text
-        else:
-            overrides[key] = parse_value(key, text)
-    if preset not in PRESETS:
-        raise ValueError(f"preset={preset!r} is not one of {sorted(PRESETS)}")
-    return preset, overrides
+def coerce(name: str, value):
+    """``value`` as the type of field ``name``: text is parsed (``parse_value``); numbers,
+    booleans and lists (JSON, or a query string parsed by Panel) are checked. ValueError
+    names the field and what it allows; the range is checked when the value is set."""
+    if isinstance(value, bytes):
+        value = value.decode(errors="replace")
+    if isinstance(value, str):
+        return parse_value(name, value)
+    p = field_owner(name).param[name]
+    bad = ValueError(f"{name}={value!r}: {allowed(p)}")
+    if isinstance(p, param.Boolean):
+        if isinstance(value, bool) or value in (0, 1):
+            return bool(value)
+        raise bad
+    if isinstance(value, bool):
+        raise bad
+    if isinstance(p, param.Integer):
+        if isinstance(value, int):
+            return value
+        if isinstance(value, float) and math.isfinite(value) and value.is_integer():
+            return int(value)
+        raise bad
+    if isinstance(p, param.Number):
+        if isinstance(value, (int, float)):
+            return float(value)
+        raise bad
+    if isinstance(p, param.List):
+        if isinstance(value, (list, tuple)):
+            return list(value)
+        raise bad
+    raise bad  # selectors take text
+
+
+def resolve(configs, requested) -> tuple[dict, list[str]]:
+    """(accepted, problems): the requested ``(field, value)`` pairs that may be set on
+    ``configs`` (field -> typed value), and one line per refused pair.
+
+    Works on copies; ``configs`` are not changed. Each pair is checked alone (known field,
+    type, range); then the accepted ones together against the cross-field rules: if they
+    break one, they are added one by one (repeating while any more fits), and those that
+    still break a rule are refused with the rule's message.
+    """
+    current = {n: v for cfg in configs for n, v in cfg.param.values().items() if n != "name"}
+
+    def copies():
+        return tuple(type(cfg)(**{n: v for n, v in cfg.param.values().items() if n != "name"})
+                     for cfg in configs)
+
+    trial = copies()
+    by_class = {type(c): c for c in trial}
+    accepted, problems = {}, []
+    for name, raw in requested:
+        try:
+            owner = field_owner(name)
+        except ValueError:
+            problems.append(f"unknown field {name!r}")
+            continue
+        cfg = by_class[owner]
+        try:
+            value = coerce(name, raw)
+            cfg.param.update(**{name: value})
+        except (ValueError, TypeError) as exc:
+            text = str(exc) if str(exc).startswith(f"{name}=") else \
+                f"{name}={raw!r}: {allowed(owner.param[name])}"
+            problems.append(f"{text}; kept {current[name]!r}")
+            continue
+        accepted.pop(name, None)
+        accepted[name] = value  # a later request of the same field wins
+    try:
+        validate(*trial)
+        return accepted, problems
+    except ValueError:
+        pass
+    trial, taken, left = copies(), {}, dict(accepted)
+    reasons: dict[str, str] = {}
+    progress = True
+    while left and progress:
+        progress = False
+        for name, value in list(left.items()):
+            apply_values(trial, {name: value})
+            try:
+                validate(*trial)
+            except ValueError as exc:
+                apply_values(trial, {name: current[name]})
+                reasons[name] = str(exc)
+                continue
+            taken[name] = left.pop(name)
+            progress = True
+    problems += [f"{n}={v!r}: {reasons[n]}; kept {current[n]!r}" for n, v in left.items()]
+    return {n: accepted[n] for n in accepted if n in taken}, problems
+
+
+def _arg_text(values) -> str:
+    last = values[-1] if isinstance(values, (list, tuple)) else values
+    return last.decode(errors="replace") if isinstance(last, bytes) else str(last)
 
 
 def initial_configs(url_args: dict | None = None, environ=os.environ):
-    """(preset, configs, problem): falls back to the plain preset when the requested
-    settings are invalid, and says why in ``problem`` so the page can show it."""
+    """(preset, configs, problem) for ``url_args`` (name -> list of bytes, as
+    ``pn.state.session_args`` gives them) and the environment.
+
+    Never raises for bad requests: a bad preset falls back to the default preset, a bad
+    field keeps the preset's value, and ``problem`` says what was ignored and why (empty
+    when everything applied), for the page to show.
+    """
+    problems = []
+    preset = environ.get(PRESET_ENV, DEFAULT_PRESET)
+    if preset not in PRESETS:
+        problems.append(f"{PRESET_ENV}: preset={preset!r} is not one of {sorted(PRESETS)}")
+        preset = DEFAULT_PRESET
+    requested = []
     try:
-        preset, overrides = requested_settings(url_args, environ)
-        return preset, make_configs(preset, **overrides), ""
-    except (ValueError, KeyError, json.JSONDecodeError) as exc:
-        log.warning("ignoring requested settings: %s", exc)
-        return DEFAULT_PRESET, make_configs(DEFAULT_PRESET), f"Ignored requested settings: {exc}"
+        env = json.loads(environ.get(OVERRIDES_ENV) or "{}")
+        if not isinstance(env, dict):
+            raise ValueError("must be a JSON object of field -> value")
+        requested += list(env.items())
+    except ValueError as exc:
+        problems.append(f"{OVERRIDES_ENV}: {exc}")
+    for key, values in (url_args or {}).items():
+        text = _arg_text(values)
+        if key == "preset":
+            if text in PRESETS:
+                preset = text
+            else:
+                problems.append(f"preset={text!r} is not one of {sorted(PRESETS)}; "
+                                f"kept {preset!r}")
+        else:
+            requested.append((key, text))
+    configs = make_configs(preset)
+    accepted, refused = resolve(configs, requested)
+    apply_values(configs, accepted)
+    problems += refused
+    if problems:
+        log.warning("ignoring requested settings: %s", "; ".join(problems))
+    return preset, configs, describe(problems)
+
+
+def describe(problems: list[str]) -> str:
+    """The page's notice for refused settings ('' when there are none)."""
+    return ("Ignored requested settings: " + "; ".join(problems)) if problems else ""

@@ -1,8 +1,125 @@
-"""Placeholder: the URL query string follows the widgets (issue 5)."""
+"""The URL's query string follows the tab's settings, so a copied link reproduces them.
+
+``pn.state.location.sync`` keeps a Parameterized and the query string in step. It is not
+given the configs themselves: Panel applies all changed query values in one update and
+drops the whole update when one of them is refused, and it would set values that break a
+cross-field rule. It syncs a ``UrlState`` instead - one untyped parameter per config
+field, plus the preset - and this module moves values between it and the configs:
+
+- configs (and the preset) -> UrlState -> query string, on every change;
+- query string -> UrlState -> configs only through ``settings.resolve``: each field is
+  checked alone and the good ones apply; a refused one is reported in ``ctrl.notice`` and
+  the query string is set back to the value the widgets have.
+
+Links are read when the page opens (``settings.initial_configs``); the browser then
+reports the address it was opened with, which comes through here again.
+"""
 from __future__ import annotations
 
+import json
+import logging
+import urllib.parse
+
+import panel as pn
+import param
+
+from tsvae_core.config import PRESETS
+from tsvae_core.runs import config_values
+
 from .controller import Controller
+from .settings import FIELDS, describe, resolve
+
+log = logging.getLogger(__name__)
+
+#: Query arguments the page keeps: the preset, then every config field.
+SYNCED = ["preset", *FIELDS]
 
 
-def sync_url(ctrl: Controller) -> None:
-    """Keep ``pn.state.location``'s query string equal to the tab's settings."""
+class UrlState(param.Parameterized):
+    """What the query string says: ``preset`` and one parameter per config field, any
+    value (checked on the way to the configs, not here)."""
+
+
+for _name in SYNCED:
+    UrlState.param.add_parameter(_name, param.Parameter(default=None, per_instance=True))
+
+
+def settings_of(ctrl: Controller) -> dict:
+    """preset and field -> value of the tab (lists as lists), as the query carries them."""
+    return {"preset": ctrl.preset, **config_values(ctrl.data, ctrl.model, ctrl.train)}
+
+
+def query_string(values: dict) -> str:
+    """``?a=1&b=...`` as Panel's Location writes it (non-text values as JSON)."""
+    return "?" + urllib.parse.urlencode(
+        {k: v if isinstance(v, str) else json.dumps(v) for k, v in values.items()})
+
+
+class UrlSync:
+    """Keeps one tab's settings and its ``Location`` in step (see the module's text)."""
+
+    def __init__(self, ctrl: Controller, location):
+        self.ctrl, self.location = ctrl, location
+        self.state = UrlState(**settings_of(ctrl))
+        self._busy = False
+        for cfg in (ctrl.data, ctrl.model, ctrl.train):
+            cfg.param.watch(self._from_settings, [p for p in cfg.param if p != "name"])
+        ctrl.param.watch(self._from_settings, "preset")
+        # after Location's own watcher (precedence 0), so a value set back here is the
+        # last one written to the query string
+        self.state.param.watch(self._from_url, SYNCED, precedence=1)
+        # Start from the page's settings: what the link asked for and was refused, and
+        # arguments that are no field, leave the address now.
+        location.search = query_string(settings_of(ctrl))
+        location.sync(self.state, SYNCED, on_error=self._refused)
+
+    def _from_settings(self, *events) -> None:
+        self.state.param.update(**{e.name: list(e.new) if isinstance(e.new, tuple) else e.new
+                                   for e in events})
+
+    def _from_url(self, *events) -> None:
+        if self._busy:
+            return
+        self._busy = True
+        try:
+            self._apply({e.name: e.new for e in events})
+        finally:
+            self._busy = False
+
+    def _apply(self, wanted: dict) -> None:
+        c = self.ctrl
+        now = settings_of(c)
+        problems = []
+        preset = wanted.pop("preset", c.preset)
+        if preset != c.preset:
+            if preset in PRESETS:
+                c.preset = preset  # sets every field; the fields asked for follow
+                now = settings_of(c)
+            else:
+                problems.append(f"preset={preset!r} is not one of {sorted(PRESETS)}; "
+                                f"kept {c.preset!r}")
+        requested = [(k, v) for k, v in wanted.items() if v != now.get(k)]
+        accepted, refused = resolve((c.data, c.model, c.train), requested)
+        for cfg in (c.data, c.model, c.train):
+            mine = {k: v for k, v in accepted.items() if k in cfg.param}
+            if mine:
+                cfg.param.update(**mine)
+        problems += refused
+        if problems:
+            log.info("link settings refused: %s", "; ".join(problems))
+            c.notice = describe(problems)
+            # the address shows the settings the page has, not the refused ones
+            self.state.param.update(**settings_of(c))
+            self.location.search = query_string(settings_of(c))
+
+    def _refused(self, values: dict) -> None:  # UrlState takes any value: not expected
+        log.warning("query values not taken: %s", values)
+
+
+def sync_url(ctrl: Controller, location=None) -> UrlSync | None:
+    """Keep ``location`` (default ``pn.state.location``)'s query string equal to the tab's
+    settings, and apply settings that arrive through it."""
+    location = location if location is not None else pn.state.location
+    if location is None:
+        return None
+    return UrlSync(ctrl, location)

@@ -4,18 +4,17 @@ from __future__ import annotations
 import pytest
 
 from app import cli
-from app.settings import initial_configs, requested_settings
+from app.settings import initial_configs
 from tsvae_core.config import PRESETS
 
 
 def test_url_arguments_override_environment_and_preset():
     env = {"TSVAE_DEFAULT_OVERRIDES": '{"n_patterns": 3, "epochs": 7}'}
     args = {"n_patterns": [b"4"], "time_bypass": [b"true"], "learning_rate": [b"0.01"]}
-    preset, overrides = requested_settings(args, env)
-    assert preset == "quick"
-    assert overrides == {"n_patterns": 4, "epochs": 7, "time_bypass": True, "learning_rate": 0.01}
-    _, (data, model, train), problem = initial_configs(args, env)
-    assert (data.n_patterns, model.time_bypass, train.epochs, problem) == (4, True, 7, "")
+    preset, (data, model, train), problem = initial_configs(args, env)
+    assert preset == "quick" and problem == ""
+    assert (data.n_patterns, model.time_bypass, train.epochs, train.learning_rate) == (
+        4, True, 7, 0.01)
 
 
 def test_preset_from_url():
@@ -25,14 +24,58 @@ def test_preset_from_url():
 
 @pytest.mark.parametrize("args, fragment", [
     ({"nonsense": [b"1"]}, "unknown field 'nonsense'"),
-    ({"seq_len": [b"18"]}, "scale_steps"),
-    ({"time_bypass": [b"maybe"]}, "expected true or false"),
+    ({"seq_len": [b"18"]}, "seq_len=18: ModelConfig.scale_steps=2"),
+    ({"time_bypass": [b"maybe"]}, "time_bypass='maybe': expected true or false; kept False"),
     ({"preset": [b"huge"]}, "preset='huge'"),
+    ({"latent_dim": [b"999"]}, "latent_dim='999': allowed range: an integer in 1..64; kept 2"),
+    ({"latent_dim": [b"2.5"]}, "latent_dim='2.5': allowed range: an integer in 1..64"),
+    ({"learning_rate": [b"fast"]}, "learning_rate='fast': allowed range: a number in 1e-08"),
+    ({"learning_rate": [b"-1"]}, "learning_rate='-1': allowed range"),
+    ({"architecture": [b"gan"]}, "architecture='gan': allowed: conv_attention_gru"),
+    ({"time_wavelengths": [b"[1,"]}, "time_wavelengths='[1,': allowed: a list of 1..8"),
+    ({"time_wavelengths": [b'["a"]']}, "time_wavelengths='[\"a\"]': allowed: a list"),
 ])
-def test_bad_requests_fall_back_to_the_default_and_say_why(args, fragment):
-    preset, (data, _, _), problem = initial_configs(args, {})
-    assert preset == "quick" and data.n_patterns == PRESETS["quick"]["n_patterns"]
-    assert fragment in problem
+def test_a_bad_field_is_reported_by_name_and_the_good_ones_still_apply(args, fragment):
+    good = {"n_patterns": [b"4"], "epochs": [b"9"], "architecture": [b"dense_vae"]}
+    if "architecture" in args:
+        del good["architecture"]
+    preset, (data, model, train), problem = initial_configs({**good, **args}, {})
+    assert preset == "quick"
+    assert fragment in problem, problem
+    assert problem.startswith("Ignored requested settings: ")
+    assert (data.n_patterns, train.epochs) == (4, 9)  # the good fields of the link
+    name = next(iter(args))
+    if name in PRESETS["quick"]:  # the bad one keeps the preset's value
+        assert getattr(data if name in data.param else model if name in model.param
+                       else train, name) == PRESETS["quick"][name]
+
+
+def test_fields_that_fit_only_together_apply_together():
+    # scale_steps=6 alone breaks seq_len 32; with seq_len 64 it fits, in either order
+    for args in ({"scale_steps": [b"6"], "seq_len": [b"64"]},
+                 {"seq_len": [b"64"], "scale_steps": [b"6"]}):
+        _, (data, model, _), problem = initial_configs(args, {})
+        assert (data.seq_len, model.scale_steps, problem) == (64, 6, "")
+
+
+def test_a_bad_environment_is_reported_not_raised():
+    preset, (data, _, _), problem = initial_configs(
+        {"n_patterns": [b"4"]}, {"TSVAE_DEFAULT_OVERRIDES": "[1]", "TSVAE_PRESET": "x"})
+    assert preset == "quick" and data.n_patterns == 4
+    assert "TSVAE_DEFAULT_OVERRIDES" in problem and "TSVAE_PRESET" in problem
+
+
+def test_resolve_checks_typed_values_as_json_and_panel_give_them():
+    from app.settings import resolve
+    from tsvae_core.config import make_configs
+    configs = make_configs("quick")
+    accepted, problems = resolve(configs, [("latent_dim", 3), ("learning_rate", 1), ("beta", True),
+                                           ("time_bypass", True), ("epochs", 5.0),
+                                           ("time_wavelengths", [1, 2.0])])
+    assert accepted == {"latent_dim": 3, "learning_rate": 1.0, "time_bypass": True, "epochs": 5,
+                        "time_wavelengths": [1, 2.0]}
+    assert problems == ["beta=True: allowed range: a number in 0.0..100.0; kept 0.01"]
+    assert configs[1].latent_dim == 2  # resolve works on copies
 
 
 def test_cli_builds_the_panel_serve_command(monkeypatch):

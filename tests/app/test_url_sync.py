@@ -1,0 +1,62 @@
+"""The query string follows the widgets; values arriving through it are checked."""
+from __future__ import annotations
+
+from panel.io.location import Location
+
+from app.controller import Controller
+from app.registry import RunRegistry
+from app.settings import FIELDS
+from app.url_sync import sync_url
+
+
+def _tab(tiny_configs, search=""):
+    ctrl = Controller(*tiny_configs(), registry=RunRegistry(max_runs=1))
+    loc = Location(search=search)
+    sync_url(ctrl, loc)
+    return ctrl, loc
+
+
+def test_the_query_string_carries_every_field_and_follows_the_widgets(tiny_configs):
+    ctrl, loc = _tab(tiny_configs, "?nonsense=1")
+    q = loc.query_params
+    assert set(q) == {"preset", *FIELDS}  # arguments that are no field leave the address
+    assert (q["preset"], q["seq_len"], q["time_wavelengths"]) == ("quick", 16, [1.0])
+    ctrl.model.latent_dim = 5
+    ctrl.train.learning_rate = 0.02
+    ctrl.model.architecture = "dense_vae"
+    q = loc.query_params
+    assert (q["latent_dim"], q["learning_rate"], q["architecture"]) == (5, 0.02, "dense_vae")
+    ctrl.preset = "paper"
+    assert (loc.query_params["preset"], loc.query_params["n_patterns"]) == ("paper", 30)
+    ctrl.shutdown()
+
+
+def test_a_copied_query_reproduces_the_settings(tiny_configs):
+    from app.settings import initial_configs
+    ctrl, loc = _tab(tiny_configs)
+    ctrl.model.param.update(latent_dim=3, architecture="vq_vae", codebook_size=8)
+    ctrl.data.time_wavelengths = [1.0, 2.0]
+    args = {k: [v.encode()] for k, v in
+            __import__("urllib.parse").parse.parse_qsl(loc.search[1:])}
+    preset, configs, problem = initial_configs(args, {})
+    assert problem == ""
+    for cfg, mine in zip(configs, (ctrl.data, ctrl.model, ctrl.train)):
+        assert cfg.param.values() | {"name": ""} == mine.param.values() | {"name": ""}
+    ctrl.shutdown()
+
+
+def test_values_arriving_through_the_address_are_checked_field_by_field(tiny_configs):
+    ctrl, loc = _tab(tiny_configs)
+    # e.g. the browser reports the address the page was opened with
+    loc.search = (loc.search.replace("latent_dim=2", "latent_dim=999")
+                  .replace("n_patterns=3", "n_patterns=4").replace("seq_len=16", "seq_len=18"))
+    assert ctrl.data.n_patterns == 4                       # the good one applies
+    assert (ctrl.model.latent_dim, ctrl.data.seq_len) == (2, 16)  # the bad ones do not
+    assert "latent_dim=999: allowed range: an integer in 1..64; kept 2" in ctrl.notice
+    assert "seq_len=18" in ctrl.notice and ctrl.error == ""
+    q = loc.query_params                                   # and leave the address
+    assert (q["latent_dim"], q["seq_len"], q["n_patterns"]) == (2, 16, 4)
+    loc.search = loc.search.replace("preset=quick", "preset=huge")
+    assert ctrl.preset == "quick" and "preset='huge'" in ctrl.notice
+    assert loc.query_params["preset"] == "quick"
+    ctrl.shutdown()
