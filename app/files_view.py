@@ -1,15 +1,225 @@
-"""Placeholder: filled in by the issue-5 work."""
+"""Save, load and download: the model (.keras), the loss history and latent points (CSV)
+and the settings (JSON) of the current run; a .keras file or settings JSON loaded back.
+
+Downloads are made when their button is clicked (``FileDownload`` callbacks) and named
+after the run: ``tsvae-<run id>.keras``, ``-history.csv``, ``-latent.csv``,
+``-config.json``. A button is disabled, with the reason beside it, until there is
+something to download. Loading never raises into the server: a bad file is reported in
+the card.
+"""
 from __future__ import annotations
 
+import io
+import logging
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
 import panel as pn
+import param
+
+from tsvae_core.runs import config_from_json, config_to_json, history_csv, latent_csv
 
 from .controller import Controller
 
+log = logging.getLogger(__name__)
+
+#: Largest upload taken (bytes); Panel's own websocket limit applies as well.
+MAX_UPLOAD = 200 * 2**20
+
 
 class FilesView(pn.viewable.Viewer):
+    message = param.String("", doc="What the last load did.")
+    problem = param.String("", doc="Why the last load or download failed.")
+    save_seconds = param.Number(float("nan"), doc="How long the last model save took.")
+
     def __init__(self, ctrl: Controller, **params):
         super().__init__(**params)
         self.ctrl = ctrl
+        self._latent: tuple[np.ndarray, np.ndarray] | None = None  # last epoch's (z, labels)
+        self._tmp = tempfile.TemporaryDirectory(prefix="tsvae-upload-")
+        self._uploads = 0
+        ctrl.epoch_hooks.append(self._on_epoch)
+        ctrl.session_hooks.append(self._on_session)
+        self.downloads = {
+            "model": self._button("Model (.keras)", "model", ".keras", self._model_file),
+            "history": self._button("Loss history (CSV)", "history", "-history.csv",
+                                    self._history_file),
+            "latent": self._button("Latent points (CSV)", "latent", "-latent.csv",
+                                   self._latent_file),
+            "config": self._button("Settings (JSON)", "config", "-config.json",
+                                   self._config_file),
+        }
+        self.model_input = pn.widgets.FileInput(accept=".keras", multiple=False,
+                                                css_classes=["tsvae-load-model"])
+        self.config_input = pn.widgets.FileInput(accept=".json", multiple=False,
+                                                 css_classes=["tsvae-load-config"])
+        self.model_input.param.watch(self._on_model_upload, "value")
+        self.config_input.param.watch(self._on_config_upload, "value")
+        ctrl.param.watch(self._refresh, ["runs_changed", "run_id", "epoch", "loaded_model"])
+        self.reason = pn.pane.HTML("", css_classes=["tsvae-download-reason"], margin=(5, 10))
+        self._refresh()
+
+    # ---- downloads ---------------------------------------------------------------------
+    def _button(self, label, key, suffix, callback) -> pn.widgets.FileDownload:
+        return pn.widgets.FileDownload(callback=callback, label=label, filename=f"tsvae{suffix}",
+                                       color="primary", variant="outline",
+                                       css_classes=[f"tsvae-download-{key}"], width=170)
+
+    def _stem(self) -> str:
+        return f"tsvae-{self.ctrl.run_id}" if self.ctrl.run_id else "tsvae"
+
+    def _record(self):
+        c = self.ctrl
+        return c.runs.get(c.run_id) if c.run_id in c.runs else None
+
+    def availability(self) -> dict[str, str]:
+        """Download key -> '' when it can be downloaded, else why not."""
+        s, record = self.ctrl.session, self._record()
+        trained = record is not None and bool(record.history)
+        no_epoch = "no finished epoch yet"
+        return {
+            "model": "" if s is not None and s.snapshot_ready else
+                     "no finished epoch or loaded model yet",
+            "history": "" if trained else no_epoch,
+            "latent": "" if self._latent is not None else no_epoch,
+            "config": "",
+        }
+
+    def _refresh(self, *_events) -> None:
+        stem = self._stem()
+        why = self.availability()
+        for key, button in self.downloads.items():
+            suffix = {"model": ".keras", "history": "-history.csv", "latent": "-latent.csv",
+                      "config": "-config.json"}[key]
+            changes = dict(filename=stem + suffix, disabled=bool(why[key]))
+            changes = {k: v for k, v in changes.items() if getattr(button, k) != v}
+            if changes:
+                button.param.update(**changes)
+        missing = sorted({w for w in why.values() if w})
+        text = ("Disabled downloads: " + "; ".join(missing) + " (Start or Step trains one)"
+                if missing else "")
+        if self.reason.object != text:
+            self.reason.object = text
+
+    def _fail(self, what: str, exc: Exception) -> io.BytesIO:
+        log.exception("download of %s failed", what)
+        self.problem = f"Cannot download the {what}: {type(exc).__name__}: {exc}"
+        return io.BytesIO(b"")
+
+    def _model_file(self) -> io.BytesIO:
+        s = self.ctrl.session
+        try:
+            if s is None:
+                raise RuntimeError("there is no run")
+            path = Path(self._tmp.name) / "save.keras"
+            t0 = time.perf_counter()
+            s.save(path)  # the snapshot: the last finished epoch, safe while training
+            self.save_seconds = time.perf_counter() - t0
+            log.info("saved the model in %.3f s", self.save_seconds)
+            data = path.read_bytes()
+            path.unlink()
+            self.problem = ""
+            return io.BytesIO(data)
+        except Exception as exc:  # a failed download is reported, never raised
+            return self._fail("model", exc)
+
+    def _history_file(self) -> io.BytesIO:
+        try:
+            record = self._record()
+            if record is None:
+                raise RuntimeError("there is no run")
+            return io.BytesIO(history_csv(record).encode())
+        except Exception as exc:
+            return self._fail("loss history", exc)
+
+    def _latent_file(self) -> io.BytesIO:
+        try:
+            if self._latent is None:
+                raise RuntimeError("no finished epoch yet")
+            return io.BytesIO(latent_csv(*self._latent).encode())
+        except Exception as exc:
+            return self._fail("latent points", exc)
+
+    def _config_file(self) -> io.BytesIO:
+        c = self.ctrl
+        return io.BytesIO(config_to_json(c.data, c.model, c.train).encode())
+
+    # ---- hooks ----------------------------------------------------------------------------
+    def _on_epoch(self, e, _session) -> None:
+        self._latent = (np.asarray(e.z_mean), np.asarray(e.labels))
+
+    def _on_session(self, _session) -> None:
+        self._latent = None
+        self._refresh()
+
+    # ---- loading ----------------------------------------------------------------------
+    def _on_model_upload(self, event) -> None:
+        data, name = event.new, self.model_input.filename or "model.keras"
+        if not data:
+            return
+        self.model_input.clear()  # the same file can be chosen again
+        self.message = self.problem = ""
+        if not name.endswith(".keras"):
+            self.problem = f"Cannot load {name}: a model file ends in .keras"
+            return
+        if len(data) > MAX_UPLOAD:
+            self.problem = f"Cannot load {name}: larger than {MAX_UPLOAD // 2**20} MB"
+            return
+        self._uploads += 1
+        path = Path(self._tmp.name) / f"upload-{self._uploads}.keras"  # kept: Start reads it
+        path.write_bytes(data)
+        self.ctrl.load_model(str(path), name)
+        if self.ctrl.loaded_model == name:
+            self.message = (f"Loaded {name}: Start or Step continues training from it; "
+                            "Reset discards it")
+        else:
+            self.problem = self.ctrl.error or f"Cannot load {name}"
+        self._refresh()
+
+    def load_config_text(self, text: str, name: str = "settings") -> bool:
+        """Set the widgets to the settings in ``text`` (config_to_json's format); a bad file
+        leaves them as they are and says why in ``problem``."""
+        self.message = self.problem = ""
+        try:
+            configs = config_from_json(text)
+        except ValueError as exc:
+            self.problem = f"Cannot load {name}: {exc}"
+            return False
+        c = self.ctrl
+        for mine, new in zip((c.data, c.model, c.train), configs):
+            values = {k: v for k, v in new.param.values().items() if k != "name"}
+            mine.param.update(**values)
+        self.message = f"Loaded the settings of {name}" + (
+            ": Reset or Start applies them" if c.pending else "")
+        return True
+
+    def _on_config_upload(self, event) -> None:
+        data, name = event.new, self.config_input.filename or "settings.json"
+        if not data:
+            return
+        self.config_input.clear()
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError:
+            self.message, self.problem = "", f"Cannot load {name}: not UTF-8 text"
+            return
+        self.load_config_text(text, name)
 
     def __panel__(self):
-        return pn.pane.Markdown("")
+        msg = pn.pane.Alert(self.param.message, alert_type="success",
+                            css_classes=["tsvae-files-message"],
+                            visible=self.param.message.rx.bool(), sizing_mode="stretch_width")
+        problem = pn.pane.Alert(self.param.problem, alert_type="danger",
+                                css_classes=["tsvae-files-problem"],
+                                visible=self.param.problem.rx.bool(), sizing_mode="stretch_width")
+        loads = pn.Row(
+            pn.Column(pn.pane.Markdown("**Load a model** (.keras): the next run starts from "
+                                       "it", margin=(0, 10)), self.model_input),
+            pn.Column(pn.pane.Markdown("**Load settings** (.json) into the widgets",
+                                       margin=(0, 10)), self.config_input),
+            sizing_mode="stretch_width")
+        return pn.Column(pn.pane.Markdown("**Download** the current run's files", margin=(0, 10)),
+                         pn.Row(*self.downloads.values()), self.reason, loads, msg, problem,
+                         sizing_mode="stretch_width")

@@ -1,0 +1,152 @@
+"""Downloads' contents, loading a model and settings back, bad files (no server)."""
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+import keras
+import numpy as np
+import pytest
+
+from app.controller import Controller
+from app.files_view import FilesView
+from app.registry import RunRegistry
+from tsvae_core import events as ev
+from tsvae_core.runs import config_from_json, config_to_json
+
+
+@pytest.fixture
+def tab(tiny_configs):
+    made = []
+
+    def make(**overrides):
+        ctrl = Controller(*tiny_configs(**overrides), tab=f"files{len(made)}",
+                          registry=RunRegistry(max_runs=2))
+        made.append(ctrl)
+        return ctrl, FilesView(ctrl)
+
+    yield make
+    for ctrl in made:
+        s = ctrl.session
+        ctrl.shutdown()
+        if s is not None:
+            s.join(30)
+
+
+def _upload(widget, data: bytes, name: str):
+    widget.param.update(filename=name, value=data)
+
+
+def _fetch(button) -> bytes:
+    return button.callback().getvalue()
+
+
+def test_before_any_epoch_only_the_settings_download(tab):
+    ctrl, view = tab()
+    assert {k: b.disabled for k, b in view.downloads.items()} == {
+        "model": True, "history": True, "latent": True, "config": False}
+    assert "no finished epoch yet" in view.reason.object
+    assert view.downloads["config"].filename == "tsvae-config.json"
+
+
+def test_downloads_after_two_epochs_then_reset_and_load_to_continue(tab, wait, tmp_path):
+    ctrl, view = tab(epochs=2)
+    ctrl.param.trigger("start")
+    wait(ctrl, lambda: ctrl.status == ev.FINISHED, 120, "the run to finish")
+    rid = ctrl.run_id
+    assert not any(b.disabled for b in view.downloads.values()) and view.reason.object == ""
+    names = {k: b.filename for k, b in view.downloads.items()}
+    assert names == {"model": f"tsvae-{rid}.keras", "history": f"tsvae-{rid}-history.csv",
+                     "latent": f"tsvae-{rid}-latent.csv", "config": f"tsvae-{rid}-config.json"}
+    # history: one row per epoch, the record's numbers
+    rows = list(csv.DictReader(io.StringIO(_fetch(view.downloads["history"]).decode())))
+    record = ctrl.runs.get(rid)
+    assert [int(r["epoch"]) for r in rows] == [1, 2]
+    assert float(rows[-1]["loss"]) == record.final_loss
+    assert {"val_loss", "knn_accuracy", "silhouette", "epoch_seconds"} <= set(rows[0])
+    # latent: the last epoch's z_mean of the validation subset, with its labels
+    rows = list(csv.reader(io.StringIO(_fetch(view.downloads["latent"]).decode())))
+    assert rows[0] == ["label", "z0", "z1"]
+    z = np.array([[float(v) for v in r[1:]] for r in rows[1:]])
+    labels = np.array([int(r[0]) for r in rows[1:]])
+    assert z.shape == (ctrl.n_val, 2) and set(labels) <= {-1, 0, 1, 2}
+    np.testing.assert_allclose(z, ctrl.session.encode(ctrl.session.dataset.x_val[
+        ctrl.session.subset]), rtol=1e-4, atol=1e-5)
+    # settings: loads back to the widgets' values
+    back = config_from_json(_fetch(view.downloads["config"]).decode())
+    for cfg, mine in zip(back, (ctrl.data, ctrl.model, ctrl.train)):
+        assert cfg.param.values() | {"name": ""} == mine.param.values() | {"name": ""}
+    # model: a .keras file of the run, and how long saving took
+    data = _fetch(view.downloads["model"])
+    assert view.save_seconds > 0 and view.problem == ""
+    path = tmp_path / "m.keras"
+    path.write_bytes(data)
+    assert keras.saving.load_model(path, compile=False).name == "conv_attention_gru"
+    last_loss = record.final_loss
+
+    # Reset (a fresh model), then load the saved file: it probes before any epoch and
+    # the next run starts from it
+    ctrl.param.trigger("reset")
+    assert view.downloads["model"].disabled
+    _upload(view.model_input, data, f"tsvae-{rid}.keras")
+    assert ctrl.loaded_model == f"tsvae-{rid}.keras" and "Loaded" in view.message
+    assert ctrl.session.snapshot_ready and not view.downloads["model"].disabled
+    assert ctrl.session.encode(np.zeros((1, 16, 3), "float32")).shape == (1, 2)
+    ctrl.param.trigger("start")
+    wait(ctrl, lambda: ctrl.epoch >= 1, 120, "an epoch from the loaded model")
+    first = ctrl.runs.get(ctrl.run_id)
+    assert first.config["loaded_from"] == f"tsvae-{rid}.keras" and first.run_id != rid
+    fresh = ctrl.runs.get(rid).history[0]["loss"]
+    assert abs(first.history[0]["loss"] - last_loss) < 0.5 * abs(fresh - last_loss)
+
+
+def test_a_model_that_does_not_fit_or_is_no_model_is_reported(tab, tmp_path):
+    from tsvae_core.models import build_model
+    ctrl, view = tab()
+    _upload(view.model_input, b"not a zip", "junk.keras")
+    assert "Cannot load junk.keras" in view.problem and ctrl.loaded_model == ""
+    _upload(view.model_input, b"{}", "model.json")
+    assert "ends in .keras" in view.problem
+    other = build_model(ctrl.data, ctrl.model)  # latent 2
+    other.build((None, 16, 3))
+    path = tmp_path / "wrong.keras"
+    other.save(path)
+    ctrl.model.latent_dim = 3  # the settings now want latent 3: the file does not fit
+    _upload(view.model_input, path.read_bytes(), "wrong.keras")
+    assert "latent_dim=3" in view.problem and ctrl.loaded_model == ""
+    assert ctrl.can_start  # the page goes on
+
+
+def test_settings_file_loads_into_the_widgets_exactly(tab, tiny_configs):
+    ctrl, view = tab()
+    d, m, t = tiny_configs(latent_dim=5, architecture="vq_vae", codebook_size=9,
+                           learning_rate=0.0123, time_wavelengths=[1.0, 2.5], seed=3)
+    _upload(view.config_input, config_to_json(d, m, t).encode(), "mine.json")
+    assert view.problem == "" and "mine.json" in view.message
+    for cfg, mine in zip((d, m, t), (ctrl.data, ctrl.model, ctrl.train)):
+        assert cfg.param.values() | {"name": ""} == mine.param.values() | {"name": ""}
+    assert ctrl.error == ""
+
+
+@pytest.mark.parametrize("text, fragment", [
+    ("not json", "does not parse"),
+    ('{"ModelConfig": {"latent_dim": 999}}', "ModelConfig.latent_dim=999: allowed range"),
+    ('{"ModelConfig": {"nonsense": 1}}', "ModelConfig.nonsense: unknown field"),
+    ('{"DataConfig": {"seq_len": 18}}', "scale_steps"),
+    ('[1, 2]', "must be an object"),
+])
+def test_a_bad_settings_file_is_reported_and_changes_nothing(tab, text, fragment):
+    ctrl, view = tab()
+    before = [cfg.param.values() for cfg in (ctrl.data, ctrl.model, ctrl.train)]
+    _upload(view.config_input, text.encode(), "bad.json")
+    assert view.problem.startswith("Cannot load bad.json: ") and fragment in view.problem
+    assert [cfg.param.values() for cfg in (ctrl.data, ctrl.model, ctrl.train)] == before
+    _upload(view.config_input, b"\xff\xfe", "binary.json")
+    assert "not UTF-8" in view.problem
+
+
+def test_json_of_the_settings_is_what_the_page_downloads(tab):
+    ctrl, view = tab()
+    doc = json.loads(_fetch(view.downloads["config"]))
+    assert doc["ModelConfig"]["latent_dim"] == ctrl.model.latent_dim
