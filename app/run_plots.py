@@ -34,29 +34,35 @@ def run_curves(record) -> dict:
             "knn_accuracy": np.array([r.get("knn_accuracy", math.nan) for r in h], dtype=float)}
 
 
-#: Stands in for "no curve": a layer is never empty, so its colour mapping always has data.
+#: Colours of the comparison: earlier runs by their position, the current run, and an
+#: invisible one. Paths carry the index as a number ("slot") mapped through this fixed
+#: palette, and every layer holds an invisible empty path too: HoloViews turns a colour
+#: dimension with a single value into that value as a literal colour (an int: black).
+PALETTE = (*RUN_COLORS, CURRENT_COLOR, "#00000000")
+CURRENT_SLOT, NO_SLOT = len(RUN_COLORS), len(RUN_COLORS) + 1
+_COLOR_MAP = dict(cmap=list(PALETTE), clim=(-0.5, len(PALETTE) - 0.5), colorbar=False)
 _NO_PATH = {"epoch": np.array([np.nan]), "value": np.array([np.nan]), "run": "",
-            "color": "#000000"}
+            "slot": NO_SLOT}
 
 
-def _paths(runs: list[dict], key: str, colors: list[str]) -> list[dict]:
+def _paths(runs: list[dict], key: str, slots: list[int]) -> list[dict]:
     out = []
-    for run, color in zip(runs, colors):
+    for run, slot in zip(runs, slots):
         y = np.asarray(run[key], dtype=float)
         if key == "val_loss":
             y = np.where(y > 0, y, np.nan)  # a log axis cannot show 0 or less
         out.append({"epoch": np.asarray(run["epoch"], dtype=float), "value": y,
-                    "run": run["run_id"], "color": color})
+                    "run": run["run_id"], "slot": slot})
     return out
 
 
 def _labels(paths: list[dict]) -> hv.Labels:
-    rows = [(np.nan, np.nan, "", "#000000")]
+    rows = [(np.nan, np.nan, "", NO_SLOT)]
     for p in paths:
         ok = np.flatnonzero(np.isfinite(p["value"]))
         if len(ok):
-            rows.append((p["epoch"][ok[-1]], p["value"][ok[-1]], p["run"], p["color"]))
-    return hv.Labels(rows, ["epoch", "value"], ["run", "color"])
+            rows.append((p["epoch"][ok[-1]], p["value"][ok[-1]], p["run"], p["slot"]))
+    return hv.Labels(rows, ["epoch", "value"], ["run", "slot"])
 
 
 def comparison_panel(current: dict | None, earlier: list[dict], key: str, label: str,
@@ -67,19 +73,17 @@ def comparison_panel(current: dict | None, earlier: list[dict], key: str, label:
     Always the same three layers (earlier paths, current path, labels), whatever the
     number of runs: a plot's layers cannot change once it is drawn.
     """
-    dim = hv.Dimension("value", label=label)
-    kdims = ["epoch", dim]
-    earlier_paths = _paths(earlier, key, [RUN_COLORS[i % len(RUN_COLORS)]
-                                          for i in range(len(earlier))])
-    current_paths = _paths([current] if current is not None else [], key, [CURRENT_COLOR])
-    common = dict(color=hv.dim("color"), tools=["hover"])
+    kdims = ["epoch", hv.Dimension("value", label=label)]
+    vdims = ["run", "slot"]
+    earlier_paths = _paths(earlier, key, [i % len(RUN_COLORS) for i in range(len(earlier))])
+    current_paths = _paths([current] if current is not None else [], key, [CURRENT_SLOT])
     layers = [
-        hv.Contours(earlier_paths or [_NO_PATH], kdims, ["run", "color"], label="earlier runs").opts(
-            line_dash="dashed", line_width=1.5, alpha=0.9, **common),
-        hv.Contours(current_paths or [_NO_PATH], kdims, ["run", "color"], label="current run").opts(
-            line_width=3, **common),
+        hv.Contours([_NO_PATH, *earlier_paths], kdims, vdims, label="earlier runs").opts(
+            color="slot", line_dash="dashed", line_width=1.5, tools=["hover"], **_COLOR_MAP),
+        hv.Contours([_NO_PATH, *current_paths], kdims, vdims, label="current run").opts(
+            color="slot", line_width=3, tools=["hover"], **_COLOR_MAP),
         _labels(earlier_paths + current_paths).opts(
-            text_color=hv.dim("color"), text_font_size="9pt", text_align="left", xoffset=0.3),
+            text_color="slot", text_font_size="9pt", text_align="left", xoffset=0.3, **_COLOR_MAP),
     ]
     return hv.Overlay(layers).opts(
         title=f"{label} per epoch", logy=logy, responsive=True, min_height=260,
@@ -150,8 +154,12 @@ def runs_table(records, current_id: str, differing: set[str]) -> str:
         started = time.strftime("%H:%M:%S", time.localtime(r.started))
         cells += [f"<td>{len(r.history)}</td>", f"<td>{loss}</td>", f"<td>{knn}</td>",
                   f"<td>{_fmt_time(r.elapsed_s)}</td>", f"<td>{started}</td>"]
+        first = r.history[0].get("loss", math.nan) if r.history else math.nan
+        # exact numbers for browser tests, as the status line's data-* attributes
         attrs = (f"data-run-id='{html.escape(r.run_id)}' data-status='{html.escape(r.status)}' "
-                 f"data-epochs='{len(r.history)}'" + (" class='tsvae-current'" if current else ""))
+                 f"data-epochs='{len(r.history)}' data-first-loss='{first!r}' "
+                 f"data-final-loss='{r.final_loss!r}'"
+                 + (" class='tsvae-current'" if current else ""))
         rows.append(f"<tr {attrs}>{''.join(cells)}</tr>")
     return (f"<table class='tsvae-runs-table'><thead><tr>{head}</tr></thead>"
             f"<tbody>{''.join(rows)}</tbody></table>")

@@ -8,12 +8,16 @@ changes or the overlay selection changes - at most once per epoch.
 """
 from __future__ import annotations
 
+import logging
+
 import holoviews as hv
 import panel as pn
 
 from . import run_plots as rp
 from .controller import Controller
 from .views import plot_pane
+
+log = logging.getLogger(__name__)
 
 
 class RunsView(pn.viewable.Viewer):
@@ -70,8 +74,11 @@ class RunsView(pn.viewable.Viewer):
         if plot_key != self._plot_key:
             self._plot_key = plot_key
             chosen = [r for r in earlier if r.run_id in self.overlay]
-            self.pipe.send({"current": rp.run_curves(current) if current else None,
-                            "earlier": [rp.run_curves(r) for r in chosen]})
+            try:
+                self.pipe.send({"current": rp.run_curves(current) if current else None,
+                                "earlier": [rp.run_curves(r) for r in chosen]})
+            except Exception:  # a plot's failure must not stop the run that triggered it
+                log.exception("the run comparison failed to update")
 
     def __panel__(self):
         hint = pn.pane.Markdown(

@@ -66,20 +66,36 @@ def test_comparison_has_fixed_layers_whatever_the_number_of_runs(tiny_configs):
         for panel in layout:
             assert [type(e).__name__ for e in panel] == ["Contours", "Contours", "Labels"]
     loss, knn = rp.comparison({"current": cur, "earlier": earlier})
-    paths = loss.get(0).split()
+    paths = loss.get(0).split()[1:]  # after the invisible empty path
     assert [p.dimension_values("run")[0] for p in paths] == ["e0", "e1", "e2"]
-    assert len({p.dimension_values("color")[0] for p in paths}) == 3
-    np.testing.assert_allclose(loss.get(1).dimension_values("value"), cur["val_loss"])
-    np.testing.assert_allclose(knn.get(1).dimension_values("value"), cur["knn_accuracy"])
+    assert [p.dimension_values("slot")[0] for p in paths] == [0, 1, 2]
+    (current,) = loss.get(1).split()[1:]
+    assert current.dimension_values("slot")[0] == rp.CURRENT_SLOT
+    np.testing.assert_allclose(current.dimension_values("value"), cur["val_loss"])
+    np.testing.assert_allclose(knn.get(1).split()[1].dimension_values("value"),
+                               cur["knn_accuracy"])
     assert sorted(loss.get(2).dimension_values("run")) == ["", "cur", "e0", "e1", "e2"]
 
 
-def test_comparison_renders_in_bokeh(tiny_configs):
+def test_comparison_updates_in_bokeh_with_mapped_colours(tiny_configs):
+    # one plot through a sequence of frames, as the page's DynamicMap gets them
+    from bokeh.models import GlyphRenderer, MultiLine
     hv.extension("bokeh")
     cfg = tiny_configs()
-    cur = rp.run_curves(_record(cfg, "cur", 4))
-    for data in (None, {"current": cur, "earlier": [rp.run_curves(_record(cfg, "e", 2))]}):
-        hv.render(rp.comparison(data))
+    curves = lambda rid, n: rp.run_curves(_record(cfg, rid, n))  # noqa: E731
+    pipe = hv.streams.Pipe(data=None)
+    plot = hv.renderer("bokeh").get_plot(hv.DynamicMap(rp.comparison, streams=[pipe]))
+    for data in ({"current": curves("a", 1), "earlier": []},
+                 {"current": curves("b", 1), "earlier": [curves("a", 3)]},
+                 {"current": curves("b", 2), "earlier": [curves("a", 3), curves("c", 4)]},
+                 {"current": None, "earlier": []},
+                 {"current": curves("d", 2), "earlier": [curves("a", 3)]}):
+        pipe.send(data)
+        drawn = [r.glyph for r in plot.state.select({"type": GlyphRenderer})
+                 if isinstance(r.glyph, MultiLine) and any(r.data_source.data["run"])]
+        # colours come from the palette, never a lone number taken as a colour
+        assert len(drawn) == 2 * (bool(data["current"]) + bool(data["earlier"]))
+        assert all(type(g.line_color).__name__ == "Field" for g in drawn), drawn
 
 
 @pytest.fixture
