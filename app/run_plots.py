@@ -79,11 +79,13 @@ def comparison_panel(current: dict | None, earlier: list[dict], key: str, label:
     current_paths = _paths([current] if current is not None else [], key, [CURRENT_SLOT])
     layers = [
         hv.Contours([_NO_PATH, *earlier_paths], kdims, vdims, label="earlier runs").opts(
-            color="slot", line_dash="dashed", line_width=1.5, tools=["hover"], **_COLOR_MAP),
+            color="slot", line_dash="dashed", line_width=1.5, tools=["hover"], framewise=True,
+            **_COLOR_MAP),
         hv.Contours([_NO_PATH, *current_paths], kdims, vdims, label="current run").opts(
-            color="slot", line_width=3, tools=["hover"], **_COLOR_MAP),
+            color="slot", line_width=3, tools=["hover"], framewise=True, **_COLOR_MAP),
         _labels(earlier_paths + current_paths).opts(
-            text_color="slot", text_font_size="9pt", text_align="left", xoffset=0.3, **_COLOR_MAP),
+            text_color="slot", text_font_size="9pt", text_align="left", xoffset=0.3,
+            framewise=True, **_COLOR_MAP),
     ]
     return hv.Overlay(layers).opts(
         title=f"{label} per epoch", logy=logy, responsive=True, min_height=260,
@@ -91,13 +93,16 @@ def comparison_panel(current: dict | None, earlier: list[dict], key: str, label:
         framewise=True)
 
 
-def comparison(data: dict | None) -> hv.Layout:
-    """Both panels (val loss, k-NN accuracy) of ``data = {"current": curves or None,
-    "earlier": [curves, ...]}`` (None: nothing yet)."""
+def comparison(data: dict | None, key: str = "val_loss") -> hv.Overlay:
+    """The panel of ``key`` (a key of PANELS) for ``data = {"current": curves or None,
+    "earlier": [curves, ...]}`` (None: nothing yet).
+
+    One panel per DynamicMap: a DynamicMap that returns a Layout keeps its first frame's
+    axis ranges (HoloViews 1.23), so the page shows the two panels side by side instead.
+    """
     data = data or {}
-    current, earlier = data.get("current"), data.get("earlier", [])
-    return hv.Layout([comparison_panel(current, earlier, key, label, logy)
-                      for key, label, logy in PANELS]).cols(2).opts(shared_axes=False)
+    (label, logy), = [(lab, log) for k, lab, log in PANELS if k == key]
+    return comparison_panel(data.get("current"), data.get("earlier", []), key, label, logy)
 
 
 # ---- the run table ----

@@ -85,5 +85,8 @@ class RunsView(pn.viewable.Viewer):
             "Overlay earlier runs (dashed, named at their last epoch; the current run is the "
             "solid white curve):", margin=(5, 10, 0, 10),
             visible=self.choice.param.options.rx.bool())
-        plot = plot_pane(hv.DynamicMap(rp.comparison, streams=[self.pipe]), min_height=280)
-        return pn.Column(self.table, hint, self.choice, plot, sizing_mode="stretch_width")
+        plots = pn.GridBox(*[
+            plot_pane(hv.DynamicMap(lambda data, key=key: rp.comparison(data, key),
+                                    streams=[self.pipe]), min_height=280)
+            for key, _label, _log in rp.PANELS], ncols=2, sizing_mode="stretch_width")
+        return pn.Column(self.table, hint, self.choice, plots, sizing_mode="stretch_width")
