@@ -127,6 +127,8 @@ class Controller(param.Parameterized):
         #: Called as fn(session) when a new run (session) is prepared.
         self.session_hooks: list = []
         self._initial_model = None  # a .keras path the next session starts from
+        self.projection = (None, None, 0)   # set per epoch, see _on_epoch
+        self.last_epoch: ev.EpochEnd | None = None
         for cfg in (data, model, train):
             cfg.param.watch(self._on_config, [p for p in cfg.param if p != "name"])
         model.param.watch(lambda _: show_family_fields(model), "architecture")
@@ -424,6 +426,10 @@ class Controller(param.Parameterized):
 
     def _on_epoch(self, e: ev.EpochEnd, s: TrainingSession) -> None:
         xy, self._components = plots.project_latent(e.z_mean, self._components)
+        center = e.z_mean.mean(axis=0) if self._components is not None else None
+        #: How this epoch's latent points became the plot's (x, y): project_with/unproject.
+        self.projection = (center, self._components, e.z_mean.shape[1])
+        self.last_epoch = e
         note = plots.projection_note(e.z_mean.shape[1], self.latent_name)
         # one batched update: the status line re-renders once, not once per field
         self.param.update(epoch=e.epoch, n_epochs=e.n_epochs, batch=self.n_batches,
@@ -447,6 +453,7 @@ class Controller(param.Parameterized):
     def _clear_views(self) -> None:
         self.loss_buffer.clear()
         self._components = None
+        self.projection, self.last_epoch = (None, None, 0), None
         self.latent_pipe.send(self._empty_latent())
         self.epoch = self.batch = self.n_batches = self.n_latent_points = 0
         self.samples_per_s = self.elapsed_s = 0.0

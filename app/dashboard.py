@@ -12,7 +12,9 @@ from .controller import Controller
 from .family_views import FamilyView
 from .files_view import FilesView
 from .inspect_view import InspectView
+from .inspector import Inspector
 from .probe_view import ProbeView
+from .prober import Prober
 from .runs_view import RunsView
 from .settings import initial_configs
 from .url_sync import sync_url
@@ -55,14 +57,16 @@ def _card(title: str, body) -> pn.Card:
 
 def build_page(ctrl: Controller) -> pn.template.FastListTemplate:
     header = pn.Column(Controls(ctrl), StatusLine(ctrl), sizing_mode="stretch_width")
+    inspector, prober = Inspector(ctrl), Prober(ctrl)
     main = [
         header,
-        pn.Row(_card("Latent space", LatentView(ctrl)), _card("Loss", LossView(ctrl)),
-               sizing_mode="stretch_width"),
+        pn.Row(_card("Latent space", LatentView(ctrl, inspector, prober)),
+               _card("Loss", LossView(ctrl)), sizing_mode="stretch_width"),
         pn.Row(_card("Reconstruction", ReconView(ctrl)),
                _card("Latent quality", QualityView(ctrl)), sizing_mode="stretch_width"),
         _card("What this family adds", FamilyView(ctrl)),
-        pn.Row(_card("Inspect", InspectView(ctrl)), _card("Probes", ProbeView(ctrl)),
+        pn.Row(_card("Inspect", InspectView(ctrl, inspector)),
+               _card("Probes", ProbeView(ctrl, prober)),
                sizing_mode="stretch_width"),
         _card("Runs", RunsView(ctrl)),
         _card("Save, load and download", FilesView(ctrl)),

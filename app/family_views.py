@@ -40,53 +40,51 @@ VIEWS = {
 }
 
 
-def _shown_when(pane: pn.pane.HoloViews, visible, css_class: str) -> pn.Column:
-    """The pane in a Column whose visibility follows ``visible``.
-
-    The Column, not the pane, is hidden: Panel 1.9 copies a HoloViews pane's ``visible``
-    change into its inner Bokeh pane together with the figure's stylesheets, which fails
-    param's validation and aborts the rest of the update.
-    """
-    return pn.Column(pane, visible=visible, css_classes=[css_class],
-                     sizing_mode="stretch_width")
-
-
 class FamilyView(pn.viewable.Viewer):
-    """The views of what the selected family adds, side by side, with a hint until the
-    first epoch says which ones it has."""
+    """The views of what the running family adds, side by side, with a hint until the
+    first epoch says which ones it has.
+
+    Only the running family's views are built (when its first epoch names them), which
+    keeps opening a page fast: drawing all eight empty plots cost about a second.
+    """
 
     def __init__(self, ctrl: Controller, **params):
         super().__init__(**params)
         self.ctrl = ctrl
-        self._curve_dmaps: dict[tuple[str, ...], hv.DynamicMap] = {}
+        self._grid = pn.GridBox(ncols=2, sizing_mode="stretch_width")
+        self._shown: tuple = ((), ())
+        ctrl.param.watch(self._rebuild, ["family_views", "family_log_keys"])
 
-    def _curves(self, keys: list[str]) -> hv.DynamicMap:
-        # The set of curves is fixed per family: one DynamicMap per set (see LossView).
-        key = tuple(keys)
-        if key not in self._curve_dmaps:
-            self._curve_dmaps[key] = hv.DynamicMap(lambda data: fp.family_curves(data, key),
-                                                   streams=[self.ctrl.loss_buffer])
-        return self._curve_dmaps[key]
-
-    def _pane(self, key: str) -> pn.pane.HoloViews:
-        # the stream parameter arrives as the keyword ``data``
-        dmap = hv.DynamicMap(lambda data, view=VIEWS[key]: view(data),
-                             streams=[self.ctrl.family_pipe])
-        return _shown_when(plot_pane(dmap, min_height=280),
-                           self.ctrl.param.family_views.rx.pipe(lambda v: key in v),
-                           f"tsvae-family-{key}")
+    def _rebuild(self, *_):
+        c = self.ctrl
+        wanted = (tuple(c.family_views), tuple(c.family_log_keys))
+        if wanted == self._shown:
+            return
+        self._shown = wanted
+        panes = []
+        if c.family_log_keys:
+            keys = tuple(c.family_log_keys)
+            curves = hv.DynamicMap(lambda data: fp.family_curves(data, keys),
+                                   streams=[c.loss_buffer])
+            panes.append(pn.Column(plot_pane(curves, min_height=280),
+                                   css_classes=["tsvae-family-curves"],
+                                   sizing_mode="stretch_width"))
+        for key in c.family_views:
+            if key in VIEWS:
+                # the stream parameter arrives as the keyword ``data``
+                dmap = hv.DynamicMap(lambda data, view=VIEWS[key]: view(data),
+                                     streams=[c.family_pipe])
+                panes.append(pn.Column(plot_pane(dmap, min_height=280),
+                                       css_classes=[f"tsvae-family-{key}"],
+                                       sizing_mode="stretch_width"))
+        self._grid.objects = panes
 
     def __panel__(self):
         c = self.ctrl
-        curves = _shown_when(plot_pane(pn.bind(self._curves, c.param.family_log_keys),
-                                       min_height=280),
-                             c.param.family_log_keys.rx.bool(), "tsvae-family-curves")
         hint = pn.pane.Markdown(
             c.param.epoch.rx.pipe(lambda e: "This family adds no view beyond loss, latent "
                                   "space and reconstruction." if e else
                                   "The family's own views appear after the first epoch."),
             visible=pn.bind(lambda views, logs: not views and not logs, c.param.family_views,
                             c.param.family_log_keys))
-        panes = [curves] + [self._pane(k) for k in VIEWS]
-        return pn.Column(hint, pn.GridBox(*panes, ncols=2, sizing_mode="stretch_width"),
-                         sizing_mode="stretch_width")
+        return pn.Column(hint, self._grid, sizing_mode="stretch_width")

@@ -29,6 +29,9 @@ HISTORY_COLUMNS = (("epoch",) + LOSS_KEYS + FAMILY_LOG_KEYS
 #: Names of the latent scatter's axes (Bokeh column names; tests look for them).
 LATENT_X, LATENT_Y = "latent_x", "latent_y"
 NOISE_COLOR = "#ff3030"
+#: Pattern colours (pattern id modulo its length); noise is NOISE_COLOR.
+PATTERN_PALETTE = ("#4fc3f7", "#ffb74d", "#81c784", "#ba68c8", "#fff176", "#4db6ac",
+                   "#f06292", "#a1887f", "#90a4ae", "#aed581", "#7986cb", "#ffd54f")
 _LOSS_COLORS = {"loss": "#e0e0e0", "reconstruction_loss": "#4fc3f7", "kl_loss": "#ffb74d"}
 _LOSS_LABELS = {"loss": "total", "reconstruction_loss": "reconstruction", "kl_loss": "KL"}
 
@@ -122,30 +125,56 @@ def projection_note(latent_dim: int, name: str = "z_mean") -> str:
     return ""
 
 
+def label_colors(labels: np.ndarray) -> np.ndarray:
+    """One colour per point: the pattern's from a fixed palette, noise (-1) red."""
+    labels = np.asarray(labels).reshape(-1)
+    palette = np.array(PATTERN_PALETTE)
+    colors = palette[np.mod(labels, len(palette))]
+    colors[labels < 0] = NOISE_COLOR
+    return colors
+
+
 def latent_scatter(xy: np.ndarray, labels: np.ndarray, note: str = "", epoch: int | None = None,
-                   name: str = "z_mean") -> hv.Overlay:
+                   name: str = "z_mean") -> hv.Points:
     """Latent points (``name``: z_mean of variational families, the code of the others)
-    coloured by pattern label, noise windows (label -1) in red."""
-    title = f"Latent space ({name}, validation)"
+    coloured by pattern label, noise windows (label -1) in red.
+
+    One Points element, in the order of the validation subset, so the page's selection
+    and tap streams give indices into that subset.
+    """
     xy = np.asarray(xy, dtype=float).reshape(-1, 2)
     labels = np.asarray(labels).reshape(-1)
-    noise = labels < 0
     axis = "z" if name == "z_mean" else name
     kdims = [hv.Dimension(LATENT_X, label="PC1" if note.startswith("PCA") else f"{axis}[0]"),
              hv.Dimension(LATENT_Y, label="PC2" if note.startswith("PCA") else f"{axis}[1]")]
+    data = {LATENT_X: xy[:, 0], LATENT_Y: xy[:, 1], "label": labels,
+            "color": label_colors(labels)}
+    title = (f"Latent space ({name}, validation)" + (f", epoch {epoch}" if epoch else "")
+             + (f" · {note}" if note else ""))
+    return hv.Points(data, kdims, ["label", "color"]).opts(
+        color="color", size=5, alpha=0.85, tools=["hover", "tap", "box_select", "lasso_select"],
+        nonselection_alpha=0.25, title=title, responsive=True, min_height=360,
+        framewise=True)
 
-    def points(mask):
-        return {LATENT_X: xy[mask, 0], LATENT_Y: xy[mask, 1], "label": labels[mask]}
 
-    noise_pts = hv.Points(points(noise), kdims, ["label"], label="noise").opts(
-        color=NOISE_COLOR, size=4, alpha=0.5, framewise=True)
-    pattern_pts = hv.Points(points(~noise), kdims, ["label"], label="patterns").opts(
-        color="label", cmap="glasbey_light", size=5, alpha=0.85, colorbar=False,
-        tools=["hover"], framewise=True)
-    full_title = title + (f", epoch {epoch}" if epoch else "") + (f" · {note}" if note else "")
-    return (noise_pts * pattern_pts).opts(
-        title=full_title, responsive=True, min_height=360, framewise=True,
-        show_legend=True, legend_position="top_right")
+def project_with(z: np.ndarray, center: np.ndarray | None, components: np.ndarray | None
+                 ) -> np.ndarray:
+    """More latent points (n, latent_dim) onto the 2-D view an epoch's ``project_latent``
+    made: the same centring and axes (or as they are for 1-D and 2-D latents)."""
+    z = np.atleast_2d(np.asarray(z, dtype=np.float64))
+    if components is None:
+        return z.copy() if z.shape[1] == 2 else np.column_stack([z[:, 0], np.zeros(len(z))])
+    return (z - center) @ components.T
+
+
+def unproject(xy: np.ndarray, center: np.ndarray | None, components: np.ndarray | None,
+              latent_dim: int) -> np.ndarray:
+    """Points of the 2-D view back to latent points (n, latent_dim): exact for 1-D and 2-D
+    latents; for PCA views the point of the plane through the centre (other components 0)."""
+    xy = np.atleast_2d(np.asarray(xy, dtype=np.float64))
+    if components is None:
+        return xy[:, :latent_dim].copy()
+    return center + xy @ components
 
 
 def recon_channel(inputs: np.ndarray, outputs: np.ndarray, name: str) -> hv.Overlay:

@@ -12,7 +12,7 @@ import numpy as np
 import panel as pn
 from panel.theme.fast import FastDarkTheme
 
-from . import plots
+from . import inspect_plots, plots
 from .controller import Controller
 
 log = logging.getLogger(__name__)
@@ -67,11 +67,15 @@ class QualityView(pn.viewable.Viewer):
 
 
 class LatentView(pn.viewable.Viewer):
-    """z_mean scatter through a Pipe, with the projection note above it when PCA is used."""
+    """Latent points through a Pipe, with the projection note above it when PCA is used.
 
-    def __init__(self, ctrl: Controller, **params):
+    An ``inspector`` (app.inspector) gets the plot's tap and selection streams; a
+    ``prober`` (app.prober) overlays its markers, from their own Pipe.
+    """
+
+    def __init__(self, ctrl: Controller, inspector=None, prober=None, **params):
         super().__init__(**params)
-        self.ctrl = ctrl
+        self.ctrl, self.inspector, self.prober = ctrl, inspector, prober
 
     @staticmethod
     def _plot(data):
@@ -83,9 +87,14 @@ class LatentView(pn.viewable.Viewer):
         note = pn.pane.HTML(c.param.latent_note.rx.pipe(
             lambda n: f"<span class='tsvae-latent-note'>{n}</span>"),
             visible=c.param.latent_note.rx.bool(), margin=(0, 10))
-        dmap = hv.DynamicMap(self._plot, streams=[c.latent_pipe])
-        return pn.Column(note, plot_pane(dmap, min_height=380),
-                         sizing_mode="stretch_width")
+        points = hv.DynamicMap(self._plot, streams=[c.latent_pipe])
+        plot = points
+        if self.inspector is not None:
+            self.inspector.attach(points)
+        if self.prober is not None:
+            plot = points * hv.DynamicMap(lambda data: inspect_plots.probe_markers(data),
+                                          streams=[self.prober.pipe])
+        return pn.Column(note, plot_pane(plot, min_height=380), sizing_mode="stretch_width")
 
 
 def _recon_channel(data, channel: int):

@@ -95,16 +95,29 @@ def test_projection_note_only_for_more_than_two_dims():
     assert plots.projection_note(5).startswith("PCA projection of 5-D z_mean")
 
 
-def test_latent_scatter_splits_noise_into_red_points():
+def test_latent_scatter_colours_noise_red_and_keeps_the_subset_order():
     xy = np.arange(12, dtype=float).reshape(6, 2)
     labels = np.array([0, -1, 1, 2, -1, 0])
-    noise, patterns = list(plots.latent_scatter(xy, labels, note="PCA projection of 3-D z_mean"))
-    assert len(noise) == 2 and len(patterns) == 4
-    np.testing.assert_array_equal(noise.dimension_values(plots.LATENT_X), [2.0, 8.0])
-    np.testing.assert_array_equal(patterns.dimension_values("label"), [0, 1, 2, 0])
-    style = hv.Store.lookup_options("bokeh", noise, "style").kwargs
-    assert style["color"] == plots.NOISE_COLOR
-    assert patterns.kdims[0].label == "PC1"
+    points = plots.latent_scatter(xy, labels, note="PCA projection of 3-D z_mean")
+    np.testing.assert_array_equal(points.dimension_values(plots.LATENT_X), xy[:, 0])
+    colors = points.dimension_values("color")
+    assert list(colors[[1, 4]]) == [plots.NOISE_COLOR] * 2
+    assert colors[0] == colors[5] != colors[2] and plots.NOISE_COLOR not in colors[[0, 2, 3, 5]]
+    assert points.kdims[0].label == "PC1"
+    tools = hv.Store.lookup_options("bokeh", points, "plot").kwargs["tools"]
+    assert {"tap", "box_select", "lasso_select"} <= set(tools)
+
+
+def test_project_with_and_unproject_invert_each_other_on_the_plane():
+    rng = np.random.default_rng(1)
+    z = rng.normal(size=(50, 4))
+    xy, comps = plots.project_latent(z)
+    center = z.mean(axis=0)
+    np.testing.assert_allclose(plots.project_with(z, center, comps), xy)
+    back = plots.unproject(xy[:3], center, comps, 4)
+    np.testing.assert_allclose(plots.project_with(back, center, comps), xy[:3], atol=1e-12)
+    np.testing.assert_allclose(plots.unproject([[0.5, -1.0]], None, None, 2), [[0.5, -1.0]])
+    np.testing.assert_allclose(plots.project_with([[2.0]], None, None), [[2.0, 0.0]])
 
 
 def test_recon_channel_holds_input_and_output():
