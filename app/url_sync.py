@@ -12,7 +12,9 @@ field, plus the preset - and this module moves values between it and the configs
   the query string is set back to the value the widgets have.
 
 Links are read when the page opens (``settings.initial_configs``); the browser then
-reports the address it was opened with, which comes through here again.
+reports the address it was opened with, which comes through here again, and the query
+string is made whole (every field, nothing else) so that a copied link does not depend
+on the server's defaults.
 """
 from __future__ import annotations
 
@@ -72,6 +74,13 @@ class UrlSync:
         # arguments that are no field, leave the address now.
         location.search = query_string(settings_of(ctrl))
         location.sync(self.state, SYNCED, on_error=self._refused)
+        # The browser reports the address it opened (e.g. only ?latent_dim=3) once the page
+        # is up; Location applies it to UrlState, then this makes it whole again.
+        location.param.watch(self._complete, "search", precedence=1)
+
+    def _complete(self, _event) -> None:
+        if set(self.location.query_params) != set(SYNCED):
+            self.location.search = query_string(settings_of(self.ctrl))
 
     def _from_settings(self, *events) -> None:
         self.state.param.update(**{e.name: list(e.new) if isinstance(e.new, tuple) else e.new

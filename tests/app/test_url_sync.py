@@ -60,3 +60,11 @@ def test_values_arriving_through_the_address_are_checked_field_by_field(tiny_con
     assert ctrl.preset == "quick" and "preset='huge'" in ctrl.notice
     assert loc.query_params["preset"] == "quick"
     ctrl.shutdown()
+
+
+def test_an_address_with_some_fields_is_made_whole(tiny_configs):
+    ctrl, loc = _tab(tiny_configs)
+    loc.search = "?latent_dim=3&nonsense=1"  # what the browser reports on opening a link
+    assert ctrl.model.latent_dim == 3
+    assert set(loc.query_params) == {"preset", *FIELDS} and loc.query_params["latent_dim"] == 3
+    ctrl.shutdown()
