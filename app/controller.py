@@ -421,6 +421,9 @@ class Controller(param.Parameterized):
                        family_views=sorted(k for k in e.extras if k in FAMILY_TITLES),
                        family_log_keys=[k for k in FAMILY_LOG_KEYS if k in e.logs])
         changes = {k: v for k, v in changes.items() if getattr(self, k) != v}
+        if changes.get("family_views"):  # new views draw first with data (see family_plots)
+            self.family_pipe.send(dict(e.extras, epoch=e.epoch,
+                                       channel_names=list(s.dataset.channel_names)))
         if changes:
             self.param.update(**changes)
 

@@ -52,8 +52,10 @@ _CURVE_COLORS = ("#81c784", "#ffb74d", "#ba68c8", "#4fc3f7", "#e57373")
 
 def _bars(values, kdim: hv.Dimension, vdim: hv.Dimension, title: str, color: str) -> hv.Bars:
     values = np.asarray(values if values is not None else [], dtype=float).reshape(-1)
-    # integer categories, also when empty: a string axis after an empty numeric one fails
-    frame = pd.DataFrame({hv.Dimension(kdim).name: np.arange(len(values)),
+    # Categories as strings (a numeric axis draws wide bars across a 0..1 range). The view
+    # is first drawn with data (see Controller._set_family): a categorical axis cannot
+    # follow an empty, numeric first frame.
+    frame = pd.DataFrame({hv.Dimension(kdim).name: [str(i) for i in range(len(values))],
                           hv.Dimension(vdim).name: values})
     return hv.Bars(frame, kdim, vdim).opts(color=color, title=title, tools=["hover"], **_BASE)
 

@@ -73,8 +73,8 @@ def test_family_card_renders_before_and_after_data(tiny_configs):
     view.get_root()  # evaluates every DynamicMap with the empty pipe
     hint, grid = view
     assert hint.visible and len(grid) == 0  # nothing built before a family is known
+    ctrl.family_pipe.send(SAMPLE)  # as the controller does: data, then the views
     ctrl.param.update(family_views=["kl_per_dim"], family_log_keys=["sparsity_penalty"], epoch=1)
-    ctrl.family_pipe.send(SAMPLE)
     assert not hint.visible
     assert [p.css_classes[0] for p in grid] == ["tsvae-family-curves", "tsvae-family-kl_per_dim"]
     view.get_root()  # the new plots draw with the data
