@@ -30,6 +30,19 @@ DEFAULT_PRESET = "quick"  # the paper preset takes hours on a CPU
 FIELDS = [n for cls in CONFIG_CLASSES for n in cls.param if n != "name"]
 
 
+def shown(value) -> str:
+    """A requested value as a link writes it (text as is, others as JSON), so a problem
+    reads the same whether the text or Panel's parsed value was checked."""
+    if isinstance(value, bytes):
+        value = value.decode(errors="replace")
+    if isinstance(value, str):
+        return value
+    try:
+        return json.dumps(value)
+    except (TypeError, ValueError):
+        return repr(value)
+
+
 def parse_value(name: str, text: str):
     """Convert a URL argument to the type of the config field ``name`` (ValueError naming
     the field when the text is not of that type)."""
@@ -37,7 +50,7 @@ def parse_value(name: str, text: str):
     if isinstance(p, param.Boolean):
         low = text.strip().lower()
         if low not in ("1", "0", "true", "false", "on", "off", "yes", "no"):
-            raise ValueError(f"{name}={text!r}: expected true or false")
+            raise ValueError(f"{name}={shown(text)}: expected true or false")
         return low in ("1", "true", "on", "yes")
     try:
         if isinstance(p, param.Integer):
@@ -47,7 +60,7 @@ def parse_value(name: str, text: str):
         if isinstance(p, param.List):
             return json.loads(text)
     except ValueError:  # json's error is a ValueError too
-        raise ValueError(f"{name}={text!r}: {allowed(p)}") from None
+        raise ValueError(f"{name}={shown(text)}: {allowed(p)}") from None
     return text
 
 
@@ -60,7 +73,7 @@ def coerce(name: str, value):
     if isinstance(value, str):
         return parse_value(name, value)
     p = field_owner(name).param[name]
-    bad = ValueError(f"{name}={value!r}: {allowed(p)}")
+    bad = ValueError(f"{name}={shown(value)}: {allowed(p)}")
     if isinstance(p, param.Boolean):
         if isinstance(value, bool) or value in (0, 1):
             return bool(value)
@@ -114,7 +127,7 @@ def resolve(configs, requested) -> tuple[dict, list[str]]:
             cfg.param.update(**{name: value})
         except (ValueError, TypeError) as exc:
             text = str(exc) if str(exc).startswith(f"{name}=") else \
-                f"{name}={raw!r}: {allowed(owner.param[name])}"
+                f"{name}={shown(raw)}: {allowed(owner.param[name])}"
             problems.append(f"{text}; kept {current[name]!r}")
             continue
         accepted.pop(name, None)
@@ -139,7 +152,8 @@ def resolve(configs, requested) -> tuple[dict, list[str]]:
                 continue
             taken[name] = left.pop(name)
             progress = True
-    problems += [f"{n}={v!r}: {reasons[n]}; kept {current[n]!r}" for n, v in left.items()]
+    problems += [f"{n}={shown(v)}: {reasons[n]}; kept {current[n]!r}"
+                 for n, v in left.items()]
     return {n: accepted[n] for n in accepted if n in taken}, problems
 
 
@@ -188,6 +202,9 @@ def initial_configs(url_args: dict | None = None, environ=os.environ):
     return preset, configs, describe(problems)
 
 
+PROBLEM_PREFIX = "Ignored requested settings: "
+
+
 def describe(problems: list[str]) -> str:
     """The page's notice for refused settings ('' when there are none)."""
-    return ("Ignored requested settings: " + "; ".join(problems)) if problems else ""
+    return (PROBLEM_PREFIX + "; ".join(problems)) if problems else ""

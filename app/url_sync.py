@@ -24,12 +24,13 @@ import urllib.parse
 
 import panel as pn
 import param
+from panel.util import parse_query
 
 from tsvae_core.config import PRESETS
 from tsvae_core.runs import config_values
 
 from .controller import Controller
-from .settings import FIELDS, describe, resolve
+from .settings import FIELDS, PROBLEM_PREFIX, describe, resolve
 
 log = logging.getLogger(__name__)
 
@@ -78,9 +79,24 @@ class UrlSync:
         # is up; Location applies it to UrlState, then this makes it whole again.
         location.param.watch(self._complete, "search", precedence=1)
 
-    def _complete(self, _event) -> None:
+    def _complete(self, event) -> None:
+        unknown = [k for k in parse_query(event.new or "") if k not in SYNCED]
+        if unknown:  # Location skips them; say so, as the page did when it opened
+            self._report([f"unknown field {k!r}" for k in unknown])
         if set(self.location.query_params) != set(SYNCED):
             self.location.search = query_string(settings_of(self.ctrl))
+
+    def _report(self, problems: list[str]) -> None:
+        """Add problems to the notice; those it already lists (e.g. the same link's, found
+        when the page opened) are not repeated."""
+        log.info("link settings refused: %s", "; ".join(problems))
+        notice = self.ctrl.notice
+        if notice.startswith(PROBLEM_PREFIX):
+            new = [p for p in problems if p not in notice]
+            if new:
+                self.ctrl.notice = "; ".join([notice, *new])
+        else:
+            self.ctrl.notice = describe(problems)
 
     def _from_settings(self, *events) -> None:
         self.state.param.update(**{e.name: list(e.new) if isinstance(e.new, tuple) else e.new
@@ -115,8 +131,7 @@ class UrlSync:
                 cfg.param.update(**mine)
         problems += refused
         if problems:
-            log.info("link settings refused: %s", "; ".join(problems))
-            c.notice = describe(problems)
+            self._report(problems)
             # the address shows the settings the page has, not the refused ones
             self.state.param.update(**settings_of(c))
             self.location.search = query_string(settings_of(c))

@@ -25,15 +25,15 @@ def test_preset_from_url():
 @pytest.mark.parametrize("args, fragment", [
     ({"nonsense": [b"1"]}, "unknown field 'nonsense'"),
     ({"seq_len": [b"18"]}, "seq_len=18: ModelConfig.scale_steps=2"),
-    ({"time_bypass": [b"maybe"]}, "time_bypass='maybe': expected true or false; kept False"),
+    ({"time_bypass": [b"maybe"]}, "time_bypass=maybe: expected true or false; kept False"),
     ({"preset": [b"huge"]}, "preset='huge'"),
-    ({"latent_dim": [b"999"]}, "latent_dim='999': allowed range: an integer in 1..64; kept 2"),
-    ({"latent_dim": [b"2.5"]}, "latent_dim='2.5': allowed range: an integer in 1..64"),
-    ({"learning_rate": [b"fast"]}, "learning_rate='fast': allowed range: a number in 1e-08"),
-    ({"learning_rate": [b"-1"]}, "learning_rate='-1': allowed range"),
-    ({"architecture": [b"gan"]}, "architecture='gan': allowed: conv_attention_gru"),
-    ({"time_wavelengths": [b"[1,"]}, "time_wavelengths='[1,': allowed: a list of 1..8"),
-    ({"time_wavelengths": [b'["a"]']}, "time_wavelengths='[\"a\"]': allowed: a list"),
+    ({"latent_dim": [b"999"]}, "latent_dim=999: allowed range: an integer in 1..64; kept 2"),
+    ({"latent_dim": [b"2.5"]}, "latent_dim=2.5: allowed range: an integer in 1..64"),
+    ({"learning_rate": [b"fast"]}, "learning_rate=fast: allowed range: a number in 1e-08"),
+    ({"learning_rate": [b"-1"]}, "learning_rate=-1: allowed range"),
+    ({"architecture": [b"gan"]}, "architecture=gan: allowed: conv_attention_gru"),
+    ({"time_wavelengths": [b"[1,"]}, "time_wavelengths=[1,: allowed: a list of 1..8"),
+    ({"time_wavelengths": [b'["a"]']}, "time_wavelengths=[\"a\"]: allowed: a list"),
 ])
 def test_a_bad_field_is_reported_by_name_and_the_good_ones_still_apply(args, fragment):
     good = {"n_patterns": [b"4"], "epochs": [b"9"], "architecture": [b"dense_vae"]}
@@ -74,7 +74,7 @@ def test_resolve_checks_typed_values_as_json_and_panel_give_them():
                                            ("time_wavelengths", [1, 2.0])])
     assert accepted == {"latent_dim": 3, "learning_rate": 1.0, "time_bypass": True, "epochs": 5,
                         "time_wavelengths": [1, 2.0]}
-    assert problems == ["beta=True: allowed range: a number in 0.0..100.0; kept 0.01"]
+    assert problems == ["beta=true: allowed range: a number in 0.0..100.0; kept 0.01"]
     assert configs[1].latent_dim == 2  # resolve works on copies
 
 

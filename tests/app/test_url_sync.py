@@ -68,3 +68,21 @@ def test_an_address_with_some_fields_is_made_whole(tiny_configs):
     assert ctrl.model.latent_dim == 3
     assert set(loc.query_params) == {"preset", *FIELDS} and loc.query_params["latent_dim"] == 3
     ctrl.shutdown()
+
+
+def test_the_opening_address_adds_only_new_problems_to_the_notice(tiny_configs):
+    from app.settings import initial_configs
+    link = "?latent_dim=999&nonsense=1&n_patterns=4"
+    args = {k: [v.encode()] for k, v in
+            __import__("urllib.parse").parse.parse_qsl(link[1:])}
+    _, configs, problem = initial_configs(args, {})
+    ctrl = Controller(*configs, registry=RunRegistry(max_runs=1))
+    ctrl.notice = problem                 # as the page opens
+    loc = Location(search=link)
+    sync_url(ctrl, loc)
+    loc.search = link                     # the browser reports the address it opened
+    assert ctrl.notice == problem         # the same problems, not repeated or lost
+    assert "latent_dim=999" in problem and "unknown field 'nonsense'" in problem
+    loc.search = loc.search.replace("seq_len=32", "seq_len=18")  # the quick preset's 32
+    assert ctrl.notice.startswith(problem + "; seq_len=18: ")
+    ctrl.shutdown()
