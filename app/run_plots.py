@@ -18,6 +18,9 @@ import numpy as np
 RUN_COLORS = ("#4fc3f7", "#ffb74d", "#81c784", "#ba68c8", "#f06292", "#fff176", "#4db6ac",
               "#a1887f", "#90a4ae", "#ff8a65")
 CURRENT_COLOR = "#f5f5f5"
+#: The comparison's x axis. Not named "epoch": Panel links the axes of plots that share a
+#: dimension, and the loss plots' epochs are the current run's only.
+EPOCH = hv.Dimension("run_epoch", label="epoch")
 #: (key in the curves dict, y label, log axis) of the comparison's two panels.
 PANELS = (("val_loss", "val loss", True), ("knn_accuracy", "k-NN accuracy", False))
 #: Columns of the run table before and after the configuration fields.
@@ -41,7 +44,7 @@ def run_curves(record) -> dict:
 PALETTE = (*RUN_COLORS, CURRENT_COLOR, "#00000000")
 CURRENT_SLOT, NO_SLOT = len(RUN_COLORS), len(RUN_COLORS) + 1
 _COLOR_MAP = dict(cmap=list(PALETTE), clim=(-0.5, len(PALETTE) - 0.5), colorbar=False)
-_NO_PATH = {"epoch": np.array([np.nan]), "value": np.array([np.nan]), "run": "",
+_NO_PATH = {"run_epoch": np.array([np.nan]), "value": np.array([np.nan]), "run": "",
             "slot": NO_SLOT}
 
 
@@ -51,7 +54,7 @@ def _paths(runs: list[dict], key: str, slots: list[int]) -> list[dict]:
         y = np.asarray(run[key], dtype=float)
         if key == "val_loss":
             y = np.where(y > 0, y, np.nan)  # a log axis cannot show 0 or less
-        out.append({"epoch": np.asarray(run["epoch"], dtype=float), "value": y,
+        out.append({"run_epoch": np.asarray(run["epoch"], dtype=float), "value": y,
                     "run": run["run_id"], "slot": slot})
     return out
 
@@ -61,8 +64,8 @@ def _labels(paths: list[dict]) -> hv.Labels:
     for p in paths:
         ok = np.flatnonzero(np.isfinite(p["value"]))
         if len(ok):
-            rows.append((p["epoch"][ok[-1]], p["value"][ok[-1]], p["run"], p["slot"]))
-    return hv.Labels(rows, ["epoch", "value"], ["run", "slot"])
+            rows.append((p["run_epoch"][ok[-1]], p["value"][ok[-1]], p["run"], p["slot"]))
+    return hv.Labels(rows, [EPOCH, "value"], ["run", "slot"])
 
 
 def comparison_panel(current: dict | None, earlier: list[dict], key: str, label: str,
@@ -73,7 +76,7 @@ def comparison_panel(current: dict | None, earlier: list[dict], key: str, label:
     Always the same three layers (earlier paths, current path, labels), whatever the
     number of runs: a plot's layers cannot change once it is drawn.
     """
-    kdims = ["epoch", hv.Dimension("value", label=label)]
+    kdims = [EPOCH, hv.Dimension("value", label=label)]
     vdims = ["run", "slot"]
     earlier_paths = _paths(earlier, key, [i % len(RUN_COLORS) for i in range(len(earlier))])
     current_paths = _paths([current] if current is not None else [], key, [CURRENT_SLOT])
@@ -90,6 +93,7 @@ def comparison_panel(current: dict | None, earlier: list[dict], key: str, label:
     return hv.Overlay(layers).opts(
         title=f"{label} per epoch", logy=logy, responsive=True, min_height=260,
         xlabel="epoch", ylabel=label + (" (log)" if logy else ""), show_legend=False,
+        padding=((0.02, 0.12), 0.08),  # room on the right for the run ids
         framewise=True)
 
 
@@ -153,7 +157,8 @@ def runs_table(records, current_id: str, differing: set[str]) -> str:
             value = r.config.get(f, "")
             diff = f in differing and value != ref.config.get(f, "")
             cls = " class='tsvae-diff'" if diff else ""
-            cells.append(f"<td data-field='{f}'{cls}>{html.escape(_fmt(value))}</td>")
+            shown = html.escape(_fmt(value)) if f in r.config else "–"
+            cells.append(f"<td data-field='{f}'{cls}>{shown}</td>")
         knn = "–" if math.isnan(r.best_knn) else f"{r.best_knn:.3f}"
         loss = "–" if math.isnan(r.final_loss) else f"{r.final_loss:.4g}"
         started = time.strftime("%H:%M:%S", time.localtime(r.started))

@@ -87,6 +87,7 @@ class RunsView(pn.viewable.Viewer):
             visible=self.choice.param.options.rx.bool())
         plots = pn.GridBox(*[
             plot_pane(hv.DynamicMap(lambda data, key=key: rp.comparison(data, key),
-                                    streams=[self.pipe]), min_height=280)
+                                    streams=[self.pipe]), min_height=280,
+                      linked_axes=False)  # its epochs are not the loss plots' epochs
             for key, _label, _log in rp.PANELS], ncols=2, sizing_mode="stretch_width")
         return pn.Column(self.table, hint, self.choice, plots, sizing_mode="stretch_width")
