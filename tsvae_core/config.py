@@ -141,7 +141,8 @@ class TrainConfig(param.Parameterized):
                                       f"(0: all of them, at most {LATENT_SUBSET_CAP}).")
     jit_compile = param.Selector(objects=["auto", "on", "off"], default="auto", precedence=0.9,
                                  doc="XLA compilation of the training step on tensorflow and jax (auto: Keras "
-                                     "decides, i.e. off on CPUs; torch always runs eagerly).")
+                                     "decides: off on CPUs for tensorflow, on for jax, where off runs op "
+                                     "by op and is very slow; torch always runs eagerly).")
 
 
 #: Named presets: field -> value, applied on top of the defaults.
