@@ -130,7 +130,7 @@ def test_two_tabs_train_apart_and_closing_one_stops_its_thread(new_page, ui, ser
     gone = ui.wait_until(
         lambda: next((r for r in server.sessions()["runs"]
                       if r["tab"] == tab_a and r["closed"] and not r["alive"]), None),
-        20, "the closed tab's thread to stop (server side)")
+        60, "the closed tab's thread to stop (server side)")
     assert gone["status"] in ("stopped", "released")
     run_b = next(r for r in server.sessions()["runs"] if r["tab"] == tab_b)
     assert run_b["alive"] and not run_b["closed"]
