@@ -98,6 +98,7 @@ class Controller(param.Parameterized):
     run_id = param.String("", doc="Id of the current run in this tab's run history.")
     runs_changed = param.Event(doc="Fired when a run is added to or updated in the history.")
     loaded_model = param.String("", doc="Name of the .keras file the next run starts from.")
+    views_cleared = param.Event(doc="Fired when the plots are cleared (new run, Reset, load).")
 
     def __init__(self, data: DataConfig, model: ModelConfig, train: TrainConfig,
                  tab: str = "local", registry: RunRegistry = REGISTRY, **params):
@@ -194,19 +195,20 @@ class Controller(param.Parameterized):
     def _on_recon_index(self):
         idx = min(self.recon_index, max(self.n_val - 1, 0))
         s = self.session
-        if s is not None and s.dataset is not None and s.status != ev.IDLE:
+        if s is not None:
             try:
-                s.set_recon_indices([idx])
+                s.set_recon_indices([idx])  # the next epochs show this window
             except ValueError as exc:
                 self.notice = str(exc)
                 return
-            if s.status != ev.RUNNING and s.model is not None:
-                try:
-                    inputs, outputs = s.reconstruct([idx])
-                except RuntimeError:
-                    return  # it started running meanwhile: the next epoch shows it
-                self._send_recon(idx, inputs[0], outputs[0], s.dataset.channel_names)
-        elif self._dataset is not None:
+            if s.dataset is None:
+                return  # its data are still being made: the first epoch shows it
+            try:  # now, from the last epoch's (or a loaded model's) weights
+                inputs, outputs = s.reconstruct([idx])
+            except RuntimeError:  # nothing trained yet: the window alone
+                inputs, outputs = s.dataset.x_val[[idx]], [None]
+            self._send_recon(idx, inputs[0], outputs[0], s.dataset.channel_names)
+        elif self._dataset is not None and idx < len(self._dataset.x_val):
             self._send_recon(idx, self._dataset.x_val[idx], None, self._dataset.channel_names)
 
     @param.depends("n_val", watch=True)
@@ -296,7 +298,24 @@ class Controller(param.Parameterized):
         else:
             self.error = "" if self.error.startswith("Cannot") else self.error
             self.status, self.message = ev.IDLE, f"loaded {name}: Start continues from it"
+            self._show_loaded(self.session)
         self._refresh_actions()
+
+    def _show_loaded(self, s: TrainingSession) -> None:
+        """Draw what the loaded weights make of the data (epoch 0), so the model can be
+        inspected and probed before any training."""
+        try:
+            e = s.loaded_view()
+        except Exception:  # drawing it is a convenience; Start still works without
+            log.exception("showing the loaded model failed")
+            return
+        if e is None:
+            return
+        self._set_family(e, s)
+        with self.batch_updates():
+            self._on_epoch(e, s)
+            for hook in self.epoch_hooks:
+                hook(e, s)
 
     # ---- config changes ------------------------------------------------------------
     def _on_config(self, *events):
@@ -416,7 +435,7 @@ class Controller(param.Parameterized):
         Called outside ``batch_updates``: these changes may put new plots in the page, and
         Bokeh gives models the page's theme only when they join an unfrozen document.
         """
-        family = type(s.model)
+        family = s.family
         changes = dict(variational=family.variational, latent_name=family.latent_name,
                        family_views=sorted(k for k in e.extras if k in FAMILY_TITLES),
                        family_log_keys=[k for k in FAMILY_LOG_KEYS if k in e.logs])
@@ -464,6 +483,7 @@ class Controller(param.Parameterized):
         self.latent_note = ""
         self.family_views, self.family_log_keys = [], []
         self.family_pipe.send(None)
+        self.param.trigger("views_cleared")
         if self.error.startswith(("Run failed", "Data generation")):
             self.error = ""  # belongs to the previous run; invalid settings stay shown
 

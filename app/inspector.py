@@ -49,7 +49,7 @@ class Inspector(param.Parameterized):
         self.tap.add_subscriber(self._on_tap)
         self.selection.add_subscriber(self._on_select)
         ctrl.epoch_hooks.append(self._on_epoch)
-        ctrl.param.watch(self._on_reset, ["run_id", "reset"])
+        ctrl.param.watch(self._on_reset, "views_cleared")
 
     def attach(self, latent_dmap: hv.DynamicMap) -> None:
         """Listen to taps and selections on the latent plot's points."""

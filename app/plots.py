@@ -102,6 +102,12 @@ def project_latent(z: np.ndarray, previous: np.ndarray | None = None
         return np.column_stack([z[:, 0], np.zeros(n)]), None
     if d == 2:
         return z.copy(), None
+    if n < 2 or not np.isfinite(z).all():
+        # no principal axes to find (one point, or a diverging run): the first two
+        # dimensions, so the page keeps drawing instead of failing every epoch
+        axes = np.eye(2, d)
+        finite = np.nan_to_num(z)
+        return (finite - finite.mean(axis=0)) @ axes.T, axes
     centred = z - z.mean(axis=0)
     # rows of vt are the principal axes, strongest first
     _, _, vt = np.linalg.svd(centred, full_matrices=False)

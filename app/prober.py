@@ -36,7 +36,7 @@ class Prober(param.Parameterized):
         self._for_session = None  # the session the windows were made for
         self.config.param.watch(self._on_config, [p for p in self.config.param if p != "name"])
         ctrl.epoch_hooks.append(self._on_epoch)
-        ctrl.param.watch(lambda *_: self._clear(), ["run_id", "reset"])
+        ctrl.param.watch(lambda *_: self._clear(), "views_cleared")
 
     # ---- probe windows ----
     def _make(self, s) -> bool:

@@ -59,7 +59,7 @@ def parse_value(name: str, text: str):
             return float(text)
         if isinstance(p, param.List):
             return json.loads(text)
-    except ValueError:  # json's error is a ValueError too
+    except (ValueError, RecursionError):  # json's error is a ValueError; deep nesting recurses
         raise ValueError(f"{name}={shown(text)}: {allowed(p)}") from None
     return text
 

@@ -25,6 +25,9 @@ ACTIVATIONS = ["relu", "leaky_relu", "elu", "selu", "gelu", "silu", "mish", "tan
 OUTPUT_ACTIVATIONS = ["relu", "sigmoid", "linear"]
 OPTIMIZERS = ["adamw", "adam", "nadam", "rmsprop", "sgd", "adagrad"]
 
+#: Largest window array a run may build: ten times the paper preset's (189 MB), so one
+#: tab's settings cannot exhaust the server's memory (the 24 GB machine serves several).
+MAX_WINDOW_BYTES = 2 * 2**30
 #: Most validation windows the session encodes after each epoch for the latent plot.
 LATENT_SUBSET_CAP = 10_000
 
@@ -53,6 +56,10 @@ class DataConfig(param.Parameterized):
 
     def n_train(self) -> int:
         return int(self.n_windows() * (1.0 - self.val_fraction))
+
+    def window_bytes(self) -> int:
+        """Memory of all windows as float32 (train and validation share one array)."""
+        return self.n_windows() * self.seq_len * (self.n_features + 1) * 4
 
 
 class ModelConfig(param.Parameterized):
@@ -199,9 +206,17 @@ def validate(data: DataConfig, model: ModelConfig, train: TrainConfig) -> None:
         _fail("ModelConfig.scale_steps", model.scale_steps,
               f"seq_len {data.seq_len} must be divisible by 2**scale_steps = {factor}; "
               f"allowed scale_steps for this seq_len: {rng}")
-    if not data.time_wavelengths or any(w <= 0 for w in data.time_wavelengths):
+    if not data.time_wavelengths or any(not (math.isfinite(w) and w > 0)
+                                        for w in data.time_wavelengths):
         _fail("DataConfig.time_wavelengths", data.time_wavelengths,
-              "needs 1 to 8 wavelengths, each > 0")
+              "needs 1 to 8 wavelengths, each a finite number > 0")
+    size = data.window_bytes()
+    if size > MAX_WINDOW_BYTES:
+        _fail("DataConfig.repeats", data.repeats,
+              f"the windows would take {size / 2**30:.1f} GiB (n_windows {data.n_windows()} x "
+              f"seq_len {data.seq_len} x {data.n_features + 1} channels x 4 bytes); allowed: "
+              f"at most {MAX_WINDOW_BYTES / 2**30:.0f} GiB, so lower repeats, n_patterns, "
+              f"noise_size, seq_len or n_features")
     if data.n_windows() < 2:
         _fail("DataConfig.repeats", data.repeats,
               f"the series needs at least seq_len + 1 = {data.seq_len + 1} rows and has "

@@ -116,9 +116,26 @@ class TrainingSession:
         if width != self.model_cfg.latent_dim:
             raise ValueError(f"ModelConfig.latent_dim={self.model_cfg.latent_dim}: the initial "
                              f"model's latent size is {width}; allowed: {width}")
+        self._check_weight_shapes(source)
         if loaded:
             self._snapshot, self.snapshot_loaded = source, True
         return [np.array(w) for w in source.get_weights()]
+
+    def _check_weight_shapes(self, source) -> None:
+        """The settings' model must have the file's weight shapes (filters, units, backbone,
+        time_bypass...): checked now, so a mismatch is reported at load, not at Start."""
+        with _BUILD_LOCK:
+            probe = build_model(self.data, self.model_cfg)
+            probe.build((None, self.data.seq_len, self.data.n_features + 1))
+        mine = [tuple(w.shape) for w in probe.weights]
+        theirs = [tuple(w.shape) for w in source.weights]
+        if mine != theirs:
+            at = next((i for i, (a, b) in enumerate(zip(mine, theirs)) if a != b), None)
+            where = (f"weight {at} ({probe.weights[at].path}) is {theirs[at]} in the file, "
+                     f"{mine[at]} with these settings" if at is not None
+                     else f"{len(theirs)} weights in the file, {len(mine)} with these settings")
+            raise ValueError(f"initial_model does not fit this ModelConfig: {where}; allowed: "
+                             f"the model settings the file was trained with")
 
     # ---- controls (any thread) ----
     def start(self) -> None:
@@ -184,7 +201,7 @@ class TrainingSession:
             if self.snapshot_ready and self.dataset is not None:
                 x = self.dataset.x_val[np.atleast_1d(indices)]
                 return x, self._snapshot.reconstruct(x)
-        if self.status in (ev.RUNNING,) or self.model is None:
+        if self.is_alive() or self.model is None:  # paused mid-epoch is still fit's model
             raise RuntimeError("reconstruct needs a finished epoch or a built model that is "
                                "not training")
         x = self.dataset.x_val[np.atleast_1d(indices)]
@@ -323,10 +340,13 @@ class TrainingSession:
                 self._snapshot = snapshot
         if self._initial_weights is not None:
             self._load_initial_weights()
+        self.subset = self._subset_indices()
+
+    def _subset_indices(self) -> np.ndarray:
         n_val = len(self.dataset.x_val)
         size = min(self.train.latent_subset or n_val, n_val, LATENT_SUBSET_CAP)
         # Evenly spaced, so the subset is fixed across epochs and spans the shuffled set.
-        self.subset = np.linspace(0, n_val - 1, size).astype(int)
+        return np.linspace(0, n_val - 1, size).astype(int)
 
     def _load_initial_weights(self) -> None:
         mine = [tuple(w.shape) for w in self.model.weights]
@@ -364,26 +384,48 @@ class TrainingSession:
                            shuffle=True, verbose=0, callbacks=callbacks)
 
     def epoch_event(self, epoch: int, logs: dict, seconds: float, elapsed: float) -> ev.EpochEnd:
+        return self._view_event(self.model, self.subset, epoch, logs, seconds, elapsed)
+
+    def loaded_view(self) -> ev.EpochEnd | None:
+        """Epoch 0 of a run that starts from a loaded ``.keras`` file: what its weights make
+        of the validation subset (latent points, reconstruction, family extras, probes),
+        computed from the snapshot before any training, so a loaded model can be looked
+        at and probed at once. None without a loaded model, once an epoch has run, or
+        before the session has its data (pass ``dataset=`` to have them at once)."""
+        if not self.snapshot_loaded or self.snapshot_epoch or self.dataset is None:
+            return None
+        if getattr(self, "subset", None) is None:
+            self.subset = self._subset_indices()  # the same indices _build will choose
+        with self._snapshot_lock:
+            return self._view_event(self._snapshot, self.subset, 0, {}, 0.0, 0.0)
+
+    @property
+    def family(self) -> type | None:
+        """The model family's class: of the trained model, or of a loaded snapshot."""
+        model = self.model if self.model is not None else self._snapshot
+        return None if model is None else type(model)
+
+    def _view_event(self, model, subset, epoch, logs, seconds, elapsed) -> ev.EpochEnd:
         ds = self.dataset
-        x_sub, labels = ds.x_val[self.subset], ds.y_val[self.subset]
-        z = self.model.latent(x_sub)                    # (n_subset, latent_dim)
+        x_sub, labels = ds.x_val[subset], ds.y_val[subset]
+        z = model.latent(x_sub)                         # (n_subset, latent_dim)
         idx = self._recon_indices
         recon_in = ds.x_val[idx]
-        recon_out = self.model.reconstruct(recon_in)    # (k, seq_len, channels)
-        starts = ds.start_val[self.subset]
-        extras = self.model.epoch_extras(x_sub, labels, starts)
+        recon_out = model.reconstruct(recon_in)         # (k, seq_len, channels)
+        starts = ds.start_val[subset]
+        extras = model.epoch_extras(x_sub, labels, starts)
         logs = {k: float(v) for k, v in logs.items()}
         knn = knn_accuracy(z, labels, starts=starts, seq_len=self.data.seq_len)
         return ev.EpochEnd(epoch, self.n_epochs, logs, z, labels, idx.copy(), recon_in,
                            recon_out, seconds, knn, silhouette(z, labels), elapsed, extras,
-                           probe_latent=self._probe_latent())
+                           probe_latent=self._probe_latent(model))
 
-    def _probe_latent(self) -> dict[str, np.ndarray]:
+    def _probe_latent(self, model) -> dict[str, np.ndarray]:
         probes = self._probes  # one read: set_probes may replace it meanwhile
         if probes is None:
             return {}
         names, x, sizes = probes
-        z = self.model.latent(x)                        # (n_probe_windows, latent)
+        z = model.latent(x)                             # (n_probe_windows, latent)
         out, at = {}, 0
         for name, size in zip(names, sizes):
             out[name] = z[at] if size is None else z[at:at + size]

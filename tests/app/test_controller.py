@@ -203,3 +203,14 @@ def test_each_run_is_recorded_with_its_history(make_ctrl, wait):
     assert [r.status for r in runs] == [ev.FINISHED, ev.FINISHED]
     assert ctrl.runs.differences() == {"latent_dim"}
     assert [e for e, _ in seen] == [1, 2, 1, 2]
+
+
+def test_choosing_a_window_while_training_shows_its_reconstruction_at_once(make_ctrl, wait):
+    ctrl = make_ctrl(epochs=500)
+    ctrl.param.trigger("start")
+    wait(ctrl, lambda: ctrl.epoch >= 1, 120, "epoch 1")
+    assert ctrl.session.status == ev.RUNNING
+    ctrl.recon_index = 2
+    shown = ctrl.recon_pipe.data
+    assert shown["index"] == 2 and shown["outputs"] is not None
+    np.testing.assert_array_equal(shown["inputs"], ctrl.session.dataset.x_val[2])

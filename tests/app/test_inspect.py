@@ -101,3 +101,30 @@ def test_probes_follow_the_epochs_and_the_roll_slider(trained):
     prober.config.param.update(new_low_hz=2.0, new_high_hz=15.0, roll_fraction=0.4)
     assert prober.message == ""
     np.testing.assert_allclose(prober.pipe.data["xy"], first["xy"])
+
+
+def test_a_loaded_model_is_drawn_inspected_and_probed_before_training(trained, tmp_path, wait):
+    ctrl, _, _ = trained(epochs=50)
+    path = tmp_path / "saved.keras"
+    ctrl.session.save(path)
+    fresh = Controller(*make_configs("quick", **{**TINY, "architecture": "dense_vae",
+                                                 "epochs": 50}),
+                       tab="loaded", registry=RunRegistry(max_runs=2))
+    try:
+        ins, prober = Inspector(fresh), Prober(fresh)
+        wait(fresh, lambda: fresh._dataset is not None, 30, "the preview data")
+        fresh.load_model(str(path), "saved.keras")
+        assert fresh.error == "" and fresh.loaded_model == "saved.keras"
+        assert fresh.last_epoch is not None and fresh.last_epoch.epoch == 0
+        xy = fresh.latent_pipe.data["xy"]
+        assert len(xy) == fresh.n_val
+        # the same weights give the same latent points as the saved run's snapshot
+        np.testing.assert_allclose(fresh.last_epoch.z_mean,
+                                   ctrl.session.encode(fresh.session.dataset.x_val[
+                                       fresh.session.subset]), atol=1e-5)
+        assert prober.pipe.data is not None and prober.pipe.data["xy"].shape == (3, 2)
+        ins.tap.event(x=float(xy[0, 0]), y=float(xy[0, 1]))
+        assert ins.picked.startswith("**Validation window")
+        assert fresh.status == "idle" and fresh.can_start
+    finally:
+        fresh.shutdown()

@@ -143,3 +143,9 @@ def test_previews_show_series_stretch_and_first_occurrence_of_a_pattern():
 def test_project_latent_rejects_wrong_shapes(bad):
     with pytest.raises(ValueError, match="latent_dim"):
         plots.project_latent(bad)
+
+
+@pytest.mark.parametrize("z", [np.ones((1, 4)), np.array([[0.0, 1.0, np.nan], [1.0, 2.0, 3.0]])])
+def test_project_latent_copes_with_one_point_or_non_finite_values(z):
+    xy, comps = plots.project_latent(z)
+    assert xy.shape == (len(z), 2) and np.isfinite(xy).all() and comps.shape == (2, z.shape[1])

@@ -62,3 +62,18 @@ def test_presets_validate_and_architectures_match_registry():
     for name in PRESETS:
         validate(*make_configs(name))
     assert sorted(REGISTRY) == sorted(ARCHITECTURES)
+
+
+def test_data_too_large_for_memory_is_refused_naming_the_size():
+    with pytest.raises(ValueError, match=r"DataConfig.repeats=200.*the windows would take "
+                                         r"\d+\.\d GiB .*at most 2 GiB"):
+        make_configs("paper", repeats=200)  # ~25 GiB of windows
+    validate(*make_configs("paper"))  # 0.2 GiB: fine
+
+
+@pytest.mark.parametrize("bad", [float("nan"), float("inf"), 0.0])
+def test_time_wavelengths_must_be_finite_and_positive(bad):
+    data, model, train = make_configs("quick")
+    data.time_wavelengths = [1.0, bad]
+    with pytest.raises(ValueError, match="time_wavelengths.*finite number > 0"):
+        validate(data, model, train)

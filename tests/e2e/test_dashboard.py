@@ -83,8 +83,10 @@ def test_latent_size_3_with_time_bypass_after_reset(new_page, ui):
     ui.set_checkbox(page, "Time bypass", True)
     pending = page.locator(".tsvae-pending")
     ui.wait_until(lambda: pending.is_visible(), 5, "the pending notice")
-    assert "latent_dim" in pending.get_by_text("Pending").inner_text()
-    assert "time_bypass" in pending.get_by_text("Pending").inner_text()
+    # the two changes reach the server one after the other
+    ui.wait_until(lambda: all(f in pending.get_by_text("Pending").inner_text()
+                              for f in ("latent_dim", "time_bypass")), 5,
+                  "latent_dim and time_bypass both pending")
 
     ui.click(page, "reset")
     ui.wait_until(lambda: ui.status(page)["status"] == "idle" and not pending.is_visible(),
