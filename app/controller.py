@@ -221,7 +221,8 @@ class Controller(param.Parameterized):
         if not self._check_valid():
             return
         s = self.session
-        if s is None or s.status != ev.IDLE:
+        # a prepared session (loaded model, refused Start) is rebuilt if settings changed
+        if s is None or s.status != ev.IDLE or self.pending:
             try:
                 s = self._new_session()
             except ValueError as exc:  # e.g. a loaded model that does not fit the settings

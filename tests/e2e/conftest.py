@@ -37,11 +37,17 @@ def pytest_configure(config):
 
 def pytest_collection_modifyitems(config, items):
     here = Path(__file__).parent
+    browser_tests = []
     for item in items:
         if here in Path(str(item.fspath)).parents:
             item.add_marker(pytest.mark.e2e)
             # with pytest-xdist (--dist loadgroup) they share one worker, server and browser
             item.add_marker(pytest.mark.xdist_group("e2e"))
+            browser_tests.append(item)
+    # First: with two workers the long browser group starts at once on one worker while
+    # the other takes the rest, instead of running alone at the end.
+    others = [item for item in items if item not in browser_tests]
+    items[:] = browser_tests + others
 
 
 def _free_port() -> int:
