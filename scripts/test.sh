@@ -1,6 +1,5 @@
 #!/usr/bin/env bash
-# Set up and run the whole test suite (core, app, browser). Extra flags go to pytest
-# (``-n 0`` runs everything in this one process).
+# Set up and run the whole test suite (core, app, browser). Extra flags go to pytest.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh "test,jax,torch"
@@ -10,7 +9,7 @@ if [[ ! -x /usr/bin/chromium ]]; then
   $sudo apt-get update -qq && $sudo apt-get install -y -qq chromium >/dev/null
 fi
 export TF_CPP_MIN_LOG_LEVEL=2
-# Two workers (pytest-xdist): most tests use one core, so the suite takes about half the
-# time on a 2-core machine. The browser tests stay together on one worker, with one
-# server and one browser (their xdist_group); the rest are shared out.
-exec .venv/bin/python -m pytest -n 2 --dist loadgroup "$@"
+# One process. pytest-xdist is installed and the browser tests keep together on one
+# worker (``-n 2 --dist loadgroup``), but on 2 cores the browser tests' timing then
+# fails under the other worker's load (measured: 8 of 23 failed), so it is not the default.
+exec .venv/bin/python -m pytest "$@"
