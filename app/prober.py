@@ -36,6 +36,9 @@ class Prober(param.Parameterized):
         self._for_session = None  # the session the windows were made for
         self.config.param.watch(self._on_config, [p for p in self.config.param if p != "name"])
         ctrl.epoch_hooks.append(self._on_epoch)
+        # Given at once when the run has its data (the preview's): the training thread then
+        # encodes them from epoch 1 on, and the event loop never waits for a first encode.
+        ctrl.session_hooks.append(self._make)
         ctrl.param.watch(lambda *_: self._clear(), "views_cleared")
 
     # ---- probe windows ----

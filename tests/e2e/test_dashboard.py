@@ -53,8 +53,14 @@ def test_pause_resume_stop(new_page, ui):
 
     ui.click(page, "pause")
     ui.wait_until(lambda: ui.status(page)["status"] == "paused", 5, "paused")
-    time.sleep(0.5)  # a batch in flight may still report
-    frozen = ui.status(page)
+    # The batch in flight and, after an epoch's last batch, that epoch's end (latent
+    # points, probes, snapshot: up to seconds while the first predict calls trace) still
+    # report; then nothing may move.
+    def settled():
+        before = ui.status(page)
+        time.sleep(1.0)
+        return before if ui.status(page) == before else None
+    frozen = ui.wait_until(settled, 20, "the paused state to settle")
     time.sleep(3)
     now = ui.status(page)
     assert (now["epoch"], now["batch"], now["status"]) == (
