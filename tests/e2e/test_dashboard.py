@@ -126,9 +126,10 @@ def test_two_tabs_train_apart_and_closing_one_stops_its_thread(new_page, ui, ser
     ui.click(b, "start")
     for page in (a, b):
         ui.wait_until(lambda: ui.status(page)["epoch"] >= 2, 150, "epoch 2 in both tabs")
-    # each page shows its own run's validation subset, not the other's
-    assert len(ui.latent(a)[0]) == n_val(n_patterns=3)
-    assert len(ui.latent(b)[0]) == n_val(n_patterns=4)
+    # each page shows its own run's validation subset, not the other's (the plot's update
+    # may reach the browser after the status line's)
+    for page, n in ((a, n_val(n_patterns=3)), (b, n_val(n_patterns=4))):
+        ui.wait_until(lambda: len(ui.latent(page)[0]) == n, 20, f"{n} latent points")
     assert n_val(n_patterns=3) != n_val(n_patterns=4)
     tab_a, tab_b = ui.status(a)["tab"], ui.status(b)["tab"]
     runs = {r["tab"]: r for r in server.sessions()["runs"] if r["tab"] in (tab_a, tab_b)}
