@@ -131,12 +131,16 @@ class StatusLine(pn.viewable.Viewer):
         self.ctrl = ctrl
 
     @param.depends("ctrl.status", "ctrl.epoch", "ctrl.n_epochs", "ctrl.batch", "ctrl.n_batches",
-                   "ctrl.samples_per_s", "ctrl.elapsed_s", "ctrl.device", "ctrl.knn_accuracy")
+                   "ctrl.samples_per_s", "ctrl.elapsed_s", "ctrl.device", "ctrl.knn_accuracy",
+                   "ctrl.message")
     def _line(self):
         c = self.ctrl
         frac = c.batch / c.n_batches if c.n_batches else 0.0
         knn = "–" if math.isnan(c.knn_accuracy) else f"{c.knn_accuracy:.3f}"
-        parts = [f"<b class='state'>{html.escape(c.status)}</b>",
+        # before the first batch the session says what it does (data, model, compile)
+        phase = c.message if c.status == ev.RUNNING and c.message != "training" else ""
+        state = c.status + (f": {phase}" if phase else "")
+        parts = [f"<b class='state' data-phase='{html.escape(phase)}'>{html.escape(state)}</b>",
                  f"epoch <b>{c.epoch}</b> of {c.n_epochs or '–'}",
                  f"<progress max='1' value='{frac:.3f}' style='width:140px'></progress>"
                  f" batch {c.batch}/{c.n_batches or '–'}",

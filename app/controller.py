@@ -87,6 +87,8 @@ class Controller(param.Parameterized):
     n_latent_points = param.Integer(0)
     latent_note = param.String("")
     variational = param.Boolean(True, doc="The run's family has a KL term (and a KL curve).")
+    loss_units = param.String("per window", doc="What one loss value is: 'per window', or "
+                              "'per batch of N windows' for loss_reduction=sum.")
     latent_name = param.String("z_mean", doc="What the latent points are: z_mean or code.")
     family_views = param.List([], doc="Keys of the family's own views (EpochEnd.extras).")
     family_log_keys = param.List([], doc="The family's own log entries (penalty, accuracy...).")
@@ -438,6 +440,8 @@ class Controller(param.Parameterized):
         """
         family = s.family
         changes = dict(variational=family.variational, latent_name=family.latent_name,
+                       loss_units=plots.loss_units(s.model_cfg.loss_reduction,
+                                                   s.train.batch_size),
                        family_views=sorted(k for k in e.extras if k in FAMILY_TITLES),
                        family_log_keys=[k for k in FAMILY_LOG_KEYS if k in e.logs])
         changes = {k: v for k, v in changes.items() if getattr(self, k) != v}

@@ -49,9 +49,16 @@ def history_row(epoch: int, logs: dict, knn_accuracy: float, silhouette: float) 
     return pd.DataFrame(row, columns=list(HISTORY_COLUMNS))
 
 
-def loss_curves(data: pd.DataFrame, logy: bool = True, variational: bool = True) -> hv.Overlay:
+def loss_units(reduction: str, batch_size: int) -> str:
+    """What one logged loss value is, for the loss axis (``ModelConfig.loss_reduction``)."""
+    return f"per batch of {batch_size} windows" if reduction == "sum" else "per window"
+
+
+def loss_curves(data: pd.DataFrame, logy: bool = True, variational: bool = True,
+                units: str = "per window") -> hv.Overlay:
     """Total, reconstruction and (for variational families) KL loss per epoch; training
-    solid, validation dashed.
+    solid, validation dashed. ``units`` (``loss_units``) labels the axis: the KL is always
+    a batch mean, the other terms as the run's loss_reduction reduces them.
 
     Every curve wraps ``data`` itself (no copy): HoloViews only streams the new rows of a
     Buffer when the element's data *is* the Buffer's data.
@@ -70,7 +77,7 @@ def loss_curves(data: pd.DataFrame, logy: bool = True, variational: bool = True)
                  f"val {last['val_loss']:.4g}")
     return hv.Overlay(curves).opts(
         title=title, logy=logy, legend_position="top_right", responsive=True, min_height=280,
-        xlabel="epoch", ylabel="loss" + (" (log)" if logy else ""), framewise=True)
+        xlabel="epoch", ylabel=f"loss {units}" + (" (log)" if logy else ""), framewise=True)
 
 
 def quality_curves(data: pd.DataFrame) -> hv.Overlay:

@@ -39,19 +39,21 @@ class LossView(pn.viewable.Viewer):
         self.ctrl = ctrl
         self._dmaps: dict[tuple[bool, bool], hv.DynamicMap] = {}
 
-    def _dmap(self, logy: bool, variational: bool) -> hv.DynamicMap:
-        # The KL curves come and go with the family: also a new DynamicMap, as an
-        # overlay's layers cannot change once drawn.
-        key = (logy, variational)
+    def _dmap(self, logy: bool, variational: bool, units: str) -> hv.DynamicMap:
+        # The KL curves come and go with the family, the axis label with the loss units:
+        # also a new DynamicMap, as an overlay's layers cannot change once drawn.
+        key = (logy, variational, units)
         if key not in self._dmaps:
             self._dmaps[key] = hv.DynamicMap(
-                lambda data: plots.loss_curves(data, logy=logy, variational=variational),
+                lambda data: plots.loss_curves(data, logy=logy, variational=variational,
+                                               units=units),
                 streams=[self.ctrl.loss_buffer])
         return self._dmaps[key]
 
     def __panel__(self):
         toggle = pn.widgets.Checkbox.from_param(self.ctrl.param.logy, label="log scale")
-        plot = plot_pane(pn.bind(self._dmap, self.ctrl.param.logy, self.ctrl.param.variational),
+        plot = plot_pane(pn.bind(self._dmap, self.ctrl.param.logy, self.ctrl.param.variational,
+                                 self.ctrl.param.loss_units),
                          min_height=300)
         return pn.Column(toggle, plot, sizing_mode="stretch_width")
 

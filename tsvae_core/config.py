@@ -73,7 +73,20 @@ class ModelConfig(param.Parameterized):
                                        doc="Activation of the decoder's last layer (the original used relu).")
     latent_dim = param.Integer(2, bounds=(1, 64), doc="Size of the latent space.")
     time_bypass = param.Boolean(False, doc="Route the time channel around the encoder and give it to the decoder.")
-    beta = param.Number(1.0, bounds=(0.0, 100.0), doc="Weight of the KL term in the loss (1 is a plain VAE).")
+    loss_reduction = param.Selector(
+        objects=["mean", "sum"], default="mean",
+        doc="How the reconstruction term is reduced over a batch: mean (per window: each "
+            "window's squared error averaged over channels and summed over time, averaged "
+            "over the batch; the loss does not depend on batch_size) or sum (summed over the "
+            "batch's windows as in the original notebook, so the loss is per batch and grows "
+            "with batch_size). The page's loss axis says which.")
+    beta = param.Number(1.0, bounds=(0.0, 100.0),
+                        doc="Weight of the KL term in the loss of every variational family: "
+                            "loss = reconstruction + beta * KL, KL being the batch mean of each "
+                            "window's KL divergence summed over the latent dimensions. With "
+                            "loss_reduction=sum the reconstruction is summed over the batch, so "
+                            "per window the KL weighs beta / batch_size (the original: beta 1, "
+                            "batch 256).")
     conv_filters = param.Integer(16, bounds=(1, 256), precedence=0.9, doc="Filters of every convolution.")
     num_heads = param.Integer(4, bounds=(1, 16), precedence=0.9, doc="Heads of each attention gate.")
     key_dim = param.Integer(8, bounds=(1, 128), precedence=0.9, doc="Key size of each attention head.")
@@ -154,8 +167,9 @@ class TrainConfig(param.Parameterized):
 
 #: Named presets: field -> value, applied on top of the defaults.
 PRESETS: dict[str, dict] = {
-    # Exactly the original notebook's settings (the class defaults).
-    "paper": {},
+    # The original notebook's settings: the class defaults, with its loss summed over the
+    # batch (see README "The paper preset and the original").
+    "paper": {"loss_reduction": "sum"},
     # Small enough that a 2-core CPU separates the patterns within about two minutes;
     # values chosen by measurement, see README "The quick preset".
     "quick": dict(n_patterns=5, repeats=40, seq_len=32, n_features=6, noise_size=500,

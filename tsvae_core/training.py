@@ -51,6 +51,13 @@ BATCH_EVENT_INTERVAL_S = 0.1
 BATCH_FEED_BYTES = 64 * 2**20  # training windows above this are fed batch by batch  # at most ~10 progress events a second reach the queue
 
 
+#: What a running session says it does (``StatusChanged.message``) before its first batch.
+PHASE_DATA = "building the data"
+PHASE_MODEL = "building the model"
+PHASE_COMPILE = "compiling the training step (first batch only)"
+PHASE_TRAINING = "training"
+
+
 class _StopRun(Exception):
     """Raised inside fit to leave it at once (Keras would still run validation)."""
 
@@ -298,14 +305,24 @@ class TrainingSession:
         self.status, self.message = status, message
         self._events.put(ev.StatusChanged(status, message))
 
+    def _phase(self, what: str) -> None:
+        """Say what a running session is doing before its first batch (the page would sit
+        silent through data building, model building and the first step's compile)."""
+        with self._lock:
+            if self.status == ev.RUNNING and self.message != what:
+                self._set_status(ev.RUNNING, what)
+
     def _run(self) -> None:
         try:
             self.device = describe_device()
             if self.dataset is None:
+                self._phase(PHASE_DATA)
                 self.dataset = generate(self.data)
             self._raise_if_stopped()
+            self._phase(PHASE_MODEL)
             self._build()
             self._raise_if_stopped()  # before the first step's compilation, which is slow
+            self._phase(PHASE_COMPILE)
             self._fit()
             final = ev.STOPPED if self._stop.is_set() else ev.FINISHED
             with self._lock:
@@ -458,6 +475,8 @@ class _SessionCallback(keras.callbacks.Callback):
 
     def on_train_batch_end(self, batch, logs=None):
         s = self.s
+        if s.message == PHASE_COMPILE:
+            s._phase(PHASE_TRAINING)
         loss = float((logs or {}).get("loss", 0.0))
         if not math.isfinite(loss):
             self._fail_non_finite(loss, batch)

@@ -81,3 +81,31 @@ def test_unknown_architecture_is_a_value_error():
     m.architecture = "nope"
     with pytest.raises(ValueError, match="architecture='nope'.*allowed: .*conv_attention_gru"):
         build_model(d, m)
+
+
+def test_paper_loss_is_the_originals_sum_over_the_batch():
+    """paper: reconstruction summed over windows and time (the original's
+    ``mean(sum(mse(x, x_hat)))``), KL a batch mean; other presets: per window."""
+    d, m, _ = make_configs("paper")
+    assert m.loss_reduction == "sum" and make_configs("quick")[1].loss_reduction == "mean"
+    d, m, _ = tiny_configs(loss_reduction="sum", beta=1.0)
+    vae = build_model(d, m)
+    assert vae.loss_reduction == "sum"
+    x = np.random.default_rng(3).random((6, d.seq_len, d.n_features + 1)).astype("float32")
+    x_hat, z_mean, z_log_var = (np.asarray(a) for a in vae(x))
+    recon, kl = (float(v) for v in vae.vae_terms(x, x_hat, z_mean, z_log_var))
+    expected = ((x - x_hat) ** 2).mean(axis=-1).sum()            # every window and step
+    assert recon == pytest.approx(expected, rel=1e-5)
+    kl_windows = (-0.5 * (1 + z_log_var - z_mean**2 - np.exp(z_log_var))).sum(axis=1)
+    assert kl == pytest.approx(kl_windows.mean(), rel=1e-5)
+    vae.loss_reduction = "mean"
+    mean_recon = float(vae.vae_terms(x, x_hat, z_mean, z_log_var)[0])
+    assert mean_recon == pytest.approx(expected / len(x), rel=1e-5)
+
+
+def test_loss_reduction_survives_save_and_load(tmp_path):
+    d, m, _ = tiny_configs(loss_reduction="sum")
+    vae = build_model(d, m)
+    vae.build((None, d.seq_len, d.n_features + 1))
+    vae.save(tmp_path / "m.keras")
+    assert keras.saving.load_model(tmp_path / "m.keras", compile=False).loss_reduction == "sum"

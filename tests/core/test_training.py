@@ -33,7 +33,8 @@ def batches_of(seen):
 def finished_run():
     s = TrainingSession(*tiny_configs(epochs=8, jit_compile="on"))  # XLA, as the quick preset
     s.start()
-    seen = collect(s, lambda _: s.status in ev.ENDED and not s.is_alive())
+    # generous: the XLA compile alone took over 100 s on a loaded 2-core machine
+    seen = collect(s, lambda _: s.status in ev.ENDED and not s.is_alive(), timeout=900)
     seen += s.drain()
     return s, seen
 
@@ -322,3 +323,15 @@ def test_a_loaded_model_encodes_and_decodes_before_any_epoch(tmp_path):
     # a model object is not the snapshot (its weights stay its owner's)
     other = TrainingSession(*tiny_configs(epochs=1), initial_model=loaded._snapshot)
     assert not other.snapshot_ready
+
+
+def test_running_session_says_what_it_does_before_the_first_batch(finished_run):
+    """Data, model, compile, then training: the page is never silent before epoch 1."""
+    from tsvae_core.training import PHASE_COMPILE, PHASE_DATA, PHASE_MODEL, PHASE_TRAINING
+    _, seen = finished_run
+    said = [e.message for e in seen if isinstance(e, ev.StatusChanged) and e.status == ev.RUNNING]
+    assert said[-4:] == [PHASE_DATA, PHASE_MODEL, PHASE_COMPILE, PHASE_TRAINING], said
+    first_batch = next(i for i, e in enumerate(seen) if isinstance(e, ev.BatchProgress))
+    compiling = next(i for i, e in enumerate(seen)
+                     if isinstance(e, ev.StatusChanged) and e.message == PHASE_COMPILE)
+    assert compiling < first_batch

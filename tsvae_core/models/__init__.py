@@ -29,4 +29,6 @@ def build_model(data, model):
     except KeyError:
         raise ValueError(f"ModelConfig.architecture={model.architecture!r}: "
                          f"allowed: {', '.join(sorted(REGISTRY))}") from None
-    return builder(data, model)
+    built = builder(data, model)
+    built.loss_reduction = model.loss_reduction
+    return built

@@ -40,7 +40,7 @@ class Autoencoder(TimeSeriesAutoencoder):
 
     def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None, training=True):
         x_hat, code = y_pred
-        recon = reconstruction_error(x if y is None else y, x_hat)
+        recon = reconstruction_error(x if y is None else y, x_hat, self.loss_reduction)
         terms = self.penalties(x, code, training)
         total = recon
         for value, weight in terms.values():

@@ -32,6 +32,9 @@ class TimeSeriesAutoencoder(keras.Model):
     latent_name = "z_mean"
     #: Attributes holding sub-models, saved and restored by get_config / from_config.
     submodels: tuple[str, ...] = ("encoder", "decoder")
+    #: ``ModelConfig.loss_reduction``: the reconstruction term's mean or sum over the
+    #: batch; ``build_model`` sets it, saving keeps it.
+    loss_reduction = "mean"
 
     def training_data(self, x: np.ndarray, labels: np.ndarray, row_start: np.ndarray):
         """(inputs, targets) for ``fit``; by default the window is its own target."""
@@ -114,9 +117,13 @@ class TimeSeriesAutoencoder(keras.Model):
 
     def get_config(self):
         subs = {k: keras.saving.serialize_keras_object(getattr(self, k)) for k in self.submodels}
-        return {**super().get_config(), **self.settings(), **subs}
+        return {**super().get_config(), **self.settings(), **subs,
+                "loss_reduction": self.loss_reduction}
 
     @classmethod
     def from_config(cls, config):
         subs = [keras.saving.deserialize_keras_object(config.pop(k)) for k in cls.submodels]
-        return cls(*subs, **config)
+        reduction = config.pop("loss_reduction", "mean")  # files saved before the field: mean
+        model = cls(*subs, **config)
+        model.loss_reduction = reduction
+        return model

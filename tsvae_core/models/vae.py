@@ -16,14 +16,16 @@ from . import backbones
 from .base import TimeSeriesAutoencoder
 
 
-def reconstruction_error(x, x_hat):
-    """Per-step mean squared error over channels, summed over time, mean over the batch.
+def reconstruction_error(x, x_hat, reduction: str = "mean"):
+    """Each window's squared error, averaged over channels and summed over time, then the
+    batch mean (``reduction="mean"``) or sum (``"sum"``, the original notebook's).
 
     (batch, seq_len, channels) -> scalar; grows with seq_len like the original's.
     """
     # losses in float32 also under a mixed-precision policy
     x, x_hat = ops.cast(x, "float32"), ops.cast(x_hat, "float32")
-    return ops.mean(ops.sum(ops.mean(ops.square(x - x_hat), axis=-1), axis=-1))
+    per_window = ops.sum(ops.mean(ops.square(x - x_hat), axis=-1), axis=-1)  # (batch,)
+    return ops.sum(per_window) if reduction == "sum" else ops.mean(per_window)
 
 
 def kl_divergence(z_mean, z_log_var):
@@ -58,7 +60,8 @@ class VAE(TimeSeriesAutoencoder):
 
     def vae_terms(self, target, x_hat, z_mean, z_log_var):
         """(reconstruction, kl) scalars."""
-        return reconstruction_error(target, x_hat), kl_divergence(z_mean, z_log_var)
+        return (reconstruction_error(target, x_hat, self.loss_reduction),
+                kl_divergence(z_mean, z_log_var))
 
     def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None, training=True):
         x_hat, z_mean, z_log_var = y_pred

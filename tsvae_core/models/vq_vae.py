@@ -56,7 +56,7 @@ class VQVAE(TimeSeriesAutoencoder):
 
     def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None, training=True):
         x_hat, z_e, z_q, codes = y_pred
-        recon = reconstruction_error(x if y is None else y, x_hat)
+        recon = reconstruction_error(x if y is None else y, x_hat, self.loss_reduction)
         codebook = ops.mean(ops.square(ops.stop_gradient(z_e) - z_q))
         commitment = ops.mean(ops.square(z_e - ops.stop_gradient(z_q)))
         total = recon + codebook + self.commitment_cost * commitment
