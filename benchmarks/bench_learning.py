@@ -34,13 +34,14 @@ OWN = {"val_classifier_accuracy": "cls_acc", "val_regression_mae": "reg_mae",
        "val_contractive_penalty": "contractive"}
 
 
-def run_one(spec: str, seed: int, target: float, max_seconds: float, epochs: int | None) -> dict:
+def run_one(spec: str, seed: int, target: float, max_seconds: float, epochs: int | None,
+            extra: dict | None = None) -> dict:
     from tsvae_core import events as ev
     from tsvae_core.config import make_configs
     from tsvae_core.training import TrainingSession
 
     preset, _, arch = spec.partition(":")
-    overrides = {"seed": seed, **({"architecture": arch} if arch else {})}
+    overrides = {"seed": seed, **({"architecture": arch} if arch else {}), **(extra or {})}
     if epochs:
         overrides["epochs"] = epochs
     data, model, train = make_configs(preset, **overrides)
@@ -113,12 +114,16 @@ def main(argv=None) -> int:
                    help="per run; paper on a 2-core CPU gets only its first epochs")
     p.add_argument("--epochs", type=int, help="override the preset's epochs")
     p.add_argument("--backend", default=os.environ.get("KERAS_BACKEND", "tensorflow"))
+    p.add_argument("--set", nargs="*", default=[], metavar="FIELD=VALUE",
+                   help="config overrides for every run, e.g. head_weight=10 (JSON values)")
     p.add_argument("--json", metavar="PATH", help="also write the rows as JSON")
     p.add_argument("--one", help=argparse.SUPPRESS)  # child process: one run as JSON
     args = p.parse_args(argv)
+    extra = {k: json.loads(v) for k, v in (kv.split("=", 1) for kv in args.set)}
     if args.one:
         spec, seed = args.one.rsplit("@", 1)
-        print(json.dumps(run_one(spec, int(seed), args.target, args.max_seconds, args.epochs)))
+        print(json.dumps(run_one(spec, int(seed), args.target, args.max_seconds, args.epochs,
+                                 extra)))
         return 0
     rows = []
     for spec in args.runs:
@@ -127,6 +132,8 @@ def main(argv=None) -> int:
                    str(args.target), "--max-seconds", str(args.max_seconds)]
             if args.epochs:
                 cmd += ["--epochs", str(args.epochs)]
+            if args.set:
+                cmd += ["--set", *args.set]
             env = {**os.environ, "KERAS_BACKEND": args.backend, "TF_CPP_MIN_LOG_LEVEL": "3",
                    "PYTHONPATH": str(ROOT)}
             out = subprocess.run(cmd, env=env, stdout=subprocess.PIPE, text=True, check=True)

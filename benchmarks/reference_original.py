@@ -9,8 +9,8 @@ It is written the way the original is (the keras.io VAE example's pattern: a Mod
 subclass whose ``train_step`` opens a ``tf.GradientTape`` and calls ``self.encoder(data)``
 and ``self.decoder(z)`` without a ``training`` argument), so it needs the tensorflow
 backend. That is deliberate and stays out of ``tsvae_core``: this file is the yardstick,
-not product code. ``--bn-mode train`` passes ``training=True`` instead, to measure what
-that one difference does.
+not product code. ``--bn-mode train`` passes ``training=True`` instead, and ``--gate
+residual`` uses tsvae's open attention gate, to measure what each difference does.
 
 Prints one line per epoch: the original's logged numbers (per batch of ``batch_size``
 windows: the reconstruction term is summed over the batch), the same reconstruction per
@@ -68,7 +68,7 @@ def make_windows(seed: int, n_patterns: int, repeats: int, seq_len: int, n_featu
 
 
 def build(seq_len: int, channels: int, latent_dim: int, filters: int, scale_steps: int,
-          seed: int, bn_mode: str):
+          seed: int, bn_mode: str, gate_mode: str = "multiply"):
     import keras
     import tensorflow as tf
     from keras import layers, ops
@@ -83,8 +83,12 @@ def build(seq_len: int, channels: int, latent_dim: int, filters: int, scale_step
             return m + ops.exp(0.5 * lv) * keras.random.normal(ops.shape(m), seed=self.gen)
 
     def gate(x):
-        att = layers.MultiHeadAttention(num_heads=4, key_dim=8)(x, x)
-        return layers.Multiply()([layers.LayerNormalization(epsilon=1e-6)(att), x])
+        att = layers.LayerNormalization(
+            epsilon=1e-6, gamma_initializer="zeros" if gate_mode == "residual" else "ones")(
+            layers.MultiHeadAttention(num_heads=4, key_dim=8)(x, x))
+        if gate_mode == "residual":  # tsvae's variant: (1 + LN(att)) * x, LN scale from 0
+            return layers.Lambda(lambda t: (1.0 + t[0]) * t[1])([att, x])
+        return layers.Multiply()([att, x])
 
     inp = keras.Input((seq_len, channels))
     x = inp
@@ -157,6 +161,9 @@ def main(argv=None) -> int:
     p.add_argument("--seed", type=int, default=85)
     p.add_argument("--bn-mode", choices=["call", "train"], default="call",
                    help="call: as the original (no training argument); train: training=True")
+    p.add_argument("--gate", choices=["multiply", "residual"], default="multiply",
+                   help="multiply: the original's LN(att) * x; residual: (1 + LN(att)) * x, "
+                        "the LayerNormalization's scale starting at 0 (tsvae's default)")
     p.add_argument("--small", action="store_true",
                    help="8 patterns, seq_len 64, 3 features, 2000 noise rows (the spec's small config)")
     p.add_argument("--json", metavar="PATH", help="write the per-epoch rows as JSON")
@@ -175,7 +182,8 @@ def main(argv=None) -> int:
     print(f"data: {len(x_tr)} train / {len(x_val)} val windows of {x_tr.shape[1:]} "
           f"in {time.perf_counter() - t0:.1f} s", flush=True)
     batch = 256
-    vae = build(shape["seq_len"], shape["n_features"] + 1, 2, 16, 4, args.seed, args.bn_mode)
+    vae = build(shape["seq_len"], shape["n_features"] + 1, 2, 16, 4, args.seed, args.bn_mode,
+                args.gate)
     sub = np.linspace(0, len(x_val) - 1, min(len(x_val), 10_000)).astype(int)
     rows = []
 

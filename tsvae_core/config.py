@@ -90,6 +90,12 @@ class ModelConfig(param.Parameterized):
     conv_filters = param.Integer(16, bounds=(1, 256), precedence=0.9, doc="Filters of every convolution.")
     num_heads = param.Integer(4, bounds=(1, 16), precedence=0.9, doc="Heads of each attention gate.")
     key_dim = param.Integer(8, bounds=(1, 128), precedence=0.9, doc="Key size of each attention head.")
+    attention_gate = param.Selector(
+        objects=["residual", "multiply"], default="residual", precedence=0.9,
+        doc="How each attention output gates its input x: residual, (1 + LN(att)) * x with "
+            "the normalisation's scale starting at 0, a gate that starts open; or multiply, "
+            "LN(att) * x, the original notebook's literal form, which holds the model on the "
+            "predict-the-mean plateau for epochs (same weights either way).")
     scale_steps = param.Integer(4, bounds=(1, 8), precedence=0.9,
                                 doc="Decoder upsampling steps; seq_len must divide by 2**scale_steps.")
     gru_unroll = param.Boolean(False, precedence=0.9,
@@ -132,8 +138,8 @@ _BODY = ["backbone", "hidden_units", "conv_filters", "scale_steps"]
 #: (activation, output_activation, latent_dim, time_bypass); a field named in no list
 #: applies to every family, a field named in some lists only to those families.
 FAMILY_FIELDS: dict[str, list[str]] = {
-    "conv_attention_gru": ["beta", "conv_filters", "num_heads", "key_dim", "scale_steps",
-                           "gru_unroll"],
+    "conv_attention_gru": ["beta", "conv_filters", "num_heads", "key_dim", "attention_gate",
+                           "scale_steps", "gru_unroll"],
     "dense_vae": ["beta", "hidden_units"],
     "conv_vae": ["beta", "conv_filters", "scale_steps"],
     "recurrent_vae": ["beta", "hidden_units"],

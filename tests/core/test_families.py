@@ -63,6 +63,18 @@ def test_family_trains_and_its_loss_falls(arch):
     assert np.isfinite(last.knn_accuracy)
 
 
+@pytest.mark.parametrize("arch", FAMILIES)
+def test_family_learns_the_patterns(arch):
+    """Learning, not just running: the latent sorts the three patterns well above chance
+    (1/3; measured 0.59-0.86 after 4 epochs) and a variational family's KL has not
+    collapsed to 0 (measured 0.45-4.7 nats). Each family's own metric: the tests below."""
+    s, epochs = run(arch)
+    last = epochs[-1]
+    assert last.knn_accuracy >= 0.5, [e.knn_accuracy for e in epochs]
+    if s.model.variational:
+        assert last.logs["val_kl_loss"] > 0.2, last.logs
+
+
 def test_variational_families_show_kl_per_dim():
     s, epochs = run("beta_vae")
     kl = epochs[-1].extras["kl_per_dim"]
@@ -149,7 +161,7 @@ def test_vq_vae_uses_several_codes_and_quantises_to_codebook_rows():
     extras = epochs[-1].extras
     usage = extras["codebook_usage"]
     assert usage.shape == (16,) and (usage > 0).sum() > 1
-    assert 1.0 < float(extras["perplexity"]) <= 16
+    assert 2.0 < float(extras["perplexity"]) <= 16                   # measured 4.2 of 16 codes
     assert extras["pre_quantisation"].shape[1] == 2
     assert len(extras["pre_quantisation_labels"]) == len(extras["pre_quantisation"])
     _, z_e, z_q, codes = model(x)
@@ -168,7 +180,7 @@ def test_classifier_learns_from_a_fraction_of_labels_and_beats_chance():
     assert 0.4 < y["labelled"].mean() < 0.6                           # labelled_fraction 0.5
     again = labelled_windows(ds.start_train, 0.5, s.data.seed)
     np.testing.assert_array_equal(y["labelled"] > 0, again & (ds.y_train >= 0))  # fixed by seed
-    assert epochs[-1].logs["val_classifier_accuracy"] > 0.6            # chance: 1/3
+    assert epochs[-1].logs["val_classifier_accuracy"] > 0.85           # chance 1/3; measured 0.94
     cm = epochs[-1].extras["confusion_matrix"]
     assert cm.shape == (3, 3) and cm.sum() == (epochs[-1].labels >= 0).sum()
     assert np.trace(cm) / cm.sum() > 0.6
@@ -181,6 +193,9 @@ def test_regressor_beats_predicting_the_mean():
     np.testing.assert_allclose(true, window_end_phase(s.dataset.start_val[s.subset], 16, [1.0]))
     mse = np.mean((pred - true) ** 2)
     assert mse < 0.5 * np.var(true), (mse, np.var(true))
+    # predicting the mean phase (true is uniform on [0, 1)) has an MAE of about 0.25
+    mean_mae = np.mean(np.abs(true - true.mean()))
+    assert epochs[-1].logs["val_regression_mae"] < 0.4 * mean_mae, (epochs[-1].logs, mean_mae)
     assert epochs[-1].logs["val_regression_mae"] < epochs[0].logs["val_regression_mae"]
 
 

@@ -49,10 +49,16 @@ def test_loss_falls_and_run_finishes(finished_run):
 
 
 def test_latent_separates_easy_patterns(finished_run):
-    _, seen = finished_run
+    """The default architecture learns: k-NN well above chance, KL alive, reconstruction
+    below predicting the mean window (a collapsed model sits at 1.0x of it or above)."""
+    s, seen = finished_run
     last = epochs_of(seen)[-1]
-    assert last.knn_accuracy > 0.45  # chance is 1/3 with three patterns (measured 0.59)
+    assert last.knn_accuracy >= 0.55  # chance is 1/3 with three patterns
     assert last.z_mean.shape == (len(last.labels), 2)
+    assert last.logs["val_kl_loss"] > 0.5                        # not collapsed
+    x = s.dataset.x_val
+    plateau = ((x - x.mean(axis=0)) ** 2).mean(axis=-1).sum(axis=-1).mean()
+    assert last.logs["val_reconstruction_loss"] < 0.95 * plateau  # measured 0.91x
 
 
 def test_epoch_event_carries_arrays_and_metrics(finished_run):

@@ -23,7 +23,7 @@ def build_encoder(data: DataConfig, model: ModelConfig) -> keras.Model:
         x = layers.Conv1D(model.conv_filters, 3, strides=2, padding="same",
                           activation=model.activation, name=f"enc_conv{i}")(x)  # seq_len halves
         x = layers.BatchNormalization(name=f"enc_bn{i}")(x)
-        x = attention_gate(x, model.num_heads, model.key_dim, f"enc_att{i}")
+        x = attention_gate(x, model.num_heads, model.key_dim, f"enc_att{i}", model.attention_gate)
     x = layers.Flatten(name="flatten")(x)
     x = layers.Dense(channels, activation=model.activation, name="enc_dense")(x)
     z_mean = layers.Dense(model.latent_dim, name="z_mean")(x)          # (batch, latent_dim)
@@ -47,7 +47,7 @@ def build_decoder(data: DataConfig, model: ModelConfig) -> keras.Model:
         x = layers.BatchNormalization(name=f"dec_bn{i}")(x)
     x = layers.GRU(16 * channels, return_sequences=True, unroll=model.gru_unroll,
                    name="dec_gru")(x)  # (batch, seq_len, 16*channels)
-    x = attention_gate(x, model.num_heads, model.key_dim, "dec_att")
+    x = attention_gate(x, model.num_heads, model.key_dim, "dec_att", model.attention_gate)
     out = layers.Conv1D(channels, 5, padding="same", activation=model.output_activation,
                         name="reconstruction")(x)                             # (batch, seq_len, channels)
     return keras.Model(z, out, name="decoder")

@@ -23,11 +23,34 @@ class Sampling(layers.Layer):
         return {**super().get_config(), "seed": self.seed}
 
 
-def attention_gate(x, num_heads: int, key_dim: int, name: str):
-    """Self-attention of x, layer-normalised, used as an element-wise gate on x."""
+def attention_gate(x, num_heads: int, key_dim: int, name: str, mode: str = "residual"):
+    """Self-attention of x, layer-normalised, used as an element-wise gate on x.
+
+    ``mode`` (``ModelConfig.attention_gate``): "multiply" is the original's
+    ``LN(att) * x``; "residual" is ``(1 + LN(att)) * x`` with the LayerNormalization's
+    scale starting at 0, so the gate starts open (x passes unchanged) and the attention
+    learns to modulate it: the same weights, but the multiply form starts by multiplying
+    x with a zero-mean factor that differs from window to window, which scrambles what
+    the encoder sees and holds the model on the predict-the-mean plateau for epochs
+    (measured; see docs/learning.md).
+    """
     att = layers.MultiHeadAttention(num_heads=num_heads, key_dim=key_dim, name=f"{name}_mha")(x, x)
-    att = layers.LayerNormalization(epsilon=1e-6, name=f"{name}_ln")(att)
-    return layers.Multiply(name=f"{name}_gate")([att, x])
+    att = layers.LayerNormalization(epsilon=1e-6, name=f"{name}_ln",
+                                    gamma_initializer="zeros" if mode == "residual" else "ones")(att)
+    if mode == "multiply":
+        return layers.Multiply(name=f"{name}_gate")([att, x])
+    if mode == "residual":
+        return ResidualGate(name=f"{name}_gate")([att, x])
+    raise ValueError(f"ModelConfig.attention_gate={mode!r}: allowed: residual, multiply")
+
+
+@keras.saving.register_keras_serializable(package="tsvae")
+class ResidualGate(layers.Layer):
+    """[g, x] -> (1 + g) * x: a gate that starts open (no weights of its own)."""
+
+    def call(self, inputs):
+        g, x = inputs
+        return (1.0 + g) * x
 
 
 @keras.saving.register_keras_serializable(package="tsvae")
