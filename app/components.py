@@ -15,6 +15,7 @@ import param
 from tsvae_core import events as ev
 
 from .controller import Controller
+from .safe_text import text_alert
 
 ADVANCED = 0.9
 #: The prominent fields of each group, in display order; the rest of a group that is not
@@ -157,10 +158,9 @@ class StatusLine(pn.viewable.Viewer):
 
     def __panel__(self):
         c = self.ctrl
-        error = pn.pane.Alert(c.param.error, alert_type="danger", css_classes=["tsvae-error"],
-                              visible=c.param.error.rx.bool(), sizing_mode="stretch_width")
-        notice = pn.pane.Alert(c.param.notice, alert_type="info", css_classes=["tsvae-notice"],
-                               visible=c.param.notice.rx.bool(), sizing_mode="stretch_width")
+        # both quote what a link, a file or a widget asked for: shown as text only
+        error = text_alert(c.param.error, "danger", "tsvae-error")
+        notice = text_alert(c.param.notice, "info", "tsvae-notice")
         pending = pn.pane.Alert(self._pending, alert_type="warning", css_classes=["tsvae-pending"],
                                 visible=c.param.pending.rx.pipe(bool),
                                 sizing_mode="stretch_width")

@@ -22,6 +22,7 @@ import param
 from tsvae_core.runs import config_from_json, config_to_json, history_csv, latent_csv
 
 from .controller import Controller
+from .safe_text import text_alert
 
 log = logging.getLogger(__name__)
 
@@ -208,12 +209,9 @@ class FilesView(pn.viewable.Viewer):
         self.load_config_text(text, name)
 
     def __panel__(self):
-        msg = pn.pane.Alert(self.param.message, alert_type="success",
-                            css_classes=["tsvae-files-message"],
-                            visible=self.param.message.rx.bool(), sizing_mode="stretch_width")
-        problem = pn.pane.Alert(self.param.problem, alert_type="danger",
-                                css_classes=["tsvae-files-problem"],
-                                visible=self.param.problem.rx.bool(), sizing_mode="stretch_width")
+        # file names and the files' own keys and values: shown as text only
+        msg = text_alert(self.param.message, "success", "tsvae-files-message")
+        problem = text_alert(self.param.problem, "danger", "tsvae-files-problem")
         loads = pn.Row(
             pn.Column(pn.pane.Markdown("**Load a model** (.keras): the next run starts from "
                                        "it", margin=(0, 10)), self.model_input),

@@ -1,0 +1,37 @@
+"""Bad input in a real browser (see conftest.py)."""
+from __future__ import annotations
+
+import urllib.parse
+
+SCRIPT = "<script>window.__tsvae_x1=1;alert(1)</script>"
+IMG_NAME = "<img src=x onerror=window.__tsvae_x2=1;alert(2)>"
+IMG_VALUE = "<img src=x onerror=window.__tsvae_x3=1;alert(3)>"
+INJECTED = "() => [window.__tsvae_x1, window.__tsvae_x2, window.__tsvae_x3]"
+
+
+def test_a_link_with_markup_shows_it_as_text_and_runs_nothing(new_page, ui):
+    dialogs = []
+
+    def watch(page):
+        page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+
+    link = urllib.parse.urlencode({"architecture": SCRIPT, IMG_NAME: "1",
+                                   "latent_dim": IMG_VALUE, "n_patterns": "4"})
+    page = new_page(link, on_page=watch)
+    notice = page.locator(".tsvae-notice")
+    # the text is in the pane's shadow root, which innerText of the host leaves out
+    shown = lambda: notice.get_by_text("Ignored requested settings").inner_text()  # noqa: E731
+    ui.wait_until(lambda: notice.is_visible(), 30, "the notice")
+    # the unknown field is named once the browser reports the address it opened
+    text = ui.wait_until(lambda: (lambda t: t if IMG_NAME in t else None)(shown()),
+                         10, "the notice to name the unknown field")
+    assert f"architecture={SCRIPT}" in text and f"latent_dim={IMG_VALUE}" in text
+    assert f"unknown field '{IMG_NAME}'" in text
+    # nothing of it became an element, and nothing ran
+    assert page.locator("img[src=x]").count() == 0
+    assert page.locator(".tsvae-notice script, .tsvae-notice img").count() == 0
+    assert page.evaluate(INJECTED) == [None, None, None]
+    assert dialogs == []
+    # the good field applied
+    assert page.locator(".bk-input-group", has_text="N patterns").locator("input") \
+        .first.input_value() == "4"
