@@ -16,6 +16,7 @@ from tsvae_core import events as ev
 
 from .controller import Controller
 from .safe_text import text_alert
+from .typed_inputs import checked_widget
 
 ADVANCED = 0.9
 #: The prominent fields of each group, in display order; the rest of a group that is not
@@ -25,21 +26,17 @@ PROMINENT = {
     "Training": ["optimizer", "learning_rate", "batch_size", "epochs"],
     "Data": [],
 }
-_WIDGETS = {
-    "learning_rate": {"type": pn.widgets.FloatInput, "step": 1e-4, "format": "0.[00000]"},
-    "time_bypass": {"type": pn.widgets.Checkbox},
-}
+_OPTIONS = {"learning_rate": {"step": 1e-4, "format": "0.[00000]"}}
 
 
-def _widget_for(p: param.Parameter):
+def _widget_for(p: param.Parameter, report=None):
     """Typed inputs instead of sliders: the ranges (e.g. noise_size up to 1e6) are too
-    wide for a slider to hit a chosen value."""
-    if p.name in _WIDGETS:
-        return _WIDGETS[p.name]
-    if isinstance(p, param.Integer):
-        return {"type": pn.widgets.IntInput}
-    if isinstance(p, param.Number):
-        return {"type": pn.widgets.FloatInput}
+    wide for a slider to hit a chosen value. Number boxes answer an out-of-range value
+    through ``report`` (see app.typed_inputs) instead of dropping it."""
+    if p.name == "time_bypass":
+        return {"type": pn.widgets.Checkbox}
+    if isinstance(p, param.Number) and not isinstance(p, param.Boolean):
+        return checked_widget(p, report, **_OPTIONS.get(p.name, {}))
     return None
 
 
@@ -50,9 +47,10 @@ def _fields(cfg: param.Parameterized, advanced: bool) -> list[str]:
     return names
 
 
-def _param_pane(cfg, names) -> pn.Param:
+def _param_pane(cfg, names, report=None) -> pn.Param:
     return pn.Param(cfg, parameters=names, show_name=False, sort=False,
-                    widgets={n: w for n in names if (w := _widget_for(cfg.param[n])) is not None},
+                    widgets={n: w for n in names
+                             if (w := _widget_for(cfg.param[n], report)) is not None},
                     default_layout=pn.Column, sizing_mode="stretch_width")
 
 
@@ -68,9 +66,10 @@ class Settings(pn.viewable.Viewer):
         first = [n for n in PROMINENT[title] if n in main]
         ordered = first + [n for n in main if n not in first]
         advanced = _fields(cfg, advanced=True)
+        report = self.ctrl.set_typed_problem
         return pn.Card(
-            _param_pane(cfg, ordered),
-            pn.Card(_param_pane(cfg, advanced), title="Advanced", collapsed=True,
+            _param_pane(cfg, ordered, report),
+            pn.Card(_param_pane(cfg, advanced, report), title="Advanced", collapsed=True,
                     sizing_mode="stretch_width"),
             title=title, sizing_mode="stretch_width", css_classes=[f"tsvae-{title.lower()}"])
 

@@ -75,6 +75,7 @@ class Controller(param.Parameterized):
     error = param.String("", doc="Invalid settings or a failed run.")
     notice = param.String("", doc="Transient information, e.g. busy server.")
     pending = param.List([], doc="Fields changed since the run was built.")
+    typed = param.Dict({}, doc="Values typed into the sidebar and not taken: field -> why.")
     epoch = param.Integer(0, doc="Completed epochs.")
     n_epochs = param.Integer(0)
     batch = param.Integer(0)
@@ -330,11 +331,25 @@ class Controller(param.Parameterized):
             self._request_preview()
         self._refresh_actions()
 
+    def set_typed_problem(self, field: str, problem: str) -> None:
+        """A sidebar box refused a typed value (``problem``), or took one ('')."""
+        typed = {k: v for k, v in self.typed.items() if k != field}
+        if problem:
+            typed[field] = problem
+        if typed != self.typed:
+            self.typed = typed
+            self._check_valid()
+            self._refresh_actions()
+
     def _check_valid(self) -> bool:
+        # a refused typed value counts as invalid: Start must not run with the old value
+        problems = list(self.typed.values())
         try:
             validate(self.data, self.model, self.train)
         except ValueError as exc:
-            self.error = f"Invalid settings: {exc}"
+            problems.append(str(exc))
+        if problems:
+            self.error = "Invalid settings: " + "; ".join(problems)
             self._refresh_actions()
             return False
         if self.error.startswith("Invalid settings"):

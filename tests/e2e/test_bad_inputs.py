@@ -1,4 +1,5 @@
-"""Bad input in a real browser (see conftest.py)."""
+"""Bad input in a real browser: a link that carries markup, a number out of range typed
+into the sidebar (see conftest.py)."""
 from __future__ import annotations
 
 import urllib.parse
@@ -35,3 +36,22 @@ def test_a_link_with_markup_shows_it_as_text_and_runs_nothing(new_page, ui):
     # the good field applied
     assert page.locator(".bk-input-group", has_text="N patterns").locator("input") \
         .first.input_value() == "4"
+
+
+def test_a_typed_out_of_range_number_is_named_and_start_waits(new_page, ui):
+    page = new_page()
+    start = page.locator(".tsvae-start button")
+    ui.wait_until(lambda: start.is_enabled(), 30, "Start to be enabled")
+    ui.set_input(page, "Epochs", -5)
+    error = page.locator(".tsvae-error")
+    ui.wait_until(lambda: error.is_visible() and error.get_by_text("epochs=-5").count(), 10,
+                  "the message about epochs")
+    assert "1..100000" in error.get_by_text("epochs=-5").inner_text()
+    assert start.is_disabled()
+    box = page.locator(".bk-input-group", has_text="Epochs").locator("input").first
+    assert box.input_value() == "-5"  # what was typed stays, with the message beside it
+    ui.set_input(page, "Epochs", 3)
+    ui.wait_until(lambda: not error.is_visible() and start.is_enabled(), 10,
+                  "the message to go and Start to come back")
+    ui.click(page, "start")
+    ui.wait_until(lambda: ui.status(page)["n-epochs"] == 3, 60, "a run of 3 epochs")
