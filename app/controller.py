@@ -10,6 +10,7 @@ import concurrent.futures
 import contextlib
 import logging
 import time
+from pathlib import Path
 
 import holoviews as hv
 import numpy as np
@@ -291,12 +292,13 @@ class Controller(param.Parameterized):
         except ValueError as exc:
             self._initial_model, self.loaded_model = None, ""
             self.session = None
-            self.error = f"Cannot load {name}: {exc}"
+            self.error = f"Cannot load {name}: {_unpathed(exc, path, name)}"
         except Exception as exc:  # not a Keras file, or another format problem
             log.exception("loading %s failed", name)
             self._initial_model, self.loaded_model = None, ""
             self.session = None
-            self.error = f"Cannot load {name}: {type(exc).__name__}: {exc}"
+            self.error = (f"Cannot load {name}: not a readable Keras model "
+                          f"({type(exc).__name__}: {_unpathed(exc, path, name)})")
         else:
             self.error = "" if self.error.startswith("Cannot") else self.error
             self.status, self.message = ev.IDLE, f"loaded {name}: Start continues from it"
@@ -526,3 +528,11 @@ class Controller(param.Parameterized):
         changed = {k: v for k, v in wanted.items() if getattr(self, k) != v}
         if changed:  # runs every poll: send nothing when nothing changed
             self.param.update(**changed)
+
+
+def _unpathed(exc: Exception, path, name: str) -> str:
+    """An error's text with the server's path of an upload replaced by its file name (a
+    page must not learn the server's directories)."""
+    text = str(exc).replace(str(path), name)
+    parent = str(Path(path).parent)
+    return text.replace(parent, "<upload>") if parent not in ("", ".") else text

@@ -13,6 +13,7 @@ import io
 import logging
 import tempfile
 import time
+import zipfile
 from pathlib import Path
 
 import numpy as np
@@ -28,6 +29,8 @@ log = logging.getLogger(__name__)
 
 #: Largest upload taken (bytes); Panel's own websocket limit applies as well.
 MAX_UPLOAD = 200 * 2**20
+#: What every .keras archive holds (Keras 3's saving format).
+KERAS_MEMBERS = ("config.json", "model.weights.h5")
 
 
 class FilesView(pn.viewable.Viewer):
@@ -156,17 +159,24 @@ class FilesView(pn.viewable.Viewer):
         self._refresh()
 
     # ---- loading ----------------------------------------------------------------------
+    def _begin_load(self, widget) -> None:
+        """A new upload replaces the last one's messages, in the card and the page's error
+        line; the widget forgets the file, so the same file chosen again arrives again."""
+        self.message = self.problem = ""
+        if self.ctrl.error.startswith("Cannot load"):
+            self.ctrl.error = ""
+        widget.clear()
+        with param.discard_events(widget):  # no watcher call, nothing sent to the browser
+            widget.value = None
+
     def _on_model_upload(self, event) -> None:
         data, name = event.new, self.model_input.filename or "model.keras"
-        if not data:
+        if data is None:  # the widget forgot the last file (see _begin_load)
             return
-        self.model_input.clear()  # the same file can be chosen again
-        self.message = self.problem = ""
-        if not name.endswith(".keras"):
-            self.problem = f"Cannot load {name}: a model file ends in .keras"
-            return
-        if len(data) > MAX_UPLOAD:
-            self.problem = f"Cannot load {name}: larger than {MAX_UPLOAD // 2**20} MB"
+        self._begin_load(self.model_input)
+        problem = model_file_problem(data, name)
+        if problem:
+            self.problem = problem
             return
         self._uploads += 1
         path = Path(self._tmp.name) / f"upload-{self._uploads}.keras"  # kept: Start reads it
@@ -183,10 +193,20 @@ class FilesView(pn.viewable.Viewer):
         """Set the widgets to the settings in ``text`` (config_to_json's format); a bad file
         leaves them as they are and says why in ``problem``."""
         self.message = self.problem = ""
+        if not text.strip():
+            self.problem = f"Cannot load {name}: the file is empty"
+            return False
         try:
             configs = config_from_json(text)
         except ValueError as exc:
             self.problem = f"Cannot load {name}: {exc}"
+            return False
+        except RecursionError:  # json nests deeper than Python's stack
+            self.problem = f"Cannot load {name}: the JSON is nested too deeply"
+            return False
+        except Exception as exc:  # anything else: a message, never an error in the server
+            log.exception("loading settings %s failed", name)
+            self.problem = f"Cannot load {name}: {type(exc).__name__}"
             return False
         c = self.ctrl
         for mine, new in zip((c.data, c.model, c.train), configs):
@@ -198,13 +218,13 @@ class FilesView(pn.viewable.Viewer):
 
     def _on_config_upload(self, event) -> None:
         data, name = event.new, self.config_input.filename or "settings.json"
-        if not data:
+        if data is None:
             return
-        self.config_input.clear()
+        self._begin_load(self.config_input)
         try:
             text = data.decode("utf-8")
         except UnicodeDecodeError:
-            self.message, self.problem = "", f"Cannot load {name}: not UTF-8 text"
+            self.problem = f"Cannot load {name}: not UTF-8 text"
             return
         self.load_config_text(text, name)
 
@@ -221,3 +241,28 @@ class FilesView(pn.viewable.Viewer):
         return pn.Column(pn.pane.Markdown("**Download** the current run's files", margin=(0, 10)),
                          pn.Row(*self.downloads.values()), self.reason, loads, msg, problem,
                          sizing_mode="stretch_width")
+
+
+def model_file_problem(data: bytes, name: str) -> str:
+    """Why ``data`` (an upload named ``name``) is no model file to load ('' if it may be).
+
+    Checked before Keras sees it: Keras's own messages for such files name the server's
+    temporary path ("File not found: filepath=/tmp/...") or are a bare KeyError.
+    """
+    if not name.endswith(".keras"):
+        return f"Cannot load {name}: a model file ends in .keras"
+    if not data:
+        return f"Cannot load {name}: the file is empty"
+    if len(data) > MAX_UPLOAD:
+        return f"Cannot load {name}: larger than {MAX_UPLOAD // 2**20} MB"
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            names = set(archive.namelist())
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return (f"Cannot load {name}: not a Keras model file (a .keras file is a zip "
+                "archive; this file is not one)")
+    missing = [n for n in KERAS_MEMBERS if n not in names]
+    if missing:
+        return (f"Cannot load {name}: a zip archive, but not a Keras model file "
+                f"(it has no {' or '.join(missing)})")
+    return ""
