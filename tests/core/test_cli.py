@@ -1,6 +1,7 @@
 import csv
 import subprocess
 import sys
+import time
 
 import keras
 import numpy as np
@@ -35,3 +36,21 @@ def test_bad_flag_value_is_a_clear_error():
                          capture_output=True, text=True, timeout=120)
     assert out.returncode == 2
     assert "scale_steps=5" in out.stderr and "allowed" in out.stderr
+
+
+def test_output_paths_are_checked_before_training(tmp_path, capsys):
+    from tsvae_core.cli import main
+    cases = [
+        (["--save-model", "/nonexistent/dir/x.keras"], "directory /nonexistent/dir does not exist"),
+        (["--save-model", str(tmp_path / "model.h5")], "must end in .keras"),
+        (["--history-csv", str(tmp_path / "no" / "h.csv")], f"directory {tmp_path / 'no'} does not"),
+        (["--latent-csv", str(tmp_path)], "is a directory"),
+    ]
+    for flags, fragment in cases:
+        t0 = time.perf_counter()
+        assert main([*TINY_FLAGS, "--epochs", "100000", *flags]) == 2
+        err = capsys.readouterr()
+        assert fragment in err.err and err.err.startswith("tsvae-train: "), err.err
+        assert "epoch " not in err.out        # no training happened
+        assert time.perf_counter() - t0 < 5   # (100000 epochs would take hours)
+    assert list(tmp_path.iterdir()) == []
