@@ -77,8 +77,12 @@ class Settings(pn.viewable.Viewer):
         c = self.ctrl
         preset = pn.widgets.Select.from_param(c.param.preset, label="Preset",
                                               sizing_mode="stretch_width")
+        size = pn.pane.HTML(c.param.size_summary.rx.pipe(
+            lambda t: f"<span class='tsvae-data-size'>{html.escape(t)}</span>"),
+            margin=(0, 10), css_classes=["tsvae-data-size"])
         return pn.Column(
             preset,
+            size,
             self._group("Model", c.model),
             self._group("Training", c.train),
             self._group("Data", c.data),
@@ -166,4 +170,10 @@ class StatusLine(pn.viewable.Viewer):
         # One pane whose text changes: replacing panes would rebuild their Bokeh models.
         line = pn.pane.HTML(self._line, sizing_mode="stretch_width", margin=(5, 10),
                             stylesheets=[":host { color: var(--neutral-foreground-rest, #ddd); }"])
-        return pn.Column(line, error, notice, pending, sizing_mode="stretch_width")
+        anyway = pn.widgets.Button(label="Start anyway", color="warning", width=140,
+                                   css_classes=["tsvae-start-anyway"])
+        anyway.on_click(lambda _e: c.param.trigger("start_anyway"))
+        large = pn.Column(text_alert(c.param.size_warning, "warning", "tsvae-size-warning"),
+                          anyway, visible=c.param.size_warning.rx.bool(),
+                          sizing_mode="stretch_width")
+        return pn.Column(line, error, notice, large, pending, sizing_mode="stretch_width")

@@ -24,7 +24,7 @@ from tsvae_core.data import Dataset, generate
 from tsvae_core.runs import RunHistory, RunRecord
 from tsvae_core.training import TrainingSession
 
-from . import plots
+from . import data_size, plots
 from .family_plots import FAMILY_TITLES
 from .plots import FAMILY_LOG_KEYS
 from .registry import REGISTRY, RunRegistry
@@ -77,6 +77,9 @@ class Controller(param.Parameterized):
     notice = param.String("", doc="Transient information, e.g. busy server.")
     pending = param.List([], doc="Fields changed since the run was built.")
     typed = param.Dict({}, doc="Values typed into the sidebar and not taken: field -> why.")
+    size_summary = param.String("", doc="Windows, their memory and batches an epoch.")
+    size_warning = param.String("", doc="Why Start waits for a 'Start anyway' ('' if not).")
+    start_anyway = param.Event(doc="Start (or Step) the large run size_warning describes.")
     epoch = param.Integer(0, doc="Completed epochs.")
     n_epochs = param.Integer(0)
     batch = param.Integer(0)
@@ -132,6 +135,9 @@ class Controller(param.Parameterized):
         self._initial_model = None  # a .keras path the next session starts from
         self.projection = (None, None, 0)   # set per epoch, see _on_epoch
         self.last_epoch: ev.EpochEnd | None = None
+        self._confirmed: dict | None = None  # data and train values a Start anyway was for
+        self._asked = "start"                # the action that is waiting for it
+        self.size_summary = data_size.size_summary(data, train)
         for cfg in (data, model, train):
             cfg.param.watch(self._on_config, [p for p in cfg.param if p != "name"])
         model.param.watch(lambda _: show_family_fields(model), "architecture")
@@ -219,9 +225,23 @@ class Controller(param.Parameterized):
         if self.recon_index >= self.n_val:
             self.recon_index = 0
 
+    @param.depends("start_anyway", watch=True)
+    def _on_start_anyway(self):
+        if not self.size_warning:
+            return
+        self._confirmed = config_values(self.data, self.train)
+        self.size_warning = ""
+        self._launch(self._asked)
+
     def _launch(self, action: str) -> None:
         if not self._check_valid():
             return
+        # a large run (app.data_size) starts only once confirmed for these settings
+        warning = data_size.size_warning(self.data, self.train)
+        if warning and self._confirmed != config_values(self.data, self.train):
+            self._asked, self.size_warning = action, warning
+            return
+        self.size_warning = ""
         s = self.session
         # a prepared session (loaded model, refused Start) is rebuilt if settings changed
         if s is None or s.status != ev.IDLE or self.pending:
@@ -324,6 +344,8 @@ class Controller(param.Parameterized):
     # ---- config changes ------------------------------------------------------------
     def _on_config(self, *events):
         names = {e.name for e in events}
+        self.size_summary = data_size.size_summary(self.data, self.train)
+        self.size_warning = ""  # it asked about other settings; Start asks again if needed
         valid = self._check_valid()
         if "learning_rate" in names and self.session is not None and self.session.is_alive():
             self.session.set_learning_rate(self.train.learning_rate)
