@@ -82,6 +82,21 @@ def output_problem(flag: str, path: str | None) -> str:
     return ""
 
 
+def range_problem(overrides: dict) -> str:
+    """The first flag whose value its field does not allow, as ``--flag value: allowed
+    range ...`` ('' when all are allowed); param's own message names no range."""
+    from .config import field_owner
+    from .runs import allowed
+    for name, value in overrides.items():
+        owner = field_owner(name)
+        try:
+            owner(**{name: value})
+        except ValueError:
+            shown = " ".join(map(str, value)) if isinstance(value, list) else value
+            return f"--{name.replace('_', '-')} {shown}: {allowed(owner.param[name])}"
+    return ""
+
+
 def main(argv=None) -> int:
     args = build_parser().parse_args(argv)
     for flag, path in (("--save-model", args.save_model), ("--history-csv", args.history_csv),
@@ -101,6 +116,10 @@ def main(argv=None) -> int:
 
     fields = {p for cls in CONFIG_CLASSES for p in cls.param if p != "name"}
     overrides = {k: v for k, v in vars(args).items() if k in fields and v is not None}
+    problem = range_problem(overrides)
+    if problem:
+        print(f"tsvae-train: {problem}", file=sys.stderr)
+        return 2
     try:
         configs = make_configs(args.preset, **overrides)
         session = TrainingSession(*configs)

@@ -1,10 +1,13 @@
 import csv
+import json
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import keras
 import numpy as np
+import pytest
 
 import tsvae_core.models  # noqa: F401  (registers the model classes load_model needs)
 
@@ -54,3 +57,20 @@ def test_output_paths_are_checked_before_training(tmp_path, capsys):
         assert "epoch " not in err.out        # no training happened
         assert time.perf_counter() - t0 < 5   # (100000 epochs would take hours)
     assert list(tmp_path.iterdir()) == []
+
+
+CLI_CASES = json.loads((Path(__file__).parents[1] / "data" / "bad_inputs.json").read_text())["cli"]
+
+
+@pytest.mark.parametrize("case", CLI_CASES, ids=[" ".join(c["argv"]) for c in CLI_CASES])
+def test_each_bad_flag_of_the_corpus_exits_2_with_its_message(case, tmp_path, capsys):
+    from tsvae_core.cli import main
+    argv = [a.replace("{tmp}", str(tmp_path)) for a in case["argv"]]
+    try:
+        code = main([*TINY_FLAGS, *argv])
+    except SystemExit as exc:  # argparse's own errors (type, choice) exit from parse_args
+        code = exc.code
+    err = capsys.readouterr()
+    assert code == 2
+    assert case["expect"] in err.err, err.err
+    assert "Traceback" not in err.err and "epoch " not in err.out
