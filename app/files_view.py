@@ -59,8 +59,9 @@ class FilesView(pn.viewable.Viewer):
                                                 css_classes=["tsvae-load-model"])
         self.config_input = pn.widgets.FileInput(accept=".json", multiple=False,
                                                  css_classes=["tsvae-load-config"])
-        self.model_input.param.watch(self._on_model_upload, "value")
-        self.config_input.param.watch(self._on_config_upload, "value")
+        # filename too: Panel gives an empty file's value as None, which may not change
+        self.model_input.param.watch(self._on_model_upload, ["value", "filename"])
+        self.config_input.param.watch(self._on_config_upload, ["value", "filename"])
         ctrl.param.watch(self._refresh, ["runs_changed", "run_id", "epoch", "loaded_model"])
         self.reason = pn.pane.HTML("", css_classes=["tsvae-download-reason"], margin=(5, 10))
         self._refresh()
@@ -159,21 +160,28 @@ class FilesView(pn.viewable.Viewer):
         self._refresh()
 
     # ---- loading ----------------------------------------------------------------------
-    def _begin_load(self, widget) -> None:
-        """A new upload replaces the last one's messages, in the card and the page's error
-        line; the widget forgets the file, so the same file chosen again arrives again."""
+    def _take(self, widget) -> tuple[bytes, str] | None:
+        """(content, name) of the file ``widget`` just received, or None when there is none
+        (the echo of ``clear``). A new upload replaces the last one's messages, in the card
+        and the page's error line; the widget forgets the file, so that the same file chosen
+        again (an empty one included) arrives again."""
+        name = widget.filename
+        if not name:
+            return None
+        data = widget.value or b""  # an empty file comes as None
         self.message = self.problem = ""
         if self.ctrl.error.startswith("Cannot load"):
             self.ctrl.error = ""
         widget.clear()
         with param.discard_events(widget):  # no watcher call, nothing sent to the browser
-            widget.value = None
+            widget.param.update(value=None, filename=None)
+        return data, name
 
-    def _on_model_upload(self, event) -> None:
-        data, name = event.new, self.model_input.filename or "model.keras"
-        if data is None:  # the widget forgot the last file (see _begin_load)
+    def _on_model_upload(self, *_events) -> None:
+        taken = self._take(self.model_input)
+        if taken is None:
             return
-        self._begin_load(self.model_input)
+        data, name = taken
         problem = model_file_problem(data, name)
         if problem:
             self.problem = problem
@@ -216,11 +224,11 @@ class FilesView(pn.viewable.Viewer):
             ": Reset or Start applies them" if c.pending else "")
         return True
 
-    def _on_config_upload(self, event) -> None:
-        data, name = event.new, self.config_input.filename or "settings.json"
-        if data is None:
+    def _on_config_upload(self, *_events) -> None:
+        taken = self._take(self.config_input)
+        if taken is None:
             return
-        self._begin_load(self.config_input)
+        data, name = taken
         try:
             text = data.decode("utf-8")
         except UnicodeDecodeError:

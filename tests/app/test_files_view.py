@@ -193,3 +193,20 @@ def test_an_empty_or_deeply_nested_settings_file_is_reported(tab):
     assert view.problem == "Cannot load deep.json: the JSON is nested too deeply"
     _upload(view.config_input, b"  \n", "blank.json")
     assert view.problem == "Cannot load blank.json: the file is empty"
+
+
+def test_an_empty_file_as_the_browser_sends_it_and_the_clear_echo(tab):
+    ctrl, view = tab()
+    # Panel turns an empty file's (empty) data into None; only its name arrives
+    view.model_input.param.update(filename="empty.keras", value=None)
+    assert view.problem == "Cannot load empty.keras: the file is empty"
+    view.config_input.param.update(filename="empty.json", value=None)
+    assert view.problem == "Cannot load empty.json: the file is empty"
+    # the same empty file again: answered again
+    view.problem = ""
+    view.config_input.param.update(filename="empty.json", value=None)
+    assert view.problem == "Cannot load empty.json: the file is empty"
+    # the browser's echo of clear() (no name, no data) is no upload
+    assert view.config_input.filename is None
+    view._on_config_upload()
+    assert view.problem == "Cannot load empty.json: the file is empty"

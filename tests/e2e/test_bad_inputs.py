@@ -55,3 +55,26 @@ def test_a_typed_out_of_range_number_is_named_and_start_waits(new_page, ui):
                   "the message to go and Start to come back")
     ui.click(page, "start")
     ui.wait_until(lambda: ui.status(page)["n-epochs"] == 3, 60, "a run of 3 epochs")
+
+
+def test_bad_files_each_get_a_message_naming_them(new_page, ui, tmp_path):
+    page = new_page()
+    problem = page.locator(".tsvae-files-problem")
+
+    def upload(kind: str, path) -> str:
+        page.locator(f".tsvae-load-{kind} input[type=file]").set_input_files(str(path))
+        return ui.wait_until(
+            lambda: problem.is_visible() and problem.get_by_text(path.name).count()
+            and problem.get_by_text(path.name).inner_text(), 30, f"the message for {path.name}")
+
+    junk = tmp_path / "x.keras"
+    junk.write_bytes(bytes(range(256)) * 8)
+    text = upload("model", junk)
+    assert "x.keras: not a Keras model file" in text and "/tmp" not in text
+    empty = tmp_path / "empty.json"
+    empty.write_bytes(b"")
+    assert "empty.json: the file is empty" in upload("config", empty)  # replaces x.keras's
+    assert problem.get_by_text("x.keras").count() == 0
+    empty_model = tmp_path / "empty.keras"
+    empty_model.write_bytes(b"")
+    assert "empty.keras: the file is empty" in upload("model", empty_model)
