@@ -15,6 +15,8 @@ import param
 from tsvae_core import events as ev
 
 from .controller import Controller
+from .safe_text import text_alert
+from .typed_inputs import checked_widget
 
 ADVANCED = 0.9
 #: The prominent fields of each group, in display order; the rest of a group that is not
@@ -24,21 +26,17 @@ PROMINENT = {
     "Training": ["optimizer", "learning_rate", "batch_size", "epochs"],
     "Data": [],
 }
-_WIDGETS = {
-    "learning_rate": {"type": pn.widgets.FloatInput, "step": 1e-4, "format": "0.[00000]"},
-    "time_bypass": {"type": pn.widgets.Checkbox},
-}
+_OPTIONS = {"learning_rate": {"step": 1e-4, "format": "0.[00000]"}}
 
 
-def _widget_for(p: param.Parameter):
+def _widget_for(p: param.Parameter, report=None):
     """Typed inputs instead of sliders: the ranges (e.g. noise_size up to 1e6) are too
-    wide for a slider to hit a chosen value."""
-    if p.name in _WIDGETS:
-        return _WIDGETS[p.name]
-    if isinstance(p, param.Integer):
-        return {"type": pn.widgets.IntInput}
-    if isinstance(p, param.Number):
-        return {"type": pn.widgets.FloatInput}
+    wide for a slider to hit a chosen value. Number boxes answer an out-of-range value
+    through ``report`` (see app.typed_inputs) instead of dropping it."""
+    if p.name == "time_bypass":
+        return {"type": pn.widgets.Checkbox}
+    if isinstance(p, param.Number) and not isinstance(p, param.Boolean):
+        return checked_widget(p, report, **_OPTIONS.get(p.name, {}))
     return None
 
 
@@ -49,9 +47,10 @@ def _fields(cfg: param.Parameterized, advanced: bool) -> list[str]:
     return names
 
 
-def _param_pane(cfg, names) -> pn.Param:
+def _param_pane(cfg, names, report=None) -> pn.Param:
     return pn.Param(cfg, parameters=names, show_name=False, sort=False,
-                    widgets={n: w for n in names if (w := _widget_for(cfg.param[n])) is not None},
+                    widgets={n: w for n in names
+                             if (w := _widget_for(cfg.param[n], report)) is not None},
                     default_layout=pn.Column, sizing_mode="stretch_width")
 
 
@@ -67,9 +66,10 @@ class Settings(pn.viewable.Viewer):
         first = [n for n in PROMINENT[title] if n in main]
         ordered = first + [n for n in main if n not in first]
         advanced = _fields(cfg, advanced=True)
+        report = self.ctrl.set_typed_problem
         return pn.Card(
-            _param_pane(cfg, ordered),
-            pn.Card(_param_pane(cfg, advanced), title="Advanced", collapsed=True,
+            _param_pane(cfg, ordered, report),
+            pn.Card(_param_pane(cfg, advanced, report), title="Advanced", collapsed=True,
                     sizing_mode="stretch_width"),
             title=title, sizing_mode="stretch_width", css_classes=[f"tsvae-{title.lower()}"])
 
@@ -77,8 +77,12 @@ class Settings(pn.viewable.Viewer):
         c = self.ctrl
         preset = pn.widgets.Select.from_param(c.param.preset, label="Preset",
                                               sizing_mode="stretch_width")
+        size = pn.pane.HTML(c.param.size_summary.rx.pipe(
+            lambda t: f"<span class='tsvae-data-size'>{html.escape(t)}</span>"),
+            margin=(0, 10), css_classes=["tsvae-data-size"])
         return pn.Column(
             preset,
+            size,
             self._group("Model", c.model),
             self._group("Training", c.train),
             self._group("Data", c.data),
@@ -161,14 +165,19 @@ class StatusLine(pn.viewable.Viewer):
 
     def __panel__(self):
         c = self.ctrl
-        error = pn.pane.Alert(c.param.error, alert_type="danger", css_classes=["tsvae-error"],
-                              visible=c.param.error.rx.bool(), sizing_mode="stretch_width")
-        notice = pn.pane.Alert(c.param.notice, alert_type="info", css_classes=["tsvae-notice"],
-                               visible=c.param.notice.rx.bool(), sizing_mode="stretch_width")
+        # both quote what a link, a file or a widget asked for: shown as text only
+        error = text_alert(c.param.error, "danger", "tsvae-error")
+        notice = text_alert(c.param.notice, "info", "tsvae-notice")
         pending = pn.pane.Alert(self._pending, alert_type="warning", css_classes=["tsvae-pending"],
                                 visible=c.param.pending.rx.pipe(bool),
                                 sizing_mode="stretch_width")
         # One pane whose text changes: replacing panes would rebuild their Bokeh models.
         line = pn.pane.HTML(self._line, sizing_mode="stretch_width", margin=(5, 10),
                             stylesheets=[":host { color: var(--neutral-foreground-rest, #ddd); }"])
-        return pn.Column(line, error, notice, pending, sizing_mode="stretch_width")
+        anyway = pn.widgets.Button(label="Start anyway", color="warning", width=140,
+                                   css_classes=["tsvae-start-anyway"])
+        anyway.on_click(lambda _e: c.param.trigger("start_anyway"))
+        large = pn.Column(text_alert(c.param.size_warning, "warning", "tsvae-size-warning"),
+                          anyway, visible=c.param.size_warning.rx.bool(),
+                          sizing_mode="stretch_width")
+        return pn.Column(line, error, notice, large, pending, sizing_mode="stretch_width")

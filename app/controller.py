@@ -10,6 +10,7 @@ import concurrent.futures
 import contextlib
 import logging
 import time
+from pathlib import Path
 
 import holoviews as hv
 import numpy as np
@@ -23,7 +24,7 @@ from tsvae_core.data import Dataset, generate
 from tsvae_core.runs import RunHistory, RunRecord
 from tsvae_core.training import TrainingSession
 
-from . import plots
+from . import data_size, plots
 from .family_plots import FAMILY_TITLES
 from .plots import FAMILY_LOG_KEYS
 from .registry import REGISTRY, RunRegistry
@@ -75,6 +76,10 @@ class Controller(param.Parameterized):
     error = param.String("", doc="Invalid settings or a failed run.")
     notice = param.String("", doc="Transient information, e.g. busy server.")
     pending = param.List([], doc="Fields changed since the run was built.")
+    typed = param.Dict({}, doc="Values typed into the sidebar and not taken: field -> why.")
+    size_summary = param.String("", doc="Windows, their memory and batches an epoch.")
+    size_warning = param.String("", doc="Why Start waits for a 'Start anyway' ('' if not).")
+    start_anyway = param.Event(doc="Start (or Step) the large run size_warning describes.")
     epoch = param.Integer(0, doc="Completed epochs.")
     n_epochs = param.Integer(0)
     batch = param.Integer(0)
@@ -132,6 +137,9 @@ class Controller(param.Parameterized):
         self._initial_model = None  # a .keras path the next session starts from
         self.projection = (None, None, 0)   # set per epoch, see _on_epoch
         self.last_epoch: ev.EpochEnd | None = None
+        self._confirmed: dict | None = None  # data and train values a Start anyway was for
+        self._asked = "start"                # the action that is waiting for it
+        self.size_summary = data_size.size_summary(data, train)
         for cfg in (data, model, train):
             cfg.param.watch(self._on_config, [p for p in cfg.param if p != "name"])
         model.param.watch(lambda _: show_family_fields(model), "architecture")
@@ -219,9 +227,23 @@ class Controller(param.Parameterized):
         if self.recon_index >= self.n_val:
             self.recon_index = 0
 
+    @param.depends("start_anyway", watch=True)
+    def _on_start_anyway(self):
+        if not self.size_warning:
+            return
+        self._confirmed = config_values(self.data, self.train)
+        self.size_warning = ""
+        self._launch(self._asked)
+
     def _launch(self, action: str) -> None:
         if not self._check_valid():
             return
+        # a large run (app.data_size) starts only once confirmed for these settings
+        warning = data_size.size_warning(self.data, self.train)
+        if warning and self._confirmed != config_values(self.data, self.train):
+            self._asked, self.size_warning = action, warning
+            return
+        self.size_warning = ""
         s = self.session
         # a prepared session (loaded model, refused Start) is rebuilt if settings changed
         if s is None or s.status != ev.IDLE or self.pending:
@@ -292,12 +314,13 @@ class Controller(param.Parameterized):
         except ValueError as exc:
             self._initial_model, self.loaded_model = None, ""
             self.session = None
-            self.error = f"Cannot load {name}: {exc}"
+            self.error = f"Cannot load {name}: {_unpathed(exc, path, name)}"
         except Exception as exc:  # not a Keras file, or another format problem
             log.exception("loading %s failed", name)
             self._initial_model, self.loaded_model = None, ""
             self.session = None
-            self.error = f"Cannot load {name}: {type(exc).__name__}: {exc}"
+            self.error = (f"Cannot load {name}: not a readable Keras model "
+                          f"({type(exc).__name__}: {_unpathed(exc, path, name)})")
         else:
             self.error = "" if self.error.startswith("Cannot") else self.error
             self.status, self.message = ev.IDLE, f"loaded {name}: Start continues from it"
@@ -323,6 +346,8 @@ class Controller(param.Parameterized):
     # ---- config changes ------------------------------------------------------------
     def _on_config(self, *events):
         names = {e.name for e in events}
+        self.size_summary = data_size.size_summary(self.data, self.train)
+        self.size_warning = ""  # it asked about other settings; Start asks again if needed
         valid = self._check_valid()
         if "learning_rate" in names and self.session is not None and self.session.is_alive():
             self.session.set_learning_rate(self.train.learning_rate)
@@ -332,11 +357,25 @@ class Controller(param.Parameterized):
             self._request_preview()
         self._refresh_actions()
 
+    def set_typed_problem(self, field: str, problem: str) -> None:
+        """A sidebar box refused a typed value (``problem``), or took one ('')."""
+        typed = {k: v for k, v in self.typed.items() if k != field}
+        if problem:
+            typed[field] = problem
+        if typed != self.typed:
+            self.typed = typed
+            self._check_valid()
+            self._refresh_actions()
+
     def _check_valid(self) -> bool:
+        # a refused typed value counts as invalid: Start must not run with the old value
+        problems = list(self.typed.values())
         try:
             validate(self.data, self.model, self.train)
         except ValueError as exc:
-            self.error = f"Invalid settings: {exc}"
+            problems.append(str(exc))
+        if problems:
+            self.error = "Invalid settings: " + "; ".join(problems)
             self._refresh_actions()
             return False
         if self.error.startswith("Invalid settings"):
@@ -515,3 +554,11 @@ class Controller(param.Parameterized):
         changed = {k: v for k, v in wanted.items() if getattr(self, k) != v}
         if changed:  # runs every poll: send nothing when nothing changed
             self.param.update(**changed)
+
+
+def _unpathed(exc: Exception, path, name: str) -> str:
+    """An error's text with the server's path of an upload replaced by its file name (a
+    page must not learn the server's directories)."""
+    text = str(exc).replace(str(path), name)
+    parent = str(Path(path).parent)
+    return text.replace(parent, "<upload>") if parent not in ("", ".") else text

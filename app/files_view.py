@@ -13,6 +13,7 @@ import io
 import logging
 import tempfile
 import time
+import zipfile
 from pathlib import Path
 
 import numpy as np
@@ -22,11 +23,14 @@ import param
 from tsvae_core.runs import config_from_json, config_to_json, history_csv, latent_csv
 
 from .controller import Controller
+from .safe_text import text_alert
 
 log = logging.getLogger(__name__)
 
 #: Largest upload taken (bytes); Panel's own websocket limit applies as well.
 MAX_UPLOAD = 200 * 2**20
+#: What every .keras archive holds (Keras 3's saving format).
+KERAS_MEMBERS = ("config.json", "model.weights.h5")
 
 
 class FilesView(pn.viewable.Viewer):
@@ -55,8 +59,9 @@ class FilesView(pn.viewable.Viewer):
                                                 css_classes=["tsvae-load-model"])
         self.config_input = pn.widgets.FileInput(accept=".json", multiple=False,
                                                  css_classes=["tsvae-load-config"])
-        self.model_input.param.watch(self._on_model_upload, "value")
-        self.config_input.param.watch(self._on_config_upload, "value")
+        # filename too: Panel gives an empty file's value as None, which may not change
+        self.model_input.param.watch(self._on_model_upload, ["value", "filename"])
+        self.config_input.param.watch(self._on_config_upload, ["value", "filename"])
         ctrl.param.watch(self._refresh, ["runs_changed", "run_id", "epoch", "loaded_model"])
         self.reason = pn.pane.HTML("", css_classes=["tsvae-download-reason"], margin=(5, 10))
         self._refresh()
@@ -155,17 +160,31 @@ class FilesView(pn.viewable.Viewer):
         self._refresh()
 
     # ---- loading ----------------------------------------------------------------------
-    def _on_model_upload(self, event) -> None:
-        data, name = event.new, self.model_input.filename or "model.keras"
-        if not data:
-            return
-        self.model_input.clear()  # the same file can be chosen again
+    def _take(self, widget) -> tuple[bytes, str] | None:
+        """(content, name) of the file ``widget`` just received, or None when there is none
+        (the echo of ``clear``). A new upload replaces the last one's messages, in the card
+        and the page's error line; the widget forgets the file, so that the same file chosen
+        again (an empty one included) arrives again."""
+        name = widget.filename
+        if not name:
+            return None
+        data = widget.value or b""  # an empty file comes as None
         self.message = self.problem = ""
-        if not name.endswith(".keras"):
-            self.problem = f"Cannot load {name}: a model file ends in .keras"
+        if self.ctrl.error.startswith("Cannot load"):
+            self.ctrl.error = ""
+        widget.clear()
+        with param.discard_events(widget):  # no watcher call, nothing sent to the browser
+            widget.param.update(value=None, filename=None)
+        return data, name
+
+    def _on_model_upload(self, *_events) -> None:
+        taken = self._take(self.model_input)
+        if taken is None:
             return
-        if len(data) > MAX_UPLOAD:
-            self.problem = f"Cannot load {name}: larger than {MAX_UPLOAD // 2**20} MB"
+        data, name = taken
+        problem = model_file_problem(data, name)
+        if problem:
+            self.problem = problem
             return
         self._uploads += 1
         path = Path(self._tmp.name) / f"upload-{self._uploads}.keras"  # kept: Start reads it
@@ -182,10 +201,20 @@ class FilesView(pn.viewable.Viewer):
         """Set the widgets to the settings in ``text`` (config_to_json's format); a bad file
         leaves them as they are and says why in ``problem``."""
         self.message = self.problem = ""
+        if not text.strip():
+            self.problem = f"Cannot load {name}: the file is empty"
+            return False
         try:
             configs = config_from_json(text)
         except ValueError as exc:
             self.problem = f"Cannot load {name}: {exc}"
+            return False
+        except RecursionError:  # json nests deeper than Python's stack
+            self.problem = f"Cannot load {name}: the JSON is nested too deeply"
+            return False
+        except Exception as exc:  # anything else: a message, never an error in the server
+            log.exception("loading settings %s failed", name)
+            self.problem = f"Cannot load {name}: {type(exc).__name__}"
             return False
         c = self.ctrl
         for mine, new in zip((c.data, c.model, c.train), configs):
@@ -195,25 +224,22 @@ class FilesView(pn.viewable.Viewer):
             ": Reset or Start applies them" if c.pending else "")
         return True
 
-    def _on_config_upload(self, event) -> None:
-        data, name = event.new, self.config_input.filename or "settings.json"
-        if not data:
+    def _on_config_upload(self, *_events) -> None:
+        taken = self._take(self.config_input)
+        if taken is None:
             return
-        self.config_input.clear()
+        data, name = taken
         try:
             text = data.decode("utf-8")
         except UnicodeDecodeError:
-            self.message, self.problem = "", f"Cannot load {name}: not UTF-8 text"
+            self.problem = f"Cannot load {name}: not UTF-8 text"
             return
         self.load_config_text(text, name)
 
     def __panel__(self):
-        msg = pn.pane.Alert(self.param.message, alert_type="success",
-                            css_classes=["tsvae-files-message"],
-                            visible=self.param.message.rx.bool(), sizing_mode="stretch_width")
-        problem = pn.pane.Alert(self.param.problem, alert_type="danger",
-                                css_classes=["tsvae-files-problem"],
-                                visible=self.param.problem.rx.bool(), sizing_mode="stretch_width")
+        # file names and the files' own keys and values: shown as text only
+        msg = text_alert(self.param.message, "success", "tsvae-files-message")
+        problem = text_alert(self.param.problem, "danger", "tsvae-files-problem")
         loads = pn.Row(
             pn.Column(pn.pane.Markdown("**Load a model** (.keras): the next run starts from "
                                        "it", margin=(0, 10)), self.model_input),
@@ -223,3 +249,28 @@ class FilesView(pn.viewable.Viewer):
         return pn.Column(pn.pane.Markdown("**Download** the current run's files", margin=(0, 10)),
                          pn.Row(*self.downloads.values()), self.reason, loads, msg, problem,
                          sizing_mode="stretch_width")
+
+
+def model_file_problem(data: bytes, name: str) -> str:
+    """Why ``data`` (an upload named ``name``) is no model file to load ('' if it may be).
+
+    Checked before Keras sees it: Keras's own messages for such files name the server's
+    temporary path ("File not found: filepath=/tmp/...") or are a bare KeyError.
+    """
+    if not name.endswith(".keras"):
+        return f"Cannot load {name}: a model file ends in .keras"
+    if not data:
+        return f"Cannot load {name}: the file is empty"
+    if len(data) > MAX_UPLOAD:
+        return f"Cannot load {name}: larger than {MAX_UPLOAD // 2**20} MB"
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            names = set(archive.namelist())
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return (f"Cannot load {name}: not a Keras model file (a .keras file is a zip "
+                "archive; this file is not one)")
+    missing = [n for n in KERAS_MEMBERS if n not in names]
+    if missing:
+        return (f"Cannot load {name}: a zip archive, but not a Keras model file "
+                f"(it has no {' or '.join(missing)})")
+    return ""

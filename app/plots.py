@@ -34,6 +34,8 @@ PATTERN_PALETTE = ("#4fc3f7", "#ffb74d", "#81c784", "#ba68c8", "#fff176", "#4db6
                    "#f06292", "#a1887f", "#90a4ae", "#aed581", "#7986cb", "#ffd54f")
 _LOSS_COLORS = {"loss": "#e0e0e0", "reconstruction_loss": "#4fc3f7", "kl_loss": "#ffb74d"}
 _LOSS_LABELS = {"loss": "total", "reconstruction_loss": "reconstruction", "kl_loss": "KL"}
+_SMALL_LEGEND = {"label_text_font_size": "8pt", "glyph_width": 16, "glyph_height": 10,
+                 "label_height": 10, "spacing": 0, "padding": 4, "margin": 4}
 
 
 def empty_history() -> pd.DataFrame:
@@ -75,9 +77,11 @@ def loss_curves(data: pd.DataFrame, logy: bool = True, variational: bool = True,
         last = data.iloc[-1]
         title = (f"Loss, epoch {int(last['epoch'])}: train {last['loss']:.4g}, "
                  f"val {last['val_loss']:.4g}")
+    # the legend beside the plot, small: inside, it covered the right third of the curves
     return hv.Overlay(curves).opts(
-        title=title, logy=logy, legend_position="top_right", responsive=True, min_height=280,
-        xlabel="epoch", ylabel=f"loss {units}" + (" (log)" if logy else ""), framewise=True)
+        title=title, logy=logy, legend_position="right", legend_opts=_SMALL_LEGEND,
+        responsive=True, min_height=280, xlabel="epoch",
+        ylabel=f"loss {units}" + (" (log)" if logy else ""), framewise=True)
 
 
 def quality_curves(data: pd.DataFrame) -> hv.Overlay:
@@ -145,6 +149,24 @@ def label_colors(labels: np.ndarray) -> np.ndarray:
     colors = palette[np.mod(labels, len(palette))]
     colors[labels < 0] = NOISE_COLOR
     return colors
+
+
+def latent_legend(labels: np.ndarray) -> str:
+    """HTML: which colour is which pattern in the latent scatter (one entry per colour,
+    listing the patterns that share it, as the palette repeats; noise last). Beside the
+    plot rather than in it: with up to 200 patterns a Bokeh legend would cover the points."""
+    labels = np.unique(np.asarray(labels).reshape(-1).astype(int))
+    by_color: dict[int, list[int]] = {}
+    for label in labels[labels >= 0]:
+        by_color.setdefault(int(label) % len(PATTERN_PALETTE), []).append(int(label))
+    items = [f"<span style='color:{PATTERN_PALETTE[i]}'>&#9679;</span>&nbsp;"
+             f"{', '.join(map(str, patterns))}" for i, patterns in by_color.items()]
+    if (labels < 0).any():
+        items.append(f"<span style='color:{NOISE_COLOR}'>&#9679;</span>&nbsp;noise")
+    if not items:
+        return ""
+    return ("<div class='tsvae-latent-legend' style='font-size:0.85em'>patterns: "
+            + " &nbsp; ".join(items) + "</div>")
 
 
 def latent_scatter(xy: np.ndarray, labels: np.ndarray, note: str = "", epoch: int | None = None,

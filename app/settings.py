@@ -14,6 +14,7 @@ import json
 import logging
 import math
 import os
+import re
 
 import param
 
@@ -208,3 +209,20 @@ PROBLEM_PREFIX = "Ignored requested settings: "
 def describe(problems: list[str]) -> str:
     """The page's notice for refused settings ('' when there are none)."""
     return (PROBLEM_PREFIX + "; ".join(problems)) if problems else ""
+
+
+# A problem starts with ``field=`` (or ``preset=``) or is ``unknown field 'name'``; the
+# other parts of a line ("; kept 2", a rule's "; allowed ...") never start that way.
+_PROBLEM_START = re.compile(r"(?:^|; )(?:unknown field (?P<unknown>'.*?')|(?P<field>\w+)=)")
+
+
+def problem_field(problem: str) -> str | None:
+    """The field a problem line is about (``'name'`` quoted for unknown fields)."""
+    m = _PROBLEM_START.match(problem)
+    return None if m is None else m.group("unknown") or m.group("field")
+
+
+def problem_fields(notice: str) -> set[str]:
+    """The fields a notice (``describe``'s text) already reports."""
+    body = notice.removeprefix(PROBLEM_PREFIX)
+    return {m.group("unknown") or m.group("field") for m in _PROBLEM_START.finditer(body)}

@@ -30,7 +30,8 @@ from tsvae_core.config import PRESETS
 from tsvae_core.runs import config_values
 
 from .controller import Controller
-from .settings import FIELDS, PROBLEM_PREFIX, describe, resolve
+from .settings import (FIELDS, PROBLEM_PREFIX, describe, problem_field, problem_fields,
+                       resolve)
 
 log = logging.getLogger(__name__)
 
@@ -87,12 +88,20 @@ class UrlSync:
             self.location.search = query_string(settings_of(self.ctrl))
 
     def _report(self, problems: list[str]) -> None:
-        """Add problems to the notice; those it already lists (e.g. the same link's, found
-        when the page opened) are not repeated."""
+        """Add problems to the notice, one per field: a field it already lists (e.g. the
+        same link's, found when the page opened, where the browser's report reads ``-5``
+        as ``-5.0``) is not repeated."""
         log.info("link settings refused: %s", "; ".join(problems))
         notice = self.ctrl.notice
         if notice.startswith(PROBLEM_PREFIX):
-            new = [p for p in problems if p not in notice]
+            listed = problem_fields(notice)
+            new = []
+            for p in problems:
+                field = problem_field(p)
+                if p in notice or (field is not None and field in listed):
+                    continue
+                listed.add(field)
+                new.append(p)
             if new:
                 self.ctrl.notice = "; ".join([notice, *new])
         else:

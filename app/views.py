@@ -89,6 +89,9 @@ class LatentView(pn.viewable.Viewer):
         note = pn.pane.HTML(c.param.latent_note.rx.pipe(
             lambda n: f"<span class='tsvae-latent-note'>{n}</span>"),
             visible=c.param.latent_note.rx.bool(), margin=(0, 10))
+        legend = pn.pane.HTML(c.latent_pipe.param.data.rx.pipe(
+            lambda d: plots.latent_legend(d["labels"]) if d else ""), margin=(0, 10),
+            css_classes=["tsvae-latent-legend"])
         points = hv.DynamicMap(self._plot, streams=[c.latent_pipe])
         plot = points
         if self.inspector is not None:
@@ -96,7 +99,8 @@ class LatentView(pn.viewable.Viewer):
         if self.prober is not None:
             plot = points * hv.DynamicMap(lambda data: inspect_plots.probe_markers(data),
                                           streams=[self.prober.pipe])
-        return pn.Column(note, plot_pane(plot, min_height=380), sizing_mode="stretch_width")
+        return pn.Column(note, plot_pane(plot, min_height=380), legend,
+                         sizing_mode="stretch_width")
 
 
 def _recon_channel(data, channel: int):

@@ -60,8 +60,51 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def output_problem(flag: str, path: str | None) -> str:
+    """Why ``path`` cannot be written as ``flag``'s output ('' when it can, or is unset).
+
+    Checked before training: a run of hours must not end in a write that was bound to
+    fail (the trained model would be lost)."""
+    if not path:
+        return ""
+    if flag == "--save-model" and not path.endswith(".keras"):
+        return f"{flag} {path}: the model file's name must end in .keras"
+    target = os.path.abspath(path)
+    parent = os.path.dirname(target)
+    if os.path.isdir(target):
+        return f"{flag} {path}: is a directory; give a file name"
+    if not os.path.isdir(parent):
+        return f"{flag} {path}: directory {parent} does not exist"
+    if not os.access(parent, os.W_OK | os.X_OK):
+        return f"{flag} {path}: directory {parent} is not writable"
+    if os.path.exists(target) and not os.access(target, os.W_OK):
+        return f"{flag} {path}: the file exists and is not writable"
+    return ""
+
+
+def range_problem(overrides: dict) -> str:
+    """The first flag whose value its field does not allow, as ``--flag value: allowed
+    range ...`` ('' when all are allowed); param's own message names no range."""
+    from .config import field_owner
+    from .runs import allowed
+    for name, value in overrides.items():
+        owner = field_owner(name)
+        try:
+            owner(**{name: value})
+        except ValueError:
+            shown = " ".join(map(str, value)) if isinstance(value, list) else value
+            return f"--{name.replace('_', '-')} {shown}: {allowed(owner.param[name])}"
+    return ""
+
+
 def main(argv=None) -> int:
     args = build_parser().parse_args(argv)
+    for flag, path in (("--save-model", args.save_model), ("--history-csv", args.history_csv),
+                       ("--latent-csv", args.latent_csv)):
+        problem = output_problem(flag, path)
+        if problem:
+            print(f"tsvae-train: {problem}", file=sys.stderr)
+            return 2
     if args.backend:
         os.environ["KERAS_BACKEND"] = args.backend
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
@@ -73,6 +116,10 @@ def main(argv=None) -> int:
 
     fields = {p for cls in CONFIG_CLASSES for p in cls.param if p != "name"}
     overrides = {k: v for k, v in vars(args).items() if k in fields and v is not None}
+    problem = range_problem(overrides)
+    if problem:
+        print(f"tsvae-train: {problem}", file=sys.stderr)
+        return 2
     try:
         configs = make_configs(args.preset, **overrides)
         session = TrainingSession(*configs)

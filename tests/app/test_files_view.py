@@ -150,3 +150,63 @@ def test_json_of_the_settings_is_what_the_page_downloads(tab):
     ctrl, view = tab()
     doc = json.loads(_fetch(view.downloads["config"]))
     assert doc["ModelConfig"]["latent_dim"] == ctrl.model.latent_dim
+
+
+def _zip(members: dict) -> bytes:
+    import zipfile
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as z:
+        for name, data in members.items():
+            z.writestr(name, data)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("name, data, fragment", [
+    ("x.keras", bytes(range(256)) * 4, "x.keras: not a Keras model file (a .keras file is a zip"),
+    ("empty.keras", b"", "empty.keras: the file is empty"),
+    ("notes.keras", _zip({"notes.txt": "hi"}), "notes.keras: a zip archive, but not a Keras "
+                                               "model file (it has no config.json or "),
+    ("half.keras", _zip({"config.json": "{}", "model.weights.h5": b"junk"}),
+     "half.keras: not a readable Keras model (OSError"),
+])
+def test_each_bad_model_file_gets_its_own_message_without_server_paths(tab, name, data, fragment):
+    ctrl, view = tab()
+    view.message = "Loaded the settings of earlier.json"  # a previous load's message
+    _upload(view.model_input, data, name)
+    assert view.problem.startswith("Cannot load ") and fragment in view.problem, view.problem
+    assert view.message == ""                           # replaced, not left standing
+    assert "/tmp" not in view.problem and "tsvae-upload" not in view.problem
+    assert "/tmp" not in ctrl.error and ctrl.loaded_model == "" and ctrl.can_start
+    # the same file again answers again (the widget forgot it)
+    view.problem = ""
+    _upload(view.model_input, data, name)
+    assert fragment in view.problem
+
+
+def test_an_empty_or_deeply_nested_settings_file_is_reported(tab):
+    ctrl, view = tab()
+    _upload(view.config_input, b'{"ModelConfig": {"nonsense": 1}}', "first.json")
+    assert "first.json" in view.problem
+    _upload(view.config_input, b"", "empty.json")
+    assert view.problem == "Cannot load empty.json: the file is empty"
+    _upload(view.config_input, b"[" * 100_000, "deep.json")  # json recurses: no crash
+    assert view.problem == "Cannot load deep.json: the JSON is nested too deeply"
+    _upload(view.config_input, b"  \n", "blank.json")
+    assert view.problem == "Cannot load blank.json: the file is empty"
+
+
+def test_an_empty_file_as_the_browser_sends_it_and_the_clear_echo(tab):
+    ctrl, view = tab()
+    # Panel turns an empty file's (empty) data into None; only its name arrives
+    view.model_input.param.update(filename="empty.keras", value=None)
+    assert view.problem == "Cannot load empty.keras: the file is empty"
+    view.config_input.param.update(filename="empty.json", value=None)
+    assert view.problem == "Cannot load empty.json: the file is empty"
+    # the same empty file again: answered again
+    view.problem = ""
+    view.config_input.param.update(filename="empty.json", value=None)
+    assert view.problem == "Cannot load empty.json: the file is empty"
+    # the browser's echo of clear() (no name, no data) is no upload
+    assert view.config_input.filename is None
+    view._on_config_upload()
+    assert view.problem == "Cannot load empty.json: the file is empty"

@@ -149,3 +149,38 @@ def test_project_latent_rejects_wrong_shapes(bad):
 def test_project_latent_copes_with_one_point_or_non_finite_values(z):
     xy, comps = plots.project_latent(z)
     assert xy.shape == (len(z), 2) and np.isfinite(xy).all() and comps.shape == (2, z.shape[1])
+
+
+def test_the_loss_legend_sits_beside_the_plot_not_on_the_curves():
+    from bokeh.models import Legend
+    fig = hv.render(plots.loss_curves(_history(3)), backend="bokeh")
+    assert not [m for m in fig.center if isinstance(m, Legend)]   # not inside the frame
+    (legend,) = [m for m in fig.right if isinstance(m, Legend)]
+    assert legend.label_text_font_size == "8pt" and len(legend.items) == 6
+
+
+def test_the_latent_legend_names_each_colour_once_with_its_patterns():
+    labels = np.concatenate([np.arange(30), np.arange(30), [-1, -1]])
+    text = plots.latent_legend(labels)
+    assert text.count("&#9679;") == len(plots.PATTERN_PALETTE) + 1   # 12 colours + noise
+    first = text.index(plots.PATTERN_PALETTE[0])
+    assert text[first:].split("</span>&nbsp;")[1].startswith("0, 12, 24")
+    assert plots.NOISE_COLOR in text and text.rstrip("</div>").endswith("noise")
+    assert "noise" not in plots.latent_legend(np.array([0, 1, 2]))
+    assert plots.latent_legend(np.array([], dtype=int)) == ""
+
+
+def test_the_latent_view_shows_the_legend_of_the_points_it_draws(tiny_configs):
+    import panel as pn
+
+    from app.controller import Controller
+    from app.registry import RunRegistry
+    from app.views import LatentView
+    ctrl = Controller(*tiny_configs(), registry=RunRegistry(max_runs=1))
+    layout = LatentView(ctrl).__panel__()
+    (pane,) = [p for p in layout.select(pn.pane.HTML) if "tsvae-latent-legend" in p.css_classes]
+    assert pane.object == ""
+    ctrl.latent_pipe.send(dict(xy=np.zeros((3, 2)), labels=np.array([0, 2, -1]), note="",
+                               epoch=1, name="z_mean"))
+    assert "0" in pane.object and "noise" in pane.object and plots.PATTERN_PALETTE[2] in pane.object
+    ctrl.shutdown()

@@ -86,3 +86,19 @@ def test_the_opening_address_adds_only_new_problems_to_the_notice(tiny_configs):
     loc.search = loc.search.replace("seq_len=32", "seq_len=18")  # the quick preset's 32
     assert ctrl.notice.startswith(problem + "; seq_len=18: ")
     ctrl.shutdown()
+
+
+def test_a_field_is_reported_once_though_the_browser_reads_its_value_again(tiny_configs):
+    from app.settings import initial_configs
+    link = "?seq_len=-5&learning_rate=0&n_patterns=4"
+    args = {k: [v.encode()] for k, v in
+            __import__("urllib.parse").parse.parse_qsl(link[1:])}
+    _, configs, problem = initial_configs(args, {})
+    ctrl = Controller(*configs, registry=RunRegistry(max_runs=1))
+    ctrl.notice = problem                 # as the page opens
+    loc = Location(search=link)
+    sync_url(ctrl, loc)
+    loc.search = link                     # Panel reads -5 as -5.0, 0 as 0 (int)
+    assert ctrl.notice == problem, ctrl.notice
+    assert ctrl.notice.count("seq_len=") == 1 and ctrl.notice.count("learning_rate=") == 1
+    ctrl.shutdown()

@@ -1,9 +1,13 @@
 import csv
+import json
 import subprocess
 import sys
+import time
+from pathlib import Path
 
 import keras
 import numpy as np
+import pytest
 
 import tsvae_core.models  # noqa: F401  (registers the model classes load_model needs)
 
@@ -35,3 +39,38 @@ def test_bad_flag_value_is_a_clear_error():
                          capture_output=True, text=True, timeout=120)
     assert out.returncode == 2
     assert "scale_steps=5" in out.stderr and "allowed" in out.stderr
+
+
+def test_output_paths_are_checked_before_training(tmp_path, capsys):
+    from tsvae_core.cli import main
+    cases = [
+        (["--save-model", "/nonexistent/dir/x.keras"], "directory /nonexistent/dir does not exist"),
+        (["--save-model", str(tmp_path / "model.h5")], "must end in .keras"),
+        (["--history-csv", str(tmp_path / "no" / "h.csv")], f"directory {tmp_path / 'no'} does not"),
+        (["--latent-csv", str(tmp_path)], "is a directory"),
+    ]
+    for flags, fragment in cases:
+        t0 = time.perf_counter()
+        assert main([*TINY_FLAGS, "--epochs", "100000", *flags]) == 2
+        err = capsys.readouterr()
+        assert fragment in err.err and err.err.startswith("tsvae-train: "), err.err
+        assert "epoch " not in err.out        # no training happened
+        assert time.perf_counter() - t0 < 5   # (100000 epochs would take hours)
+    assert list(tmp_path.iterdir()) == []
+
+
+CLI_CASES = json.loads((Path(__file__).parents[1] / "data" / "bad_inputs.json").read_text())["cli"]
+
+
+@pytest.mark.parametrize("case", CLI_CASES, ids=[" ".join(c["argv"]) for c in CLI_CASES])
+def test_each_bad_flag_of_the_corpus_exits_2_with_its_message(case, tmp_path, capsys):
+    from tsvae_core.cli import main
+    argv = [a.replace("{tmp}", str(tmp_path)) for a in case["argv"]]
+    try:
+        code = main([*TINY_FLAGS, *argv])
+    except SystemExit as exc:  # argparse's own errors (type, choice) exit from parse_args
+        code = exc.code
+    err = capsys.readouterr()
+    assert code == 2
+    assert case["expect"] in err.err, err.err
+    assert "Traceback" not in err.err and "epoch " not in err.out

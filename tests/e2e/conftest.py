@@ -127,10 +127,13 @@ def new_page(browser, server):
     server.wait_idle()
     contexts = []
 
-    def open_page(query: str = ""):
+    def open_page(query: str = "", on_page=None):
+        """``on_page(page)`` runs before the page loads (e.g. to add event handlers)."""
         ctx = browser.new_context(viewport={"width": 1500, "height": 1300})
         contexts.append(ctx)
         page = ctx.new_page()
+        if on_page is not None:
+            on_page(page)
         page.set_default_timeout(30_000)
         page.goto(server.url + (f"?{query}" if query else ""))
         page.wait_for_function("() => window.Bokeh && Bokeh.documents.length > 0",

@@ -1,0 +1,58 @@
+"""How big a run's data are, said before Start, and when to ask before starting.
+
+A link such as ``?repeats=1000&noise_size=1000000`` is within every field's range but
+makes about 29,000 batches an epoch (half an hour an epoch on a 2-core CPU) and a
+gigabyte of windows. The sidebar shows the size of the current settings; Start (and
+Step) above either threshold first ask for a "Start anyway".
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from tsvae_core.config import DataConfig, TrainConfig
+
+#: Above these a Start asks first (an epoch of minutes, or a window array of a GiB).
+MAX_QUIET_BATCHES = 2_000
+MAX_QUIET_BYTES = 2**30
+
+
+@dataclass(frozen=True)
+class DataSize:
+    windows: int
+    train_windows: int
+    bytes: int
+    batches: int  # training batches an epoch (the last one may be partial)
+
+    @property
+    def mb(self) -> float:
+        return self.bytes / 2**20
+
+
+def data_size(data: DataConfig, train: TrainConfig) -> DataSize:
+    n_train = data.n_train()
+    return DataSize(windows=data.n_windows(), train_windows=n_train,
+                    bytes=data.window_bytes(),
+                    batches=-(-n_train // max(train.batch_size, 1)))
+
+
+def size_summary(data: DataConfig, train: TrainConfig) -> str:
+    """One line for the sidebar: windows, their memory, batches an epoch."""
+    s = data_size(data, train)
+    return (f"Data: {s.windows:,} windows ({s.mb:,.1f} MB); {s.batches:,} batches of "
+            f"{train.batch_size} an epoch")
+
+
+def size_warning(data: DataConfig, train: TrainConfig) -> str:
+    """'' for a run of ordinary size; else what makes it large, to confirm before Start."""
+    s = data_size(data, train)
+    reasons = []
+    if s.batches > MAX_QUIET_BATCHES:
+        reasons.append(f"{s.batches:,} batches an epoch (more than {MAX_QUIET_BATCHES:,}: "
+                       "an epoch may take many minutes)")
+    if s.bytes > MAX_QUIET_BYTES:
+        reasons.append(f"{s.bytes / 2**30:.2f} GiB of windows (more than "
+                       f"{MAX_QUIET_BYTES / 2**30:.0f} GiB of the server's memory)")
+    if not reasons:
+        return ""
+    return ("This run is large: " + " and ".join(reasons) + f"; {s.windows:,} windows. "
+            "Lower repeats, noise_size or n_patterns, raise batch_size, or start anyway.")
