@@ -127,6 +127,11 @@ def main(argv=None) -> int:
         print(f"tsvae-train: {exc}", file=sys.stderr)
         return 2
     record = RunRecord.new(*configs)
+    model_cfg, train_cfg = configs[1], configs[2]
+    units = (f"per batch of {train_cfg.batch_size} windows (loss_reduction=sum: divide by "
+             f"{train_cfg.batch_size} for per window)" if model_cfg.loss_reduction == "sum"
+             else "per window (loss_reduction=mean)")
+    print(f"losses {units}; kl is a batch mean", flush=True)
     t0 = time.perf_counter()
     session.start()
     last = None

@@ -24,6 +24,7 @@ def test_headless_run_prints_epochs_and_writes_outputs(tmp_path):
     assert out.returncode == 0, out.stderr[-2000:]
     lines = [l for l in out.stdout.splitlines() if l.startswith("epoch")]
     assert len(lines) == 2 and "knn" in lines[0] and " s" in lines[0]
+    assert "losses per window (loss_reduction=mean)" in out.stdout   # the units are said
     rows = list(csv.DictReader(hist.open()))
     assert [r["epoch"] for r in rows] == ["1", "2"] and float(rows[1]["loss"]) > 0
     z = list(csv.reader(latent.open()))
