@@ -174,7 +174,7 @@ class TrainConfig(param.Parameterized):
 #: Named presets: field -> value, applied on top of the defaults.
 PRESETS: dict[str, dict] = {
     # The original notebook's settings: the class defaults, with its loss summed over the
-    # batch (see README "The paper preset and the original").
+    # batch (docs/learning.md: what was compared with the original and what differs).
     "paper": {"loss_reduction": "sum"},
     # Small enough that a 2-core CPU separates the patterns within about two minutes;
     # values chosen by measurement, see README "The quick preset".

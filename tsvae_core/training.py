@@ -136,6 +136,13 @@ class TrainingSession:
             probe.build((None, self.data.seq_len, self.data.n_features + 1))
         mine = [tuple(w.shape) for w in probe.weights]
         theirs = [tuple(w.shape) for w in source.weights]
+        kinds, their_kinds = _layer_kinds(probe), _layer_kinds(source)
+        for name, kind in kinds.items():  # same shapes, other layers (e.g. attention_gate)
+            if their_kinds.get(name, kind) != kind:
+                raise ValueError(f"initial_model does not fit this ModelConfig: layer {name} is "
+                                 f"a {their_kinds[name]} in the file, a {kind} with these "
+                                 f"settings; allowed: the model settings the file was trained "
+                                 f"with")
         if mine != theirs:
             at = next((i for i, (a, b) in enumerate(zip(mine, theirs)) if a != b), None)
             where = (f"weight {at} ({probe.weights[at].path}) is {theirs[at]} in the file, "
@@ -523,6 +530,13 @@ class _SessionCallback(keras.callbacks.Callback):
         with s._lock:
             s._set_status(ev.FAILED, msg)
         raise _StopRun()
+
+
+def _layer_kinds(model) -> dict[str, str]:
+    """'submodel/layer' -> layer class name, for every layer of the model's sub-models."""
+    return {f"{sub}/{layer.name}": type(layer).__name__
+            for sub in getattr(model, "submodels", ())
+            for layer in getattr(getattr(model, sub, None), "layers", [])}
 
 
 def resolve_jit(choice: str):

@@ -307,6 +307,10 @@ def test_initial_model_that_does_not_fit_is_refused(tmp_path):
     with pytest.raises(ValueError, match=r"does not fit this ModelConfig: weight 0 .*"
                                          r"\(3, 3, 8\) in the file, \(3, 3, 4\) with these"):
         TrainingSession(*tiny_configs(conv_filters=4), initial_model=model)
+    # the same weight shapes, another kind of layer: the original's gate is refused too
+    with pytest.raises(ValueError, match=r"layer encoder/enc_att0_gate is a ResidualGate in "
+                                         r"the file, a Multiply with these settings"):
+        TrainingSession(*tiny_configs(attention_gate="multiply"), initial_model=model)
 
 
 def test_a_loaded_model_encodes_and_decodes_before_any_epoch(tmp_path):

@@ -80,8 +80,7 @@ def test_save_reset_load_and_continue_from_the_saved_model(new_page, ui, tmp_pat
     ui.click(page, "stop")
     assert page.locator(".tsvae-runs-overlay input:checked").count() == 1  # the earlier run
     OUTPUT.mkdir(exist_ok=True)
-    page.locator(".tsvae-runs-table").scroll_into_view_if_needed()
-    page.wait_for_timeout(500)
+    page.locator(".tsvae-runs-table").scroll_into_view_if_needed()  # waits until it is there
     page.screenshot(path=str(OUTPUT / "runs-card.png"))  # the table and the comparison
 
 

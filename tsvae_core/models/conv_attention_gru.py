@@ -23,7 +23,8 @@ def build_encoder(data: DataConfig, model: ModelConfig) -> keras.Model:
         x = layers.Conv1D(model.conv_filters, 3, strides=2, padding="same",
                           activation=model.activation, name=f"enc_conv{i}")(x)  # seq_len halves
         x = layers.BatchNormalization(name=f"enc_bn{i}")(x)
-        x = attention_gate(x, model.num_heads, model.key_dim, f"enc_att{i}", model.attention_gate)
+        x = attention_gate(x, model.num_heads, model.key_dim, f"enc_att{i}",
+                           model.attention_gate)
     x = layers.Flatten(name="flatten")(x)
     x = layers.Dense(channels, activation=model.activation, name="enc_dense")(x)
     z_mean = layers.Dense(model.latent_dim, name="z_mean")(x)          # (batch, latent_dim)
