@@ -90,6 +90,12 @@ class ModelConfig(param.Parameterized):
     conv_filters = param.Integer(16, bounds=(1, 256), precedence=0.9, doc="Filters of every convolution.")
     num_heads = param.Integer(4, bounds=(1, 16), precedence=0.9, doc="Heads of each attention gate.")
     key_dim = param.Integer(8, bounds=(1, 128), precedence=0.9, doc="Key size of each attention head.")
+    batchnorm_stats = param.Selector(
+        objects=["batch", "fixed"], default="batch", precedence=0.9,
+        doc="BatchNormalization while training: batch (normalise by each batch's statistics, "
+            "validate with their moving averages: Keras' usual) or fixed (inference mode "
+            "throughout, so the layers are a learned scale and offset: what the original "
+            "notebook's code computes).")
     attention_gate = param.Selector(
         objects=["residual", "multiply"], default="residual", precedence=0.9,
         doc="How each attention output gates its input x: residual, (1 + LN(att)) * x with "
@@ -139,7 +145,7 @@ _BODY = ["backbone", "hidden_units", "conv_filters", "scale_steps"]
 #: applies to every family, a field named in some lists only to those families.
 FAMILY_FIELDS: dict[str, list[str]] = {
     "conv_attention_gru": ["beta", "conv_filters", "num_heads", "key_dim", "attention_gate",
-                           "scale_steps", "gru_unroll"],
+                           "batchnorm_stats", "scale_steps", "gru_unroll"],
     "dense_vae": ["beta", "hidden_units"],
     "conv_vae": ["beta", "conv_filters", "scale_steps"],
     "recurrent_vae": ["beta", "hidden_units"],
@@ -174,8 +180,9 @@ class TrainConfig(param.Parameterized):
 #: Named presets: field -> value, applied on top of the defaults.
 PRESETS: dict[str, dict] = {
     # The original notebook's settings: the class defaults, with its loss summed over the
-    # batch (docs/learning.md: what was compared with the original and what differs).
-    "paper": {"loss_reduction": "sum"},
+    # batch and its BatchNormalization as its code runs it (docs/learning.md: what was
+    # compared with the original and what differs).
+    "paper": {"loss_reduction": "sum", "batchnorm_stats": "fixed"},
     # Small enough that a 2-core CPU separates the patterns within about two minutes;
     # values chosen by measurement, see README "The quick preset".
     "quick": dict(n_patterns=5, repeats=40, seq_len=32, n_features=6, noise_size=500,

@@ -109,3 +109,26 @@ def test_loss_reduction_survives_save_and_load(tmp_path):
     vae.build((None, d.seq_len, d.n_features + 1))
     vae.save(tmp_path / "m.keras")
     assert keras.saving.load_model(tmp_path / "m.keras", compile=False).loss_reduction == "sum"
+
+
+def test_fixed_batchnorm_stats_train_as_the_original_calls_its_layers():
+    """batchnorm_stats=fixed (paper): the BatchNormalization layers compute the same in
+    training as in inference and never move their statistics, as the original's layers,
+    called without ``training``, do; the parameter counts stay the original's."""
+    d, m, t = make_configs("paper")
+    assert m.batchnorm_stats == "fixed" and make_configs("quick")[1].batchnorm_stats == "batch"
+    vae = build_model(d, m)
+    assert (vae.encoder.count_params(), vae.decoder.count_params()) == (10_828, 80_824)
+    d, m, t = tiny_configs(batchnorm_stats="fixed")
+    vae = build_model(d, m)
+    x = np.random.default_rng(5).random((8, d.seq_len, d.n_features + 1)).astype("float32")
+    probe = keras.Model(vae.encoder.input, vae.encoder.get_layer("enc_bn0").output)
+    np.testing.assert_allclose(np.asarray(probe(x, training=True)),
+                               np.asarray(probe(x, training=False)), rtol=1e-6)
+    vae.compile(optimizer=make_optimizer(t))
+    vae.train_on_batch(x, x)
+    bn = vae.encoder.get_layer("enc_bn0")
+    np.testing.assert_array_equal(keras.ops.convert_to_numpy(bn.moving_mean), 0.0)
+    batch = build_model(*tiny_configs()[:2])                     # the usual: batch statistics
+    probe = keras.Model(batch.encoder.input, batch.encoder.get_layer("enc_bn0").output)
+    assert not np.allclose(np.asarray(probe(x, training=True)), np.asarray(probe(x)))

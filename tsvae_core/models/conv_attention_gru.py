@@ -6,7 +6,7 @@ import keras
 from keras import layers
 
 from ..config import DataConfig, ModelConfig, decoder_seed_shape
-from .layers import LastTimeValue, Sampling, SignalChannels, attention_gate
+from .layers import LastTimeValue, Sampling, SignalChannels, attention_gate, batch_norm
 from .vae import VAE
 
 ENCODER_BLOCKS = 3
@@ -22,7 +22,7 @@ def build_encoder(data: DataConfig, model: ModelConfig) -> keras.Model:
     for i in range(ENCODER_BLOCKS):
         x = layers.Conv1D(model.conv_filters, 3, strides=2, padding="same",
                           activation=model.activation, name=f"enc_conv{i}")(x)  # seq_len halves
-        x = layers.BatchNormalization(name=f"enc_bn{i}")(x)
+        x = batch_norm(f"enc_bn{i}", model.batchnorm_stats)(x)
         x = attention_gate(x, model.num_heads, model.key_dim, f"enc_att{i}",
                            model.attention_gate)
     x = layers.Flatten(name="flatten")(x)
@@ -45,7 +45,7 @@ def build_decoder(data: DataConfig, model: ModelConfig) -> keras.Model:
     for i in range(model.scale_steps):
         x = layers.Conv1DTranspose(model.conv_filters, 3, strides=2, padding="same",
                                    activation=model.activation, name=f"dec_convT{i}")(x)  # steps double
-        x = layers.BatchNormalization(name=f"dec_bn{i}")(x)
+        x = batch_norm(f"dec_bn{i}", model.batchnorm_stats)(x)
     x = layers.GRU(16 * channels, return_sequences=True, unroll=model.gru_unroll,
                    name="dec_gru")(x)  # (batch, seq_len, 16*channels)
     x = attention_gate(x, model.num_heads, model.key_dim, "dec_att", model.attention_gate)

@@ -44,6 +44,26 @@ def attention_gate(x, num_heads: int, key_dim: int, name: str, mode: str = "resi
     raise ValueError(f"ModelConfig.attention_gate={mode!r}: allowed: residual, multiply")
 
 
+def batch_norm(name: str, stats: str = "batch"):
+    """A BatchNormalization layer; ``stats`` is ``ModelConfig.batchnorm_stats``."""
+    if stats == "batch":
+        return layers.BatchNormalization(name=name)
+    if stats == "fixed":
+        return FixedStatsBatchNorm(name=name)
+    raise ValueError(f"ModelConfig.batchnorm_stats={stats!r}: allowed: batch, fixed")
+
+
+@keras.saving.register_keras_serializable(package="tsvae")
+class FixedStatsBatchNorm(layers.BatchNormalization):
+    """BatchNormalization always in inference mode: its moving mean and variance keep their
+    initial 0 and 1, so it is a learned per-channel scale and offset. This is what the
+    original notebook's layers compute: its train_step calls them without ``training``,
+    which Keras 3 resolves to inference mode."""
+
+    def call(self, inputs, training=None, mask=None):
+        return super().call(inputs, training=False, mask=mask)
+
+
 @keras.saving.register_keras_serializable(package="tsvae")
 class ResidualGate(layers.Layer):
     """[g, x] -> (1 + g) * x: a gate that starts open (no weights of its own)."""
