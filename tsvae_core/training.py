@@ -37,7 +37,7 @@ import numpy as np
 from . import events as ev
 from .batches import WindowBatches
 from .config import LATENT_SUBSET_CAP, DataConfig, ModelConfig, TrainConfig, validate
-from .data import Dataset, generate
+from .data import Cancelled, Dataset, generate
 from .device import describe_device
 from .metrics import knn_accuracy, silhouette
 from .models import build_model
@@ -70,6 +70,10 @@ class TrainingSession:
         self.model: keras.Model | None = None
         self.device = "unknown"
         self.status, self.message = ev.IDLE, ""
+        #: What the thread is doing: "" (not started), "data", "build", "prepare" (fit
+        #: converts the data), "compile" (the first step traces and compiles the graph;
+        #: it cannot be interrupted), "train", "done".
+        self.phase = ""
         self.epoch, self.n_epochs = 0, self.train.epochs
         self.history: list[dict[str, float]] = []
         self._events: queue.Queue = queue.Queue()
@@ -300,18 +304,21 @@ class TrainingSession:
 
     def _run(self) -> None:
         try:
+            self.phase = "data"
             self.device = describe_device()
             if self.dataset is None:
-                self.dataset = generate(self.data)
+                self.dataset = generate(self.data, should_stop=self._stop.is_set)
             self._raise_if_stopped()
+            self.phase = "build"
             self._build()
             self._raise_if_stopped()  # before the first step's compilation, which is slow
+            self.phase = "prepare"
             self._fit()
             final = ev.STOPPED if self._stop.is_set() else ev.FINISHED
             with self._lock:
                 if self.status != ev.FAILED:
                     self._set_status(final, f"{final} after epoch {self.epoch}")
-        except _StopRun:
+        except (_StopRun, Cancelled):
             with self._lock:
                 if self.status != ev.FAILED:
                     self._set_status(ev.STOPPED, f"stopped during epoch {self.epoch + 1}")
@@ -319,6 +326,8 @@ class TrainingSession:
             log.exception("training failed")
             with self._lock:
                 self._set_status(ev.FAILED, f"{type(exc).__name__}: {exc}")
+        finally:
+            self.phase = "done"
 
     def _raise_if_stopped(self) -> None:
         if self._stop.is_set():
@@ -327,9 +336,11 @@ class TrainingSession:
     def _build(self) -> None:
         shape = (None, self.data.seq_len, self.data.n_features + 1)
         with _BUILD_LOCK:
+            self._raise_if_stopped()  # stopped while another session was building
             # the snapshot first: the trained model then starts from the seed exactly as alone
             snapshot = build_model(self.data, self.model_cfg)
             snapshot.build(shape)
+            self._raise_if_stopped()
             keras.utils.set_random_seed(self.data.seed)
             self.model = build_model(self.data, self.model_cfg)
             self.model.compile(optimizer=make_optimizer(self.train),
@@ -442,13 +453,25 @@ class _SessionCallback(keras.callbacks.Callback):
         self.active_s = 0.0          # training time, pauses excluded
         self._last_event = 0.0
 
+    # Every hook Keras calls before work starts checks the stop flag, so a stop lands
+    # before the next batch of training or validation (a running step, the first one's
+    # tracing and compiling included, cannot be interrupted).
+    def on_train_begin(self, logs=None):
+        self.s._raise_if_stopped()
+
+    def on_test_batch_begin(self, batch, logs=None):
+        self.s._raise_if_stopped()
+
     def on_epoch_begin(self, epoch, logs=None):
+        self.s._raise_if_stopped()
         self.epoch_t0 = time.perf_counter()
         self.epoch_paused = 0.0
         self.samples = 0
 
     def on_train_batch_begin(self, batch, logs=None):
         self.s._raise_if_stopped()
+        if self.s.phase == "prepare":
+            self.s.phase = "compile"  # the first step: tracing (and XLA) come now
         lr = self.s._pending_lr
         if lr is not None:
             self.s._pending_lr = None
@@ -458,6 +481,7 @@ class _SessionCallback(keras.callbacks.Callback):
 
     def on_train_batch_end(self, batch, logs=None):
         s = self.s
+        s.phase = "train"
         loss = float((logs or {}).get("loss", 0.0))
         if not math.isfinite(loss):
             self._fail_non_finite(loss, batch)
