@@ -5,7 +5,7 @@ import contextlib
 import logging
 
 import panel as pn
-from panel.io.resources import CDN_DIST
+from panel.io.resources import CDN_DIST, LOCAL_DIST
 
 from .components import Controls, Settings, StatusLine
 from .controller import Controller
@@ -78,8 +78,24 @@ def build_page(ctrl: Controller) -> pn.template.FastListTemplate:
         font="Open Sans, DejaVu Sans, sans-serif")
 
 
+def _local_resources(doc) -> None:
+    """Resolve Panel's stylesheets to this server from the first model on.
+
+    Panel writes a component's CSS address as the CDN's and rewrites it to the server's
+    by the document's ``dist_url``, which it sets only when the page's HTML is rendered;
+    a model made before that (or re-made by a callback racing the render) kept the CDN
+    address, and the browser fetched loading/button/alerts/listpanel and the Fast theme
+    CSS from the internet. Setting it before any model exists leaves no such window.
+    """
+    if doc is None or doc.session_context is None:
+        return
+    rel = pn.state.rel_path
+    doc._template_variables.setdefault("dist_url", f"{rel}/{LOCAL_DIST}" if rel else LOCAL_DIST)
+
+
 def new_tab() -> tuple[Controller, pn.template.FastListTemplate]:
     """One browser tab's controller and page, wired to the current Bokeh session."""
+    _local_resources(pn.state.curdoc)
     preset, (data, model, train), problem = initial_configs(pn.state.session_args)
     ctx = pn.state.curdoc.session_context if pn.state.curdoc else None
     tab = ctx.id if ctx is not None else "local"
