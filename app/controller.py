@@ -34,6 +34,9 @@ log = logging.getLogger(__name__)
 LIVE_FIELDS = frozenset({"learning_rate"})
 #: Least seconds between two updates of the in-epoch progress (batch, samples/s).
 PROGRESS_INTERVAL_S = 0.5
+#: Niceness added to training threads: the server's event loop (page loads, widgets,
+#: plots of every tab) must keep the CPU while runs trace, compile and train.
+TRAINING_NICE = 10
 #: Shown while this tab's previous run (after Stop and Reset) has not ended yet.
 STOPPING_NOTICE = ("the previous run is still stopping (it ends after its current step; a "
                    "first step compiles for up to a minute): Start is possible once it ended")
@@ -272,6 +275,7 @@ class Controller(param.Parameterized):
         reuse = self._dataset if self._dataset_values == data_values else None
         s = TrainingSession(self.data, self.model, self.train, dataset=reuse,
                             initial_model=self._initial_model)
+        s.nice = TRAINING_NICE
         if reuse is None:
             self._preview_from_session = True  # show its data once it is built
         self.session, self._applied = s, values

@@ -74,6 +74,9 @@ class TrainingSession:
         #: converts the data), "compile" (the first step traces and compiles the graph;
         #: it cannot be interrupted), "train", "done".
         self.phase = ""
+        #: OS niceness of the training thread (Linux: per thread), set before ``start``;
+        #: a server raises it so that its event loop keeps the CPU while runs train.
+        self.nice = 0
         self.epoch, self.n_epochs = 0, self.train.epochs
         self.history: list[dict[str, float]] = []
         self._events: queue.Queue = queue.Queue()
@@ -303,6 +306,7 @@ class TrainingSession:
         self._events.put(ev.StatusChanged(status, message))
 
     def _run(self) -> None:
+        _lower_priority(self.nice)
         try:
             self.phase = "data"
             self.device = describe_device()
@@ -528,6 +532,18 @@ class _SessionCallback(keras.callbacks.Callback):
         with s._lock:
             s._set_status(ev.FAILED, msg)
         raise _StopRun()
+
+
+def _lower_priority(nice: int) -> None:
+    """Raise this thread's niceness by ``nice`` (Linux; elsewhere nothing). Threads it
+    starts afterwards (TensorFlow's pools, when this thread creates them) inherit it."""
+    if nice <= 0 or not hasattr(os, "setpriority"):
+        return
+    try:
+        tid = threading.get_native_id()
+        os.setpriority(os.PRIO_PROCESS, tid, os.getpriority(os.PRIO_PROCESS, tid) + nice)
+    except OSError as exc:  # not permitted or not per-thread here: train at normal priority
+        log.debug("could not lower the training thread's priority: %s", exc)
 
 
 def resolve_jit(choice: str):

@@ -3,6 +3,7 @@ step's compile, training. The assertions are about what the run did (status, epo
 what it built), not about seconds; benchmarks/bench_stop.py prints the latencies."""
 from __future__ import annotations
 
+import os
 import time
 
 import pytest
@@ -87,3 +88,18 @@ def test_stop_right_after_start_trains_no_batch():
     assert not s.is_alive() and s.status == ev.STOPPED and s.epoch == 0
     assert s.phase == "done"
     assert not any(isinstance(e, ev.BatchProgress) for e in s.drain())
+
+
+@pytest.mark.skipif(not hasattr(os, "setpriority"), reason="per-thread niceness is Linux's")
+def test_the_training_thread_runs_at_the_niceness_asked():
+    s = TrainingSession(*tiny_configs(epochs=500))
+    s.nice = 5
+    base = os.getpriority(os.PRIO_PROCESS, 0)
+    s.start()
+    try:
+        wait_phase(s, "train")
+        assert os.getpriority(os.PRIO_PROCESS, s._thread.native_id) == min(base + 5, 19)
+        assert os.getpriority(os.PRIO_PROCESS, 0) == base  # the caller's thread unchanged
+    finally:
+        s.stop()
+        s.join(JOIN_S)
