@@ -301,11 +301,24 @@ class Controller(param.Parameterized):
         self.session, self._applied, self.pending = None, None, []
 
     def shutdown(self) -> None:
-        """The tab is gone: stop its run and drop the references to its model."""
+        """The tab is gone: stop its run and drop every reference to its model and data.
+
+        Panel may keep a closed tab's objects a while (or, through a stray reference,
+        for good): what they hold must then be small. The run's session (model,
+        snapshot, optimizer, dataset) is released once its thread ends; the preview
+        data, the last epoch's arrays and the plots' data go now. No stream is sent:
+        the page is gone."""
         self._end_session()
         if self._future is not None:
             self._future.cancel()
-        self._dataset = None
+        self._future = None
+        self._dataset = self._dataset_values = self._initial_model = None
+        self.last_epoch, self.projection, self._components = None, (None, None, 0), None
+        self.epoch_hooks.clear()    # views keep what these hooks gave them
+        self.session_hooks.clear()
+        for pipe in (self.latent_pipe, self.recon_pipe, self.preview_pipe, self.family_pipe):
+            with param.edit_constant(pipe):
+                pipe.data = None
         self.registry.mark_closed(self.tab)
 
     def load_model(self, path, name: str) -> None:

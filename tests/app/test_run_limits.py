@@ -96,3 +96,23 @@ def test_the_registry_keeps_live_runs_and_only_recent_ended_ones(tiny_configs):
     finally:
         live.stop()
         live.join(60)
+
+
+def test_a_closed_tab_lets_its_run_and_data_be_freed(make_ctrl, wait):
+    import gc
+    import weakref
+
+    from app.dashboard import build_page
+    ctrl = make_ctrl(RunRegistry(max_runs=2), epochs=500)
+    build_page(ctrl)  # every view of the page, each with its hooks
+    ctrl.param.trigger("start")
+    wait(ctrl, lambda: ctrl.epoch >= 2, 120, "two epochs (probes, inspector, files saw them)")
+    s = ctrl.session
+    held = [weakref.ref(x) for x in (s, s.model, s.dataset)]
+    ctrl.shutdown()  # what the page does when the tab's session is destroyed
+    s.join(60)
+    assert not s.is_alive() and s.status == ev.STOPPED
+    del s
+    gc.collect()
+    assert [r() is None for r in held] == [True, True, True]  # while ctrl itself lives
+    assert ctrl._dataset is None and ctrl.last_epoch is None and ctrl.preview_pipe.data is None
