@@ -2,7 +2,10 @@
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import logging
+import sys
+import weakref
 
 import panel as pn
 from panel.io.resources import CDN_DIST, LOCAL_DIST
@@ -22,6 +25,7 @@ from .views import LatentView, LossView, PreviewView, QualityView, ReconView
 
 log = logging.getLogger(__name__)
 
+TRIM_CHECK_S = 5  # how often a closed tab's stopping run is looked at until it ended
 POLL_MS = 200  # event-queue drain period: bounds the epoch-end-to-browser delay
 TITLE = "tsvae · a time-series VAE, learning live"
 
@@ -109,11 +113,39 @@ def new_tab() -> tuple[Controller, pn.template.FastListTemplate]:
 
     def _destroyed(_ctx):
         log.info("tab %s closed: stopping its run", tab)
+        stopping = [weakref.ref(s) for s in ctrl.registry.live_runs(tab)]
         ctrl.shutdown()
+        _trim_when_ended(stopping)
 
     pn.state.on_session_destroyed(_destroyed)
     log.info("tab %s opened (preset %s)", tab, preset)
     return ctrl, build_page(ctrl)
+
+
+def _trim_when_ended(stopping: list) -> None:
+    """Hand the memory of a closed tab's run back to the system once its thread ended.
+
+    glibc keeps freed memory in per-thread arenas (each training thread had its own);
+    without a trim the server's RSS stays at its peak although nothing uses it
+    (measured: 140-200 MB after a dozen tiny runs). A run stopped during its first
+    step ends only after it (minutes under load), so the check repeats until then;
+    the references are weak, so the run is freed meanwhile."""
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        libc = ctypes.CDLL("libc.so.6")
+    except OSError:  # not glibc
+        return
+    from tornado.ioloop import IOLoop
+    loop = IOLoop.current()
+
+    def check():
+        if any((s := ref()) is not None and s.is_alive() for ref in stopping):
+            loop.call_later(TRIM_CHECK_S, check)
+        else:
+            libc.malloc_trim(0)
+
+    loop.call_later(TRIM_CHECK_S, check)
 
 
 def serve_session() -> pn.template.FastListTemplate:

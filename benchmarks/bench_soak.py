@@ -174,6 +174,9 @@ def drive(soak: Soak, browser, args) -> None:
     time.sleep(args.settle)  # let the allocator hand freed memory back
     idle = soak.report("idle at the end")
     print(f"idle RSS - RSS after the first run: {idle - first:+.0f} MB", flush=True)
+    ctx, page, load_s = soak.open(browser)
+    soak.report(f"page loaded idle in {load_s:.1f} s")
+    ctx.close()
 
 
 def main() -> None:
