@@ -13,6 +13,7 @@ import panel as pn
 import param
 
 from tsvae_core import events as ev
+from tsvae_core.training import PHASE_MESSAGES
 
 from .controller import Controller
 from .safe_text import text_alert
@@ -142,7 +143,8 @@ class StatusLine(pn.viewable.Viewer):
         frac = c.batch / c.n_batches if c.n_batches else 0.0
         knn = "–" if math.isnan(c.knn_accuracy) else f"{c.knn_accuracy:.3f}"
         # before the first batch the session says what it does (data, model, compile)
-        phase = c.message if c.status == ev.RUNNING and c.message != "training" else ""
+        phase = (c.message if c.status == ev.RUNNING and c.message != PHASE_MESSAGES["train"]
+                 else "")
         state = c.status + (f": {phase}" if phase else "")
         parts = [f"<b class='state' data-phase='{html.escape(phase)}'>{html.escape(state)}</b>",
                  f"epoch <b>{c.epoch}</b> of {c.n_epochs or '–'}",

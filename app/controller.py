@@ -35,6 +35,12 @@ log = logging.getLogger(__name__)
 LIVE_FIELDS = frozenset({"learning_rate"})
 #: Least seconds between two updates of the in-epoch progress (batch, samples/s).
 PROGRESS_INTERVAL_S = 0.5
+#: Niceness added to training threads: the server's event loop (page loads, widgets,
+#: plots of every tab) must keep the CPU while runs trace, compile and train.
+TRAINING_NICE = 10
+#: Shown while this tab's previous run (after Stop and Reset) has not ended yet.
+STOPPING_NOTICE = ("the previous run is still stopping (it ends after its current step; a "
+                   "first step compiles for up to a minute): Start is possible once it ended")
 #: Data generation for previews runs here, off the event loop (paper preset: ~1-2 s).
 _PREVIEW_POOL = concurrent.futures.ThreadPoolExecutor(max_workers=2,
                                                       thread_name_prefix="tsvae-preview")
@@ -157,12 +163,14 @@ class Controller(param.Parameterized):
 
     @param.depends("start", watch=True)
     def _on_start(self):
+        self._refresh_actions()  # e.g. the previous run may have ended since the last poll
         if not self.can_start:
             return
         self._launch("start")
 
     @param.depends("step", watch=True)
     def _on_step(self):
+        self._refresh_actions()
         if self.session is not None and self.session.status == ev.PAUSED:
             self.session.step()
         elif self.can_step:
@@ -238,6 +246,10 @@ class Controller(param.Parameterized):
     def _launch(self, action: str) -> None:
         if not self._check_valid():
             return
+        if self._previous_alive():  # one tab, one live run
+            self.notice = STOPPING_NOTICE
+            self._refresh_actions()
+            return
         # a large run (app.data_size) starts only once confirmed for these settings
         warning = data_size.size_warning(self.data, self.train)
         if warning and self._confirmed != config_values(self.data, self.train):
@@ -245,8 +257,14 @@ class Controller(param.Parameterized):
             return
         self.size_warning = ""
         s = self.session
-        # a prepared session (loaded model, refused Start) is rebuilt if settings changed
-        if s is None or s.status != ev.IDLE or self.pending:
+        rebuild = s is None or s.status != ev.IDLE or bool(self.pending)
+        if rebuild and self.registry.is_full():
+            # Answered before anything else: no new session, the plots and the run list
+            # stay as they are (preparing a run re-renders them, seconds under load).
+            self._say_busy(self.registry.active())
+            return
+        # a prepared session (loaded model) is rebuilt if settings changed
+        if rebuild:
             try:
                 s = self._new_session()
             except ValueError as exc:  # e.g. a loaded model that does not fit the settings
@@ -255,11 +273,23 @@ class Controller(param.Parameterized):
                 return
         ok, n = self.registry.try_start(s, self.tab, action)
         if not ok:
-            self.notice = (f"busy, {n} runs active (the server allows "
-                           f"{self.registry.max_runs}); try again when one ends")
+            self._say_busy(n)
         else:
             self.notice = ""
         self.poll()
+
+    def _say_busy(self, n: int) -> None:
+        self.notice = (f"busy, {n} runs active (the server allows "
+                       f"{self.registry.max_runs}); try again when one ends")
+
+    def _previous_alive(self) -> bool:
+        """Whether a run of this tab other than the current one still has its thread
+        (stopped by Reset or a load, it ends after its current step)."""
+        live = [s for s in self.registry.live_runs(self.tab) if s is not self.session]
+        for s in live:
+            if s.status in ev.ENDED:
+                s.join(0.5)  # it has reported its end: its thread is returning now
+        return any(s.is_alive() for s in live)
 
     def _new_session(self) -> TrainingSession:
         self._end_session()
@@ -269,6 +299,7 @@ class Controller(param.Parameterized):
         reuse = self._dataset if self._dataset_values == data_values else None
         s = TrainingSession(self.data, self.model, self.train, dataset=reuse,
                             initial_model=self._initial_model)
+        s.nice = TRAINING_NICE
         if reuse is None:
             self._preview_from_session = True  # show its data once it is built
         self.session, self._applied = s, values
@@ -294,11 +325,24 @@ class Controller(param.Parameterized):
         self.session, self._applied, self.pending = None, None, []
 
     def shutdown(self) -> None:
-        """The tab is gone: stop its run and drop the references to its model."""
+        """The tab is gone: stop its run and drop every reference to its model and data.
+
+        Panel may keep a closed tab's objects a while (or, through a stray reference,
+        for good): what they hold must then be small. The run's session (model,
+        snapshot, optimizer, dataset) is released once its thread ends; the preview
+        data, the last epoch's arrays and the plots' data go now. No stream is sent:
+        the page is gone."""
         self._end_session()
         if self._future is not None:
             self._future.cancel()
-        self._dataset = None
+        self._future = None
+        self._dataset = self._dataset_values = self._initial_model = None
+        self.last_epoch, self.projection, self._components = None, (None, None, 0), None
+        self.epoch_hooks.clear()    # views keep what these hooks gave them
+        self.session_hooks.clear()
+        for pipe in (self.latent_pipe, self.recon_pipe, self.preview_pipe, self.family_pipe):
+            with param.edit_constant(pipe):
+                pipe.data = None
         self.registry.mark_closed(self.tab)
 
     def load_model(self, path, name: str) -> None:
@@ -544,6 +588,12 @@ class Controller(param.Parameterized):
         valid = not self.error.startswith("Invalid settings")
         status = self.session.status if self.session is not None else ev.IDLE
         fresh = self.session is None or status in (ev.IDLE, *ev.ENDED)
+        if fresh and self._previous_alive():
+            fresh = False  # Start waits for the previous run's thread to end
+            if not self.notice:
+                self.notice = STOPPING_NOTICE  # say why Start is off
+        elif self.notice == STOPPING_NOTICE:
+            self.notice = ""
         wanted = dict(
             can_start=valid and fresh,
             can_pause=status in (ev.RUNNING, ev.PAUSED),

@@ -2,10 +2,13 @@
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import logging
+import sys
+import weakref
 
 import panel as pn
-from panel.io.resources import CDN_DIST
+from panel.io.resources import CDN_DIST, LOCAL_DIST
 
 from .components import Controls, Settings, StatusLine
 from .controller import Controller
@@ -22,6 +25,7 @@ from .views import LatentView, LossView, PreviewView, QualityView, ReconView
 
 log = logging.getLogger(__name__)
 
+TRIM_CHECK_S = 5  # how often a closed tab's stopping run is looked at until it ended
 POLL_MS = 200  # event-queue drain period: bounds the epoch-end-to-browser delay
 TITLE = "tsvae · a time-series VAE, learning live"
 
@@ -78,8 +82,24 @@ def build_page(ctrl: Controller) -> pn.template.FastListTemplate:
         font="Open Sans, DejaVu Sans, sans-serif")
 
 
+def _local_resources(doc) -> None:
+    """Resolve Panel's stylesheets to this server from the first model on.
+
+    Panel writes a component's CSS address as the CDN's and rewrites it to the server's
+    by the document's ``dist_url``, which it sets only when the page's HTML is rendered;
+    a model made before that (or re-made by a callback racing the render) kept the CDN
+    address, and the browser fetched loading/button/alerts/listpanel and the Fast theme
+    CSS from the internet. Setting it before any model exists leaves no such window.
+    """
+    if doc is None or doc.session_context is None:
+        return
+    rel = pn.state.rel_path
+    doc._template_variables.setdefault("dist_url", f"{rel}/{LOCAL_DIST}" if rel else LOCAL_DIST)
+
+
 def new_tab() -> tuple[Controller, pn.template.FastListTemplate]:
     """One browser tab's controller and page, wired to the current Bokeh session."""
+    _local_resources(pn.state.curdoc)
     preset, (data, model, train), problem = initial_configs(pn.state.session_args)
     ctx = pn.state.curdoc.session_context if pn.state.curdoc else None
     tab = ctx.id if ctx is not None else "local"
@@ -93,11 +113,39 @@ def new_tab() -> tuple[Controller, pn.template.FastListTemplate]:
 
     def _destroyed(_ctx):
         log.info("tab %s closed: stopping its run", tab)
+        stopping = [weakref.ref(s) for s in ctrl.registry.live_runs(tab)]
         ctrl.shutdown()
+        _trim_when_ended(stopping)
 
     pn.state.on_session_destroyed(_destroyed)
     log.info("tab %s opened (preset %s)", tab, preset)
     return ctrl, build_page(ctrl)
+
+
+def _trim_when_ended(stopping: list) -> None:
+    """Hand the memory of a closed tab's run back to the system once its thread ended.
+
+    glibc keeps freed memory in per-thread arenas (each training thread had its own);
+    without a trim the server's RSS stays at its peak although nothing uses it
+    (measured: 140-200 MB after a dozen tiny runs). A run stopped during its first
+    step ends only after it (minutes under load), so the check repeats until then;
+    the references are weak, so the run is freed meanwhile."""
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        libc = ctypes.CDLL("libc.so.6")
+    except OSError:  # not glibc
+        return
+    from tornado.ioloop import IOLoop
+    loop = IOLoop.current()
+
+    def check():
+        if any((s := ref()) is not None and s.is_alive() for ref in stopping):
+            loop.call_later(TRIM_CHECK_S, check)
+        else:
+            libc.malloc_trim(0)
+
+    loop.call_later(TRIM_CHECK_S, check)
 
 
 def serve_session() -> pn.template.FastListTemplate:

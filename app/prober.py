@@ -9,6 +9,7 @@ follows the slider without waiting for an epoch.
 from __future__ import annotations
 
 import logging
+import weakref
 
 import holoviews as hv
 import numpy as np
@@ -54,7 +55,7 @@ class Prober(param.Parameterized):
             s.set_probes(None)
             return False
         self.message = ""
-        self._for_session = s
+        self._for_session = weakref.ref(s)  # a closed tab's run must be freeable
         s.set_probes(self._windows)
         return True
 
@@ -71,7 +72,7 @@ class Prober(param.Parameterized):
         self._send(names, z)
 
     def _on_epoch(self, e, s) -> None:
-        if self._for_session is not s:
+        if self._for_session is None or self._for_session() is not s:
             self._make(s)  # the first epoch of a run: probes start from the next one
             if self._windows is None:
                 return

@@ -17,7 +17,8 @@ import weakref
 log = logging.getLogger(__name__)
 
 MAX_RUNS_ENV = "TSVAE_MAX_RUNS"
-_KEEP_ENDED = 50  # finished entries kept for the debug view
+#: Ended runs the debug view keeps (newest); live runs are always kept.
+KEEP_ENDED = 20
 
 
 def default_max_runs() -> int:
@@ -71,8 +72,24 @@ class RunRegistry:
         return sum(1 for e in self._entries.values()
                    if (s := e["ref"]()) is not None and s.is_alive())
 
+    def is_full(self) -> bool:
+        """Whether a Start now would be refused for the limit (a quick answer for the
+        page; ``try_start`` decides)."""
+        return self.active() >= self.max_runs
+
+    def live_runs(self, tab: str) -> list:
+        """The sessions of ``tab`` whose threads still run (a stopped run's thread ends
+        after its current step)."""
+        with self._lock:
+            return self._live_of(tab)
+
+    def _live_of(self, tab: str) -> list:
+        return [s for e in self._entries.values()
+                if e["tab"] == tab and (s := e["ref"]()) is not None and s.is_alive()]
+
     def try_start(self, session, tab: str, action: str = "start") -> tuple[bool, int]:
-        """Start ``session`` (``action`` "start" or "step") unless the limit is reached.
+        """Start ``session`` (``action`` "start" or "step") unless the limit is reached
+        or ``tab`` still has a live run (one tab, at most one run).
 
         Returns (started, active runs). Checking and starting under one lock keeps two
         tabs pressing Start at the same moment from both getting the last slot.
@@ -80,6 +97,9 @@ class RunRegistry:
         limit = self.max_runs
         with self._lock:
             n = self._count_active()
+            if any(s is not session for s in self._live_of(tab)):
+                log.info("run refused for tab %s: its previous run still runs", tab)
+                return False, n
             if n >= limit:
                 log.info("run refused for tab %s: %d of %d runs active", tab, n, limit)
                 return False, n
@@ -97,17 +117,19 @@ class RunRegistry:
             for e in self._entries.values():
                 if e["tab"] == tab:
                     e["closed"] = True
+            self._prune()
 
     def _prune(self) -> None:
         ended = [k for k, e in self._entries.items()
                  if (s := e["ref"]()) is None or not s.is_alive()]
-        for k in ended[:-_KEEP_ENDED] if len(ended) > _KEEP_ENDED else []:
+        for k in ended[:-KEEP_ENDED] if len(ended) > KEEP_ENDED else []:
             del self._entries[k]
 
     def snapshot(self) -> dict:
         """Plain-data view for the debug endpoint and the log."""
         limit = self.max_runs
         with self._lock:
+            self._prune()
             runs = []
             for e in self._entries.values():
                 s = e["ref"]()

@@ -138,11 +138,22 @@ def build_series_with_range(cfg: DataConfig, rng: np.random.Generator
     return series, labels, (lo, hi)
 
 
-def generate(cfg: DataConfig) -> Dataset:
-    """Windows, labels and channel names for ``cfg``; deterministic for ``cfg.seed``."""
+class Cancelled(Exception):
+    """``generate`` was told to stop (its ``should_stop`` returned True)."""
+
+
+def generate(cfg: DataConfig, should_stop=None) -> Dataset:
+    """Windows, labels and channel names for ``cfg``; deterministic for ``cfg.seed``.
+
+    ``should_stop``: a callable checked between steps and noise chunks; when it returns
+    True, ``Cancelled`` is raised (the largest sets take seconds to build, and a run
+    stopped meanwhile must not wait for them)."""
+    check = (lambda: None) if should_stop is None else lambda: _cancel_if(should_stop)
     rng = np.random.default_rng(cfg.seed)
     series, row_labels, (sig_lo, sig_hi) = build_series_with_range(cfg, rng)
+    check()
     labels = window_modes(row_labels, cfg.seq_len)
+    check()
     # (n_windows, seq_len, channels) strided view; the shuffled gather is the one copy
     rows, chans = series.shape
     view = as_strided(series, shape=(len(labels), cfg.seq_len, chans),
@@ -150,7 +161,9 @@ def generate(cfg: DataConfig) -> Dataset:
     order = rng.permutation(len(labels))
     x = view[order]
     labels = labels[order]
-    add_window_noise(x, series[:, :-1].std() * cfg.noise_amplitude, rng)
+    check()
+    add_window_noise(x, series[:, :-1].std() * cfg.noise_amplitude, rng, check)
+    check()
     scaling = Scaling(sig_lo, sig_hi, float(x.min()), float(x.max()))
     scaling.scale_windows_(x)
     n_train = cfg.n_train()
@@ -159,10 +172,18 @@ def generate(cfg: DataConfig) -> Dataset:
                    series, row_labels, order[:n_train], order[n_train:], scaling)
 
 
-def add_window_noise(x: np.ndarray, a: float, rng: np.random.Generator) -> None:
-    """Add normal(-a/2, a/2) noise to the signal channels of ``x`` in place, in chunks."""
+def _cancel_if(should_stop) -> None:
+    if should_stop():
+        raise Cancelled("data generation stopped")
+
+
+def add_window_noise(x: np.ndarray, a: float, rng: np.random.Generator, check=None) -> None:
+    """Add normal(-a/2, a/2) noise to the signal channels of ``x`` in place, in chunks;
+    ``check()`` runs before each chunk (it raises to stop)."""
     n_sig = x.shape[2] - 1
     for start in range(0, len(x), _NOISE_CHUNK):
+        if check is not None:
+            check()
         part = x[start:start + _NOISE_CHUNK, :, :n_sig]
         noise = rng.standard_normal(part.shape, dtype=np.float32)
         noise *= a / 2

@@ -37,7 +37,7 @@ import numpy as np
 from . import events as ev
 from .batches import WindowBatches
 from .config import LATENT_SUBSET_CAP, DataConfig, ModelConfig, TrainConfig, validate
-from .data import Dataset, generate
+from .data import Cancelled, Dataset, generate
 from .device import describe_device
 from .metrics import knn_accuracy, silhouette
 from .models import build_model
@@ -51,11 +51,11 @@ BATCH_EVENT_INTERVAL_S = 0.1
 BATCH_FEED_BYTES = 64 * 2**20  # training windows above this are fed batch by batch  # at most ~10 progress events a second reach the queue
 
 
-#: What a running session says it does (``StatusChanged.message``) before its first batch.
-PHASE_DATA = "building the data"
-PHASE_MODEL = "building the model"
-PHASE_COMPILE = "compiling the training step (first batch only)"
-PHASE_TRAINING = "training"
+#: What a running session says (``StatusChanged.message``) in each ``phase``.
+PHASE_MESSAGES = {"data": "building the data", "build": "building the model",
+                  "prepare": "preparing the batches",
+                  "compile": "compiling the training step (first batch only)",
+                  "train": "training"}
 
 
 class _StopRun(Exception):
@@ -77,6 +77,13 @@ class TrainingSession:
         self.model: keras.Model | None = None
         self.device = "unknown"
         self.status, self.message = ev.IDLE, ""
+        #: What the thread is doing: "" (not started), "data", "build", "prepare" (fit
+        #: converts the data), "compile" (the first step traces and compiles the graph;
+        #: it cannot be interrupted), "train", "done".
+        self.phase = ""
+        #: OS niceness of the training thread (Linux: per thread), set before ``start``;
+        #: a server raises it so that its event loop keeps the CPU while runs train.
+        self.nice = 0
         self.epoch, self.n_epochs = 0, self.train.epochs
         self.history: list[dict[str, float]] = []
         self._events: queue.Queue = queue.Queue()
@@ -312,30 +319,35 @@ class TrainingSession:
         self.status, self.message = status, message
         self._events.put(ev.StatusChanged(status, message))
 
-    def _phase(self, what: str) -> None:
-        """Say what a running session is doing before its first batch (the page would sit
-        silent through data building, model building and the first step's compile)."""
+    def _enter(self, phase: str) -> None:
+        """Set ``phase``; a running session also says it (``StatusChanged.message``), so
+        the page is not silent through data building, model building and the first
+        step's compile."""
+        if self.phase == phase:
+            return
+        self.phase = phase
         with self._lock:
-            if self.status == ev.RUNNING and self.message != what:
-                self._set_status(ev.RUNNING, what)
+            if self.status == ev.RUNNING:
+                self._set_status(ev.RUNNING, PHASE_MESSAGES[phase])
 
     def _run(self) -> None:
+        _lower_priority(self.nice)
         try:
+            self._enter("data")
             self.device = describe_device()
             if self.dataset is None:
-                self._phase(PHASE_DATA)
-                self.dataset = generate(self.data)
+                self.dataset = generate(self.data, should_stop=self._stop.is_set)
             self._raise_if_stopped()
-            self._phase(PHASE_MODEL)
+            self._enter("build")
             self._build()
             self._raise_if_stopped()  # before the first step's compilation, which is slow
-            self._phase(PHASE_COMPILE)
+            self._enter("prepare")
             self._fit()
             final = ev.STOPPED if self._stop.is_set() else ev.FINISHED
             with self._lock:
                 if self.status != ev.FAILED:
                     self._set_status(final, f"{final} after epoch {self.epoch}")
-        except _StopRun:
+        except (_StopRun, Cancelled):
             with self._lock:
                 if self.status != ev.FAILED:
                     self._set_status(ev.STOPPED, f"stopped during epoch {self.epoch + 1}")
@@ -343,6 +355,8 @@ class TrainingSession:
             log.exception("training failed")
             with self._lock:
                 self._set_status(ev.FAILED, f"{type(exc).__name__}: {exc}")
+        finally:
+            self.phase = "done"
 
     def _raise_if_stopped(self) -> None:
         if self._stop.is_set():
@@ -351,9 +365,11 @@ class TrainingSession:
     def _build(self) -> None:
         shape = (None, self.data.seq_len, self.data.n_features + 1)
         with _BUILD_LOCK:
+            self._raise_if_stopped()  # stopped while another session was building
             # the snapshot first: the trained model then starts from the seed exactly as alone
             snapshot = build_model(self.data, self.model_cfg)
             snapshot.build(shape)
+            self._raise_if_stopped()
             keras.utils.set_random_seed(self.data.seed)
             self.model = build_model(self.data, self.model_cfg)
             self.model.compile(optimizer=make_optimizer(self.train),
@@ -466,13 +482,25 @@ class _SessionCallback(keras.callbacks.Callback):
         self.active_s = 0.0          # training time, pauses excluded
         self._last_event = 0.0
 
+    # Every hook Keras calls before work starts checks the stop flag, so a stop lands
+    # before the next batch of training or validation (a running step, the first one's
+    # tracing and compiling included, cannot be interrupted).
+    def on_train_begin(self, logs=None):
+        self.s._raise_if_stopped()
+
+    def on_test_batch_begin(self, batch, logs=None):
+        self.s._raise_if_stopped()
+
     def on_epoch_begin(self, epoch, logs=None):
+        self.s._raise_if_stopped()
         self.epoch_t0 = time.perf_counter()
         self.epoch_paused = 0.0
         self.samples = 0
 
     def on_train_batch_begin(self, batch, logs=None):
         self.s._raise_if_stopped()
+        if self.s.phase == "prepare":
+            self.s._enter("compile")  # the first step: tracing (and XLA) come now
         lr = self.s._pending_lr
         if lr is not None:
             self.s._pending_lr = None
@@ -482,8 +510,7 @@ class _SessionCallback(keras.callbacks.Callback):
 
     def on_train_batch_end(self, batch, logs=None):
         s = self.s
-        if s.message == PHASE_COMPILE:
-            s._phase(PHASE_TRAINING)
+        s._enter("train")
         loss = float((logs or {}).get("loss", 0.0))
         if not math.isfinite(loss):
             self._fail_non_finite(loss, batch)
@@ -537,6 +564,18 @@ def _layer_kinds(model) -> dict[str, str]:
     return {f"{sub}/{layer.name}": type(layer).__name__
             for sub in getattr(model, "submodels", ())
             for layer in getattr(getattr(model, sub, None), "layers", [])}
+
+
+def _lower_priority(nice: int) -> None:
+    """Raise this thread's niceness by ``nice`` (Linux; elsewhere nothing). Threads it
+    starts afterwards (TensorFlow's pools, when this thread creates them) inherit it."""
+    if nice <= 0 or not hasattr(os, "setpriority"):
+        return
+    try:
+        tid = threading.get_native_id()
+        os.setpriority(os.PRIO_PROCESS, tid, os.getpriority(os.PRIO_PROCESS, tid) + nice)
+    except OSError as exc:  # not permitted or not per-thread here: train at normal priority
+        log.debug("could not lower the training thread's priority: %s", exc)
 
 
 def resolve_jit(choice: str):

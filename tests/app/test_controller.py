@@ -216,15 +216,13 @@ def test_choosing_a_window_while_training_shows_its_reconstruction_at_once(make_
     np.testing.assert_array_equal(shown["inputs"], ctrl.session.dataset.x_val[2])
 
 
-def test_start_of_a_prepared_run_takes_the_settings_changed_since(make_ctrl, wait):
+def test_start_after_a_refused_start_takes_the_settings_changed_since(make_ctrl, wait):
     ctrl = make_ctrl(epochs=2)
-    ctrl.registry.max_runs = 0  # Start is refused: the session stays prepared (idle)
+    ctrl.registry.max_runs = 0  # Start is refused before any run is prepared
     ctrl.param.trigger("start")
-    prepared = ctrl.session
-    assert prepared is not None and prepared.status == ev.IDLE and "busy" in ctrl.notice
+    assert ctrl.session is None and "busy" in ctrl.notice and not ctrl.runs.list()
     ctrl.model.latent_dim = 3
-    assert ctrl.pending == ["latent_dim"]
     ctrl.registry.max_runs = 2
     ctrl.param.trigger("start")
-    assert ctrl.session is not prepared and ctrl.session.model_cfg.latent_dim == 3
+    assert ctrl.session.model_cfg.latent_dim == 3 and ctrl.notice == ""
     wait(ctrl, lambda: ctrl.status == ev.FINISHED, 120, "the run with the new settings")

@@ -336,12 +336,14 @@ def test_a_loaded_model_encodes_and_decodes_before_any_epoch(tmp_path):
 
 
 def test_running_session_says_what_it_does_before_the_first_batch(finished_run):
-    """Data, model, compile, then training: the page is never silent before epoch 1."""
-    from tsvae_core.training import PHASE_COMPILE, PHASE_DATA, PHASE_MODEL, PHASE_TRAINING
+    """Data, model, batches, compile, then training: the page is never silent before
+    epoch 1."""
+    from tsvae_core.training import PHASE_MESSAGES
     _, seen = finished_run
     said = [e.message for e in seen if isinstance(e, ev.StatusChanged) and e.status == ev.RUNNING]
-    assert said[-4:] == [PHASE_DATA, PHASE_MODEL, PHASE_COMPILE, PHASE_TRAINING], said
+    assert said[-5:] == [PHASE_MESSAGES[p] for p in ("data", "build", "prepare", "compile",
+                                                      "train")], said
     first_batch = next(i for i, e in enumerate(seen) if isinstance(e, ev.BatchProgress))
-    compiling = next(i for i, e in enumerate(seen)
-                     if isinstance(e, ev.StatusChanged) and e.message == PHASE_COMPILE)
+    compiling = next(i for i, e in enumerate(seen) if isinstance(e, ev.StatusChanged)
+                     and e.message == PHASE_MESSAGES["compile"])
     assert compiling < first_batch

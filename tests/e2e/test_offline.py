@@ -1,0 +1,81 @@
+"""Every resource comes from the server itself: the browser may reach nothing else.
+
+All requests to other hosts are aborted and recorded while the page goes through its
+states: a link with a bad value (a notice), a run that trains (the run's views), every
+folded settings card opened. The issue saw the HoloViz CDN asked for Panel's CSS in some
+of these states only, so the first view alone proves little.
+"""
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+LOCAL_HOSTS = {"localhost", "127.0.0.1", "[::1]", "::1"}
+
+
+def _offline_page(browser, server, query: str, outside: list):
+    ctx = browser.new_context(viewport={"width": 1500, "height": 1300})
+
+    def route(r):
+        url = r.request.url
+        if urlsplit(url).scheme in ("data", "blob") or urlsplit(url).hostname in LOCAL_HOSTS:
+            r.continue_()
+        else:
+            outside.append(url)
+            r.abort()
+
+    ctx.route("**/*", route)
+    page = ctx.new_page()
+    page.set_default_timeout(30_000)
+    page.goto(server.url + (f"?{query}" if query else ""))
+    page.wait_for_function("() => window.Bokeh && Bokeh.documents.length > 0", timeout=60_000)
+    page.locator(".tsvae-status").wait_for(state="attached")
+    return ctx, page
+
+
+FOLDED_JS = """() => [...Bokeh.documents[0].all_models].filter(
+    m => m.collapsed === true).length"""
+
+
+def _open_folded_cards(page) -> int:
+    """Open every folded card; returns how many there were."""
+    headers = page.locator(".card-header", has_text="Advanced")
+    n = headers.count()
+    for i in range(n):
+        headers.nth(i).click()
+    page.wait_for_function(f"() => ({FOLDED_JS})() === 0")
+    return n
+
+
+def test_no_request_leaves_the_server_in_any_page_state(browser, server, ui):
+    server.wait_idle()
+    outside: list[str] = []
+    # 1. a link with a bad value: the notice shows
+    ctx, page = _offline_page(browser, server, "seq_len=-5&architecture=nope", outside)
+    try:
+        page.locator(".tsvae-notice").filter(has_text="seq_len").wait_for(state="visible")
+        assert _open_folded_cards(page) >= 3  # Model, Training and Data each fold some
+    finally:
+        ctx.close()
+
+    # 2. a run: status, plots and the run list appear; every folded card opened
+    ctx, page = _offline_page(browser, server, "", outside)
+    try:
+        ui.click(page, "start")
+        ui.wait_until(lambda: ui.status(page)["epoch"] >= 1, 120, "epoch 1")
+        _open_folded_cards(page)
+        ui.wait_until(lambda: len(ui.latent(page)[0]) > 0, 30, "latent points")
+        ui.click(page, "stop")
+        ui.wait_until(lambda: ui.status(page)["status"] == "stopped", 30, "stopped")
+        # 3. bad values typed into the sidebar: out of range, then invalid together
+        for label, value in (("Epochs", -5), ("Latent dim", 0), ("Learning rate", 1e9)):
+            ui.set_input(page, label, value)
+        ui.set_input(page, "Seq len", 18)  # not divisible by 2**scale_steps
+        page.locator(".tsvae-error").filter(has_text="Invalid settings").wait_for(
+            state="visible")
+        ui.set_input(page, "Seq len", 16)
+        page.locator(".tsvae-error").wait_for(state="hidden")
+        ui.click(page, "start")  # a second run in the same tab
+        ui.wait_until(lambda: ui.status(page)["epoch"] >= 1, 120, "epoch 1 of run 2")
+    finally:
+        ctx.close()
+    assert outside == [], f"the page asked other hosts for: {sorted(set(outside))}"
