@@ -70,16 +70,23 @@ def test_an_address_with_some_fields_is_made_whole(tiny_configs):
     ctrl.shutdown()
 
 
-def test_the_opening_address_adds_only_new_problems_to_the_notice(tiny_configs):
+def opened_with(link: str):
+    """A tab opened with ``link``: its controller, synced location and first notice."""
+    from urllib.parse import parse_qsl
+
     from app.settings import initial_configs
-    link = "?latent_dim=999&nonsense=1&n_patterns=4"
-    args = {k: [v.encode()] for k, v in
-            __import__("urllib.parse").parse.parse_qsl(link[1:])}
+    args = {k: [v.encode()] for k, v in parse_qsl(link[1:])}
     _, configs, problem = initial_configs(args, {})
     ctrl = Controller(*configs, registry=RunRegistry(max_runs=1))
     ctrl.notice = problem                 # as the page opens
     loc = Location(search=link)
     sync_url(ctrl, loc)
+    return ctrl, loc, problem
+
+
+def test_the_opening_address_adds_only_new_problems_to_the_notice(tiny_configs):
+    link = "?latent_dim=999&nonsense=1&n_patterns=4"
+    ctrl, loc, problem = opened_with(link)
     loc.search = link                     # the browser reports the address it opened
     assert ctrl.notice == problem         # the same problems, not repeated or lost
     assert "latent_dim=999" in problem and "unknown field 'nonsense'" in problem
@@ -89,15 +96,8 @@ def test_the_opening_address_adds_only_new_problems_to_the_notice(tiny_configs):
 
 
 def test_a_field_is_reported_once_though_the_browser_reads_its_value_again(tiny_configs):
-    from app.settings import initial_configs
     link = "?seq_len=-5&learning_rate=0&n_patterns=4"
-    args = {k: [v.encode()] for k, v in
-            __import__("urllib.parse").parse.parse_qsl(link[1:])}
-    _, configs, problem = initial_configs(args, {})
-    ctrl = Controller(*configs, registry=RunRegistry(max_runs=1))
-    ctrl.notice = problem                 # as the page opens
-    loc = Location(search=link)
-    sync_url(ctrl, loc)
+    ctrl, loc, problem = opened_with(link)
     loc.search = link                     # Panel reads -5 as -5.0, 0 as 0 (int)
     assert ctrl.notice == problem, ctrl.notice
     assert ctrl.notice.count("seq_len=") == 1 and ctrl.notice.count("learning_rate=") == 1
