@@ -18,3 +18,12 @@ def test_no_gradient_tape_in_core():
     root = pathlib.Path(__file__).resolve().parents[2] / "tsvae_core"
     offenders = [p.name for p in root.rglob("*.py") if "GradientTape" in p.read_text()]
     assert offenders == []
+
+
+def test_test_files_outside_packages_have_unique_names():
+    """tests/app and tests/e2e are no packages: two test files of one name there stop the
+    whole run at collection ('import file mismatch')."""
+    import pathlib
+    root = pathlib.Path(__file__).resolve().parents[1]
+    names = [p.name for d in ("app", "e2e") for p in (root / d).glob("test_*.py")]
+    assert len(names) == len(set(names)), sorted(n for n in names if names.count(n) > 1)
