@@ -333,6 +333,7 @@ class Controller(param.Parameterized):
         data, the last epoch's arrays and the plots' data go now. No stream is sent:
         the page is gone."""
         self._end_session()
+        self.registry.mark_closed(self.tab)
         if self._future is not None:
             self._future.cancel()
         self._future = None
@@ -341,9 +342,10 @@ class Controller(param.Parameterized):
         self.epoch_hooks.clear()    # views keep what these hooks gave them
         self.session_hooks.clear()
         for pipe in (self.latent_pipe, self.recon_pipe, self.preview_pipe, self.family_pipe):
-            with param.edit_constant(pipe):
+            # silently: a watcher (e.g. the latent legend) would update a destroyed
+            # document, which raises and would leave the rest of the closing undone
+            with param.edit_constant(pipe), param.parameterized.discard_events(pipe):
                 pipe.data = None
-        self.registry.mark_closed(self.tab)
 
     def load_model(self, path, name: str) -> None:
         """The next run starts from the weights in the ``.keras`` file at ``path``; the

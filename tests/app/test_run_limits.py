@@ -116,3 +116,25 @@ def test_a_closed_tab_lets_its_run_and_data_be_freed(make_ctrl, wait):
     gc.collect()
     assert [r() is None for r in held] == [True, True, True]  # while ctrl itself lives
     assert ctrl._dataset is None and ctrl.last_epoch is None and ctrl.preview_pipe.data is None
+
+
+def test_closing_a_tab_completes_though_its_page_can_no_longer_be_updated(make_ctrl, wait):
+    """A destroyed page raises on any update (Bokeh: "'Document' object has no attribute
+    '_theme'"); the latent legend watches the latent data, which closing clears. Closing
+    must still stop the run and mark the tab closed in the debug listing."""
+    from app.dashboard import build_page
+    registry = RunRegistry(max_runs=1)
+    ctrl = make_ctrl(registry, epochs=500)
+    build_page(ctrl)
+    ctrl.param.trigger("start")
+    wait(ctrl, lambda: ctrl.epoch >= 1, 120, "epoch 1")
+    s = ctrl.session
+
+    def page_gone(_event):
+        raise AttributeError("'Document' object has no attribute '_theme'")
+    ctrl.latent_pipe.param.watch(page_gone, "data")
+    ctrl.shutdown()
+    s.join(60)
+    assert not s.is_alive() and s.status == ev.STOPPED
+    runs = [r for r in registry.snapshot()["runs"] if r["tab"] == ctrl.tab]
+    assert runs and all(r["closed"] for r in runs)
