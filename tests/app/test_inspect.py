@@ -30,7 +30,10 @@ def trained():
         ctrl.param.trigger("start")
         wait_for(ctrl, lambda: ctrl.epoch >= 2, 120, "epoch 2")
         ctrl.param.trigger("pause")
-        wait_for(ctrl, lambda: ctrl.status == "paused", 30, "paused")
+        # settled: an epoch that ended as Pause came has reached the page, so the plots
+        # and probe markers show the weights the snapshot holds
+        wait_for(ctrl, lambda: ctrl.status == "paused"
+                 and ctrl.epoch == ctrl.session.snapshot_epoch, 30, "paused and settled")
         made[key] = ctrl, ins, prober
         return made[key]
 
@@ -89,6 +92,10 @@ def test_latent_grid_decodes_a_regular_grid_for_2d_latents_only(trained):
 
 def test_probes_follow_the_epochs_and_the_roll_slider(trained):
     ctrl, _, prober = trained(epochs=50)
+    # all markers from the snapshot's weights (an epoch event's could predate an epoch
+    # that ended as Pause came)
+    prober.config.roll_fraction = 0.5
+    prober.config.roll_fraction = 0.4
     first = prober.pipe.data
     assert first["names"] == ["new", "outlier", "rolled"] and first["xy"].shape == (3, 2)
     assert np.isfinite(first["xy"]).all()
