@@ -135,7 +135,9 @@ class ModelConfig(param.Parameterized):
                                        "codebook vectors.")
     labelled_fraction = param.Number(0.1, bounds=(0.0, 1.0),
                                      doc="Classifier: share of training windows whose pattern label "
-                                         "the classifier may see (fixed by the seed).")
+                                         "the classifier may see (fixed by the seed); those windows "
+                                         "are repeated in training until they make about a third "
+                                         "of an epoch.")
     head_weight = param.Number(1.0, bounds=(0.0, 1000.0), precedence=0.9,
                                doc="Classifier/regressor: weight of the head's loss in the total.")
 

@@ -411,7 +411,7 @@ class TrainingSession:
     def _fit(self) -> None:
         ds, batch = self.dataset, self.train.batch_size
         train = self.model.training_data(ds.x_train, ds.y_train, ds.start_train)
-        val = self.model.training_data(ds.x_val, ds.y_val, ds.start_val)
+        val = self.model.validation_data(ds.x_val, ds.y_val, ds.start_val)
         callbacks = [_SessionCallback(self)]
         if ds.x_train.nbytes > BATCH_FEED_BYTES:
             # Large sets: no per-epoch tensor copy of all windows (paper: 2.5 -> 2.0 GB peak).

@@ -186,6 +186,26 @@ def test_classifier_learns_from_a_fraction_of_labels_and_beats_chance():
     assert np.trace(cm) / cm.sum() > 0.6
 
 
+def test_classifier_repeats_its_few_labelled_windows_in_training_only():
+    from tsvae_core.models import build_model
+    from tsvae_core.models.classifier import oversampled
+    labelled = np.zeros(1000, bool)
+    labelled[::10] = True                                             # 10% labelled
+    rows = oversampled(labelled)
+    assert np.array_equal(np.bincount(rows, minlength=1000)[~labelled], np.ones(900))
+    assert labelled[rows].mean() == pytest.approx(1 / 3, abs=0.03)   # a third of the epoch
+    assert np.array_equal(oversampled(np.ones(10, bool)), np.arange(10))
+    assert np.array_equal(oversampled(np.zeros(10, bool)), np.arange(10))
+    d, m, _ = tiny_configs(architecture="vae_classifier", labelled_fraction=0.1)
+    from tsvae_core.data import generate
+    ds, model = generate(d), build_model(d, m)
+    x, y = model.training_data(ds.x_train, ds.y_train, ds.start_train)
+    assert len(x) > len(ds.x_train) and 0.25 < y["labelled"].mean() < 0.4
+    assert np.array_equal(x[:len(ds.x_train)], ds.x_train)
+    xv, yv = model.validation_data(ds.x_val, ds.y_val, ds.start_val)
+    assert xv is ds.x_val and np.array_equal(yv["label"], ds.y_val)   # validation unchanged
+
+
 def test_regressor_beats_predicting_the_mean():
     s, epochs = run("vae_regressor")
     extras = epochs[-1].extras

@@ -40,6 +40,11 @@ class TimeSeriesAutoencoder(keras.Model):
         """(inputs, targets) for ``fit``; by default the window is its own target."""
         return x, x
 
+    def validation_data(self, x: np.ndarray, labels: np.ndarray, row_start: np.ndarray):
+        """(inputs, targets) for ``fit``'s validation; the same as for training unless a
+        family reshapes its training set (the classifier repeats its labelled windows)."""
+        return self.training_data(x, labels, row_start)
+
     def latent(self, x: np.ndarray) -> np.ndarray:
         """(n, latent_dim) points for the latent plot and the metrics."""
         out = predict(self.encoder, x)
