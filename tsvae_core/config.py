@@ -185,11 +185,12 @@ PRESETS: dict[str, dict] = {
     # The original notebook's settings: the class defaults, with its loss summed over the
     # batch (docs/learning.md: what was compared with the original and what differs).
     "paper": {"loss_reduction": "sum"},
-    # Small enough that a 2-core CPU separates the patterns within about two minutes;
-    # values chosen by measurement, see README "The quick preset".
+    # Small enough that a 2-core CPU separates the patterns within about a minute; values
+    # chosen by measurement (docs/learning.md). jit_compile stays auto (no XLA on a CPU):
+    # XLA steps ~1.5x faster there, but its ~22 s compile delays the first epoch, and
+    # Start to k-NN 0.9 measured shorter without it (90-112 s against 132-141 s, loaded).
     "quick": dict(n_patterns=5, repeats=40, seq_len=32, n_features=6, noise_size=500,
-                  scale_steps=2, beta=0.01, batch_size=32, learning_rate=3e-3, epochs=40,
-                  jit_compile="on"),
+                  scale_steps=2, beta=0.01, batch_size=32, learning_rate=3e-3, epochs=40),
 }
 
 CONFIG_CLASSES = (DataConfig, ModelConfig, TrainConfig)

@@ -31,7 +31,7 @@ def batches_of(seen):
 
 @pytest.fixture(scope="module")
 def finished_run():
-    s = TrainingSession(*tiny_configs(epochs=8, jit_compile="on"))  # XLA, as the quick preset
+    s = TrainingSession(*tiny_configs(epochs=8, jit_compile="on"))  # XLA: keeps the compiled path covered
     s.start()
     # generous: the XLA compile alone took over 100 s on a loaded 2-core machine
     seen = collect(s, lambda _: s.status in ev.ENDED and not s.is_alive(), timeout=900)
