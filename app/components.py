@@ -13,6 +13,8 @@ import panel as pn
 import param
 
 from tsvae_core import events as ev
+from tsvae_core.config import field_names
+from tsvae_core.runs import format_duration
 from tsvae_core.training import PHASE_MESSAGES
 
 from .controller import Controller
@@ -43,9 +45,8 @@ def _widget_for(p: param.Parameter, report=None):
 
 def _fields(cfg: param.Parameterized, advanced: bool) -> list[str]:
     # the class's precedence: an instance may hide another family's fields (-1) for now
-    names = [n for n, p in type(cfg).param.objects().items() if n != "name"
-             and ((p.precedence or 0) >= ADVANCED) == advanced]
-    return names
+    return [n for n in field_names(type(cfg))
+            if ((type(cfg).param[n].precedence or 0) >= ADVANCED) == advanced]
 
 
 def _param_pane(cfg, names, report=None) -> pn.Param:
@@ -117,12 +118,6 @@ class Controls(pn.viewable.Viewer):
         )
 
 
-def _fmt_time(seconds: float) -> str:
-    m, s = divmod(int(seconds), 60)
-    h, m = divmod(m, 60)
-    return f"{h}:{m:02d}:{s:02d}" if h else f"{m}:{s:02d}"
-
-
 class StatusLine(pn.viewable.Viewer):
     """State, epoch k of N, progress within the epoch, speed, time, device, k-NN accuracy,
     and the messages (errors, busy server, pending changes).
@@ -151,7 +146,7 @@ class StatusLine(pn.viewable.Viewer):
                  f"<progress max='1' value='{frac:.3f}' style='width:140px'></progress>"
                  f" batch {c.batch}/{c.n_batches or '–'}",
                  f"{c.samples_per_s:,.0f} samples/s",
-                 f"elapsed {_fmt_time(c.elapsed_s)}",
+                 f"elapsed {format_duration(c.elapsed_s)}",
                  f"device {html.escape(c.device or '–')}",
                  f"k-NN accuracy {knn}"]
         attrs = (f"data-tab='{html.escape(c.tab)}' "

@@ -20,6 +20,7 @@ import numpy as np
 import panel as pn
 import param
 
+from tsvae_core.config import config_values
 from tsvae_core.runs import config_from_json, config_to_json, history_csv, latent_csv
 
 from .controller import Controller
@@ -218,8 +219,7 @@ class FilesView(pn.viewable.Viewer):
             return False
         c = self.ctrl
         for mine, new in zip((c.data, c.model, c.train), configs):
-            values = {k: v for k, v in new.param.values().items() if k != "name"}
-            mine.param.update(**values)
+            mine.param.update(**config_values(new))
         self.message = f"Loaded the settings of {name}" + (
             ": Reset or Start applies them" if c.pending else "")
         return True

@@ -26,12 +26,10 @@ import panel as pn
 import param
 from panel.util import parse_query
 
-from tsvae_core.config import PRESETS
-from tsvae_core.runs import config_values
+from tsvae_core.config import FIELDS, PRESETS, config_values, field_names
 
 from .controller import Controller
-from .settings import (FIELDS, PROBLEM_PREFIX, describe, problem_field, problem_fields,
-                       resolve)
+from .settings import PROBLEM_PREFIX, describe, problem_field, problem_fields, resolve
 
 log = logging.getLogger(__name__)
 
@@ -67,7 +65,7 @@ class UrlSync:
         self.state = UrlState(**settings_of(ctrl))
         self._busy = False
         for cfg in (ctrl.data, ctrl.model, ctrl.train):
-            cfg.param.watch(self._from_settings, [p for p in cfg.param if p != "name"])
+            cfg.param.watch(self._from_settings, field_names(cfg))
         ctrl.param.watch(self._from_settings, "preset")
         # after Location's own watcher (precedence 0), so a value set back here is the
         # last one written to the query string

@@ -36,7 +36,7 @@ import numpy as np
 
 from . import events as ev
 from .batches import WindowBatches
-from .config import LATENT_SUBSET_CAP, DataConfig, ModelConfig, TrainConfig, validate
+from .config import LATENT_SUBSET_CAP, DataConfig, ModelConfig, TrainConfig, copy_config, validate
 from .data import Cancelled, Dataset, generate
 from .device import describe_device
 from .metrics import knn_accuracy, silhouette
@@ -70,9 +70,7 @@ class TrainingSession:
         latent size does not fit the configs)."""
         validate(data, model, train)
         # Own copies: widgets may change the originals while this run goes on.
-        self.data = DataConfig(**_values(data))
-        self.model_cfg = ModelConfig(**_values(model))
-        self.train = TrainConfig(**_values(train))
+        self.data, self.model_cfg, self.train = (copy_config(c) for c in (data, model, train))
         self.dataset = dataset
         self.model: keras.Model | None = None
         self.device = "unknown"
@@ -587,6 +585,3 @@ def resolve_jit(choice: str):
         return False  # torch.compile is a different tool with long compiles: stay eager
     return {"on": True, "off": False}.get(choice, "auto")
 
-
-def _values(cfg) -> dict:
-    return {k: v for k, v in cfg.param.values().items() if k != "name"}
