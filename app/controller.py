@@ -19,14 +19,14 @@ import param
 
 from tsvae_core import events as ev
 from tsvae_core.config import (FAMILY_FIELDS, PRESETS, DataConfig, ModelConfig, TrainConfig,
-                               make_configs, validate)
+                               config_values, field_names, make_configs, validate)
 from tsvae_core.data import Dataset, generate
 from tsvae_core.runs import RunHistory, RunRecord
 from tsvae_core.training import TrainingSession
 
-from . import data_size, plots
-from .family_plots import FAMILY_TITLES
-from .plots import FAMILY_LOG_KEYS
+from . import data_size, history, projection
+from .family_plots import FAMILY_VIEWS
+from .history import FAMILY_LOG_KEYS
 from .registry import REGISTRY, RunRegistry
 
 log = logging.getLogger(__name__)
@@ -44,11 +44,6 @@ STOPPING_NOTICE = ("the previous run is still stopping (it ends after its curren
 #: Data generation for previews runs here, off the event loop (paper preset: ~1-2 s).
 _PREVIEW_POOL = concurrent.futures.ThreadPoolExecutor(max_workers=2,
                                                       thread_name_prefix="tsvae-preview")
-
-
-def config_values(*configs) -> dict:
-    """field -> value of every config, without param's ``name``."""
-    return {k: v for cfg in configs for k, v in cfg.param.values().items() if k != "name"}
 
 
 def show_family_fields(model: ModelConfig) -> None:
@@ -128,7 +123,7 @@ class Controller(param.Parameterized):
         self._future = None
         self._preview_from_session = False
         self._progress_shown = 0.0
-        self.loss_buffer = hv.streams.Buffer(plots.empty_history(), length=1_000_000,
+        self.loss_buffer = hv.streams.Buffer(history.empty_history(), length=1_000_000,
                                              index=False)
         self.latent_pipe = hv.streams.Pipe(data=self._empty_latent())
         self.recon_pipe = hv.streams.Pipe(data=None)
@@ -147,7 +142,7 @@ class Controller(param.Parameterized):
         self._asked = "start"                # the action that is waiting for it
         self.size_summary = data_size.size_summary(data, train)
         for cfg in (data, model, train):
-            cfg.param.watch(self._on_config, [p for p in cfg.param if p != "name"])
+            cfg.param.watch(self._on_config, field_names(cfg))
         model.param.watch(lambda _: show_family_fields(model), "architecture")
         show_family_fields(model)
         self._check_valid()
@@ -493,7 +488,7 @@ class Controller(param.Parameterized):
                 progress = e
             elif isinstance(e, ev.EpochEnd):
                 epochs.append(e)
-                rows.append(plots.history_row(e.epoch, e.logs, e.knn_accuracy, e.silhouette))
+                rows.append(history.history_row(e.epoch, e.logs, e.knn_accuracy, e.silhouette))
         if s.status != self.status:  # e.g. stop() of a session that never started
             self.status, self.message = s.status, s.message
         if s.device != self.device:
@@ -525,9 +520,9 @@ class Controller(param.Parameterized):
         """
         family = s.family
         changes = dict(variational=family.variational, latent_name=family.latent_name,
-                       loss_units=plots.loss_units(s.model_cfg.loss_reduction,
+                       loss_units=history.loss_units(s.model_cfg.loss_reduction,
                                                    s.train.batch_size),
-                       family_views=sorted(k for k in e.extras if k in FAMILY_TITLES),
+                       family_views=sorted(k for k in e.extras if k in FAMILY_VIEWS),
                        family_log_keys=[k for k in FAMILY_LOG_KEYS if k in e.logs])
         changes = {k: v for k, v in changes.items() if getattr(self, k) != v}
         if changes.get("family_views"):  # new views draw first with data (see family_plots)
@@ -537,12 +532,12 @@ class Controller(param.Parameterized):
             self.param.update(**changes)
 
     def _on_epoch(self, e: ev.EpochEnd, s: TrainingSession) -> None:
-        xy, self._components = plots.project_latent(e.z_mean, self._components)
+        xy, self._components = projection.project_latent(e.z_mean, self._components)
         center = e.z_mean.mean(axis=0) if self._components is not None else None
         #: How this epoch's latent points became the plot's (x, y): project_with/unproject.
         self.projection = (center, self._components, e.z_mean.shape[1])
         self.last_epoch = e
-        note = plots.projection_note(e.z_mean.shape[1], self.latent_name)
+        note = projection.projection_note(e.z_mean.shape[1], self.latent_name)
         # one batched update: the status line re-renders once, not once per field
         self.param.update(epoch=e.epoch, n_epochs=e.n_epochs, batch=self.n_batches,
                           elapsed_s=e.elapsed_s, knn_accuracy=e.knn_accuracy,
