@@ -13,7 +13,7 @@ import panel as pn
 import param
 
 from tsvae_core import events as ev
-from tsvae_core.config import field_names
+from tsvae_core.config import FAMILY_FIELDS, ModelConfig, field_names
 from tsvae_core.runs import format_duration
 from tsvae_core.training import PHASE_MESSAGES
 
@@ -56,12 +56,27 @@ def _param_pane(cfg, names, report=None) -> pn.Param:
                     default_layout=pn.Column, sizing_mode="stretch_width")
 
 
+def show_family_fields(model: ModelConfig) -> None:
+    """Show a family's own fields (FAMILY_FIELDS) only while it is the architecture.
+
+    Hiding is per instance (negative precedence), so other tabs are untouched, and the
+    widgets of pn.Param follow the precedence live.
+    """
+    own = set(FAMILY_FIELDS.get(model.architecture, ()))
+    for name in {f for fields in FAMILY_FIELDS.values() for f in fields}:
+        model.param[name].precedence = type(model).param[name].precedence if name in own else -1
+
+
 class Settings(pn.viewable.Viewer):
-    """Preset selector, then Model, Training and Data cards with folded advanced fields."""
+    """Preset selector, then Model, Training and Data cards with folded advanced fields;
+    the model card shows the chosen family's own fields only."""
 
     def __init__(self, ctrl: Controller, **params):
         super().__init__(**params)
         self.ctrl = ctrl
+        model = ctrl.model
+        model.param.watch(lambda _: show_family_fields(model), "architecture")
+        show_family_fields(model)
 
     def _group(self, title: str, cfg) -> pn.Card:
         main = _fields(cfg, advanced=False)

@@ -171,8 +171,7 @@ class FilesView(pn.viewable.Viewer):
             return None
         data = widget.value or b""  # an empty file comes as None
         self.message = self.problem = ""
-        if self.ctrl.error.startswith("Cannot load"):
-            self.ctrl.error = ""
+        self.ctrl.clear_error("load")
         widget.clear()
         with param.discard_events(widget):  # no watcher call, nothing sent to the browser
             widget.param.update(value=None, filename=None)

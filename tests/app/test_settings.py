@@ -99,7 +99,7 @@ def test_cli_rejects_a_zero_run_limit():
 def test_family_fields_show_only_for_their_family():
     import panel as pn
 
-    from app.controller import show_family_fields
+    from app.components import show_family_fields
     from tsvae_core.config import ModelConfig
     model, other_tab = ModelConfig(), ModelConfig(architecture="denoising_ae")
     show_family_fields(model)
