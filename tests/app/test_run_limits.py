@@ -7,7 +7,8 @@ import pytest
 from app.controller import STOPPING_NOTICE, Controller
 from app.registry import KEEP_ENDED, RunRegistry
 from tsvae_core import events as ev
-from tsvae_core.training import _BUILD_LOCK, TrainingSession
+from tsvae_core.models import BUILD_LOCK as _BUILD_LOCK
+from tsvae_core.training import TrainingSession
 
 
 @pytest.fixture
