@@ -20,7 +20,7 @@ from tsvae_core.runs import RunHistory, RunRecord
 from tsvae_core.training import TrainingSession
 
 from . import data_size
-from .registry import REGISTRY, RunRegistry
+from .server_runs import REGISTRY, RunRegistry
 from .run_streams import RunStreams
 
 log = logging.getLogger(__name__)

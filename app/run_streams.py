@@ -20,7 +20,7 @@ import param
 
 from tsvae_core import events as ev
 
-from .family_plots import FAMILY_VIEWS
+from .plots.family import FAMILY_VIEWS
 from .history import FAMILY_LOG_KEYS, empty_history, history_row, loss_units
 from .preview import DataPreview
 from .projection import project_latent, projection_note
@@ -151,7 +151,7 @@ class RunStreams(TabSettings):
                        family_views=sorted(k for k in e.extras if k in FAMILY_VIEWS),
                        family_log_keys=[k for k in FAMILY_LOG_KEYS if k in e.logs])
         changes = {k: v for k, v in changes.items() if getattr(self, k) != v}
-        if changes.get("family_views"):  # new views draw first with data (see family_plots)
+        if changes.get("family_views"):  # new views draw first with data (see app.plots.family)
             self.family_pipe.send(dict(e.extras, epoch=e.epoch,
                                        channel_names=list(s.dataset.channel_names)))
         if changes:

@@ -7,11 +7,11 @@ cross-field rule. It syncs a ``UrlState`` instead - one untyped parameter per co
 field, plus the preset - and this module moves values between it and the configs:
 
 - configs (and the preset) -> UrlState -> query string, on every change;
-- query string -> UrlState -> configs only through ``settings.resolve``: each field is
+- query string -> UrlState -> configs only through ``requested_settings.resolve``: each field is
   checked alone and the good ones apply; a refused one is reported in ``ctrl.notice`` and
   the query string is set back to the value the widgets have.
 
-Links are read when the page opens (``settings.initial_configs``); the browser then
+Links are read when the page opens (``requested_settings.initial_configs``); the browser then
 reports the address it was opened with, which comes through here again, and the query
 string is made whole (every field, nothing else) so that a copied link does not depend
 on the server's defaults.
@@ -29,7 +29,8 @@ from panel.util import parse_query
 from tsvae_core.config import FIELDS, PRESETS, config_values, field_names
 
 from .controller import Controller
-from .settings import PROBLEM_PREFIX, describe, problem_field, problem_fields, resolve
+from .requested_settings import (PROBLEM_PREFIX, describe, problem_field, problem_fields,
+                                 resolve)
 
 log = logging.getLogger(__name__)
 

@@ -6,13 +6,13 @@ import numpy as np
 import pytest
 from bokeh.models import ColumnDataSource
 
-from app import family_plots as fp
+from app.plots import family as fp
 from app import history
-from app import plots
+from app.plots import training as plots
 from app.controller import Controller
-from app.family_plots import FAMILY_VIEWS
-from app.family_views import FamilyView
-from app.registry import RunRegistry
+from app.plots.family import FAMILY_VIEWS
+from app.cards.family import FamilyView
+from app.server_runs import RunRegistry
 
 rng = np.random.default_rng(0)
 SAMPLE = {

@@ -7,7 +7,7 @@ import pytest
 from app.controller import Controller
 from app.inspector import Inspector
 from app.prober import Prober
-from app.registry import RunRegistry
+from app.server_runs import RunRegistry
 from tsvae_core.config import make_configs
 
 from apptools import TINY, wait_for  # noqa: E402  (tests/app is on sys.path)

@@ -8,7 +8,7 @@ from bokeh.document import Document
 from bokeh.document.events import ColumnDataChangedEvent, ColumnsStreamedEvent
 
 from app import history
-from app import plots
+from app.plots import training as plots
 from app import projection
 
 
@@ -176,8 +176,8 @@ def test_the_latent_view_shows_the_legend_of_the_points_it_draws(tiny_configs):
     import panel as pn
 
     from app.controller import Controller
-    from app.registry import RunRegistry
-    from app.views import LatentView
+    from app.server_runs import RunRegistry
+    from app.cards.training import LatentView
     ctrl = Controller(*tiny_configs(), registry=RunRegistry(max_runs=1))
     layout = LatentView(ctrl).__panel__()
     (pane,) = [p for p in layout.select(pn.pane.HTML) if "tsvae-latent-legend" in p.css_classes]

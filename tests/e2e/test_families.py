@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from app.family_plots import FAMILY_VIEWS
+from app.plots.family import FAMILY_VIEWS
 
 from conftest import OUTPUT  # noqa: E402  (tests/e2e is on sys.path)
 

@@ -19,9 +19,9 @@ import holoviews as hv
 import numpy as np
 import pandas as pd
 
-from .history import FAMILY_LOGS
-from .plots import NOISE_COLOR
-from .projection import project_latent
+from ..history import FAMILY_LOGS
+from ..projection import project_latent
+from .training import NOISE_COLOR
 
 _BASE = dict(responsive=True, min_height=260, framewise=True)
 _CURVE_COLORS = ("#81c784", "#ffb74d", "#ba68c8", "#4fc3f7", "#e57373")

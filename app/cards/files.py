@@ -23,7 +23,7 @@ import param
 from tsvae_core.config import config_values
 from tsvae_core.runs import config_from_json, config_to_json, history_csv, latent_csv
 
-from .controller import Controller
+from ..controller import Controller
 from .safe_text import text_alert
 
 log = logging.getLogger(__name__)

@@ -1,4 +1,5 @@
-"""Initial settings of a tab: preset and field overrides from the environment and the URL.
+"""Settings requested from outside the widgets: preset and field overrides from the
+environment and the URL (when a tab opens, and from links later, see app.url_sync).
 
 Precedence (later wins): the preset's values, ``TSVAE_DEFAULT_OVERRIDES`` (JSON object of
 field -> value, server-wide), then URL query arguments (``?preset=paper&latent_dim=3``).
@@ -18,8 +19,8 @@ import re
 
 import param
 
-from tsvae_core.config import (FIELDS, PRESETS, apply_values, config_values, copy_config,
-                               field_owner, make_configs, parse_bool, validate)
+from tsvae_core.config import (PRESETS, apply_values, config_values, copy_config, field_owner,
+                               make_configs, parse_bool, validate)
 from tsvae_core.runs import allowed
 
 log = logging.getLogger(__name__)

@@ -10,10 +10,10 @@ from __future__ import annotations
 import holoviews as hv
 import panel as pn
 
-from . import family_plots as fp
-from .family_plots import FAMILY_VIEWS
-from .controller import Controller
-from .views import plot_pane
+from ..controller import Controller
+from ..plots import family as fp
+from ..plots.family import FAMILY_VIEWS
+from .theme import plot_pane
 
 
 class FamilyView(pn.viewable.Viewer):
