@@ -184,7 +184,7 @@ PRESETS: dict[str, dict] = {
     # batch (docs/learning.md: what was compared with the original and what differs).
     "paper": {"loss_reduction": "sum"},
     # Small enough that a 2-core CPU separates the patterns within about two minutes;
-    # values chosen by measurement, see README "The quick preset".
+    # values chosen by measurement, see docs/benchmarks.md "The quick preset".
     "quick": dict(n_patterns=5, repeats=40, seq_len=32, n_features=6, noise_size=500,
                   scale_steps=2, beta=0.01, batch_size=32, learning_rate=3e-3, epochs=40,
                   jit_compile="on"),
