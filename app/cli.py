@@ -14,7 +14,7 @@ import os
 import sys
 from pathlib import Path
 
-from .registry import MAX_RUNS_ENV
+from .server_runs import MAX_RUNS_ENV
 
 log = logging.getLogger(__name__)
 
@@ -74,7 +74,7 @@ def serve_argv(args: argparse.Namespace, extra: list[str]) -> list[str]:
 def main(argv: list[str] | None = None) -> None:
     args, extra = parse_args(argv)
     if args.max_runs is not None:
-        os.environ[MAX_RUNS_ENV] = str(args.max_runs)  # read by app.registry in this process
+        os.environ[MAX_RUNS_ENV] = str(args.max_runs)  # read by app.server_runs in this process
     # Serve Bokeh/Panel JS and CSS from this server, never from a CDN.
     os.environ.setdefault("BOKEH_RESOURCES", "server")
     from panel.command import main as panel_main

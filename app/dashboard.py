@@ -10,18 +10,19 @@ import weakref
 import panel as pn
 from panel.io.resources import CDN_DIST, LOCAL_DIST
 
-from .components import Controls, Settings, StatusLine
+from .cards.family import FamilyView
+from .cards.files import FilesView
+from .cards.header import Controls, StatusLine
+from .cards.inspection import InspectView
+from .cards.probes import ProbeView
+from .cards.runs import RunsView
+from .cards.settings import Settings
+from .cards.training import LatentView, LossView, PreviewView, QualityView, ReconView
 from .controller import Controller
-from .family_views import FamilyView
-from .files_view import FilesView
-from .inspect_view import InspectView
 from .inspector import Inspector
-from .probe_view import ProbeView
 from .prober import Prober
-from .runs_view import RunsView
-from .settings import initial_configs
+from .requested_settings import initial_configs
 from .url_sync import sync_url
-from .views import LatentView, LossView, PreviewView, QualityView, ReconView
 
 log = logging.getLogger(__name__)
 

@@ -10,7 +10,7 @@ import json
 
 from tornado.web import RequestHandler
 
-from .registry import REGISTRY
+from .server_runs import REGISTRY
 
 
 class SessionsHandler(RequestHandler):

@@ -13,7 +13,7 @@ import holoviews as hv
 import numpy as np
 import param
 
-from . import plots
+from . import projection
 from .controller import Controller
 
 log = logging.getLogger(__name__)
@@ -97,7 +97,7 @@ class Inspector(param.Parameterized):
 
     def _show_decoded(self, x: float, y: float, s) -> None:
         center, comps, dim = self.ctrl.projection
-        z = plots.unproject([[x, y]], center, comps, dim)             # (1, latent_dim)
+        z = projection.unproject([[x, y]], center, comps, dim)             # (1, latent_dim)
         window = s.decode(z)[0]                                       # (seq_len, channels)
         zs = ", ".join(f"{v:.3g}" for v in z[0])
         self.picked = (f"**Decoded** the empty spot ({x:.3g}, {y:.3g}): "
@@ -153,7 +153,7 @@ class Inspector(param.Parameterized):
         gx, gy = (np.linspace(lo[k], hi[k], self.grid_size) for k in (0, 1))
         centers = np.array([(a, b) for b in gy for a in gx])          # (n², 2)
         try:
-            windows = s.decode(plots.unproject(centers, center, comps, dim))
+            windows = s.decode(projection.unproject(centers, center, comps, dim))
         except (ValueError, RuntimeError) as exc:
             self.grid_note = f"Cannot decode a grid: {exc}"
             self.grid_pipe.send(None)

@@ -15,9 +15,10 @@ import holoviews as hv
 import numpy as np
 import param
 
+from tsvae_core.config import field_names
 from tsvae_core.probes import PROBE_NAMES, ProbeConfig, make_probes
 
-from . import plots
+from . import projection
 from .controller import Controller
 
 log = logging.getLogger(__name__)
@@ -35,7 +36,7 @@ class Prober(param.Parameterized):
         self.pipe = hv.streams.Pipe(data=None)
         self._windows: dict[str, np.ndarray] | None = None
         self._for_session = None  # the session the windows were made for
-        self.config.param.watch(self._on_config, [p for p in self.config.param if p != "name"])
+        self.config.param.watch(self._on_config, field_names(self.config))
         ctrl.epoch_hooks.append(self._on_epoch)
         # Given at once when the run has its data (the preview's): the training thread then
         # encodes them from epoch 1 on, and the event loop never waits for a first encode.
@@ -92,7 +93,7 @@ class Prober(param.Parameterized):
     # ---- markers ----
     def _send(self, names: list[str], z: np.ndarray) -> None:
         center, comps, _ = self.ctrl.projection
-        xy = plots.project_with(z, center, comps)
+        xy = projection.project_with(z, center, comps)
         self.readout = "  \n".join(
             f"**{n}**: plot ({p[0]:.3g}, {p[1]:.3g})" for n, p in zip(names, xy))
         self.pipe.send(dict(names=names, xy=xy) if self.show else None)

@@ -7,11 +7,11 @@ cross-field rule. It syncs a ``UrlState`` instead - one untyped parameter per co
 field, plus the preset - and this module moves values between it and the configs:
 
 - configs (and the preset) -> UrlState -> query string, on every change;
-- query string -> UrlState -> configs only through ``settings.resolve``: each field is
+- query string -> UrlState -> configs only through ``requested_settings.resolve``: each field is
   checked alone and the good ones apply; a refused one is reported in ``ctrl.notice`` and
   the query string is set back to the value the widgets have.
 
-Links are read when the page opens (``settings.initial_configs``); the browser then
+Links are read when the page opens (``requested_settings.initial_configs``); the browser then
 reports the address it was opened with, which comes through here again, and the query
 string is made whole (every field, nothing else) so that a copied link does not depend
 on the server's defaults.
@@ -26,12 +26,11 @@ import panel as pn
 import param
 from panel.util import parse_query
 
-from tsvae_core.config import PRESETS
-from tsvae_core.runs import config_values
+from tsvae_core.config import FIELDS, PRESETS, config_values, field_names
 
 from .controller import Controller
-from .settings import (FIELDS, PROBLEM_PREFIX, describe, problem_field, problem_fields,
-                       resolve)
+from .requested_settings import (PROBLEM_PREFIX, describe, problem_field, problem_fields,
+                                 resolve)
 
 log = logging.getLogger(__name__)
 
@@ -67,7 +66,7 @@ class UrlSync:
         self.state = UrlState(**settings_of(ctrl))
         self._busy = False
         for cfg in (ctrl.data, ctrl.model, ctrl.train):
-            cfg.param.watch(self._from_settings, [p for p in cfg.param if p != "name"])
+            cfg.param.watch(self._from_settings, field_names(cfg))
         ctrl.param.watch(self._from_settings, "preset")
         # after Location's own watcher (precedence 0), so a value set back here is the
         # last one written to the query string

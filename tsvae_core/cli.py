@@ -14,15 +14,14 @@ import time
 
 import param
 
-from .config import CONFIG_CLASSES, PRESETS
+from .config import CONFIG_CLASSES, FIELDS, PRESETS, field_names, parse_bool
 
 
 def _add_field_flags(parser: argparse.ArgumentParser) -> None:
     for cls in CONFIG_CLASSES:
         group = parser.add_argument_group(cls.__name__)
-        for name, p in cls.param.objects("existing").items():
-            if name == "name":
-                continue
+        for name in field_names(cls):
+            p = cls.param[name]
             flag = "--" + name.replace("_", "-")
             if isinstance(p, param.Boolean):
                 group.add_argument(flag, type=_parse_bool, metavar="true|false", help=p.doc)
@@ -37,11 +36,10 @@ def _add_field_flags(parser: argparse.ArgumentParser) -> None:
 
 
 def _parse_bool(text: str) -> bool:
-    if text.lower() in ("1", "true", "yes", "on"):
-        return True
-    if text.lower() in ("0", "false", "no", "off"):
-        return False
-    raise argparse.ArgumentTypeError(f"expected true or false, got {text!r}")
+    try:
+        return parse_bool(text)
+    except ValueError as exc:  # argparse shows an ArgumentTypeError's own text
+        raise argparse.ArgumentTypeError(f"{exc}, got {text!r}") from None
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -114,8 +112,7 @@ def main(argv=None) -> int:
     from .runs import RunRecord
     from .training import TrainingSession
 
-    fields = {p for cls in CONFIG_CLASSES for p in cls.param if p != "name"}
-    overrides = {k: v for k, v in vars(args).items() if k in fields and v is not None}
+    overrides = {k: v for k, v in vars(args).items() if k in FIELDS and v is not None}
     problem = range_problem(overrides)
     if problem:
         print(f"tsvae-train: {problem}", file=sys.stderr)

@@ -186,9 +186,10 @@ PRESETS: dict[str, dict] = {
     # batch (docs/learning.md: what was compared with the original and what differs).
     "paper": {"loss_reduction": "sum"},
     # Small enough that a 2-core CPU separates the patterns within about a minute; values
-    # chosen by measurement (docs/learning.md). jit_compile stays auto (no XLA on a CPU):
-    # XLA steps ~1.5x faster there, but its ~22 s compile delays the first epoch, and
-    # Start to k-NN 0.9 measured shorter without it (90-112 s against 132-141 s, loaded).
+    # chosen by measurement (docs/benchmarks.md "The quick preset", docs/learning.md).
+    # jit_compile stays auto (no XLA on a CPU): XLA steps ~1.5x faster there, but its
+    # ~22 s compile delays the first epoch, and Start to k-NN 0.9 measured shorter
+    # without it (90-112 s against 132-141 s, loaded machine).
     "quick": dict(n_patterns=5, repeats=40, seq_len=32, n_features=6, noise_size=500,
                   scale_steps=2, beta=0.01, batch_size=32, learning_rate=3e-3, epochs=40),
 }
@@ -196,13 +197,49 @@ PRESETS: dict[str, dict] = {
 CONFIG_CLASSES = (DataConfig, ModelConfig, TrainConfig)
 
 
+# ---- fields and values: param's own ``name`` is no field of a config ----
+def field_names(cfg) -> list[str]:
+    """The fields of a config (a Parameterized class or instance), in declaration order."""
+    return [n for n in cfg.param if n != "name"]
+
+
+def config_values(*configs) -> dict:
+    """field -> value of every config (field names are unique across the config classes).
+    Lists are copied, so the values may be kept, compared and written as JSON."""
+    values = {}
+    for cfg in configs:
+        for n in field_names(cfg):
+            v = getattr(cfg, n)
+            values[n] = list(v) if isinstance(v, (list, tuple)) else v
+    return values
+
+
+def copy_config(cfg: param.Parameterized) -> param.Parameterized:
+    """A new config of the same class with the same values."""
+    return type(cfg)(**config_values(cfg))
+
+
+#: Every config field, in the configs' order.
+FIELDS = [n for cls in CONFIG_CLASSES for n in field_names(cls)]
+
+
+def parse_bool(text: str) -> bool:
+    """A boolean field's value from text (command line, link): 1/0, true/false, on/off,
+    yes/no in any case; ValueError otherwise."""
+    low = text.lower()
+    if low in ("1", "true", "on", "yes"):
+        return True
+    if low in ("0", "false", "off", "no"):
+        return False
+    raise ValueError("expected true or false")
+
+
 def field_owner(name: str) -> type[param.Parameterized]:
     """The config class that holds the field ``name``."""
     for cls in CONFIG_CLASSES:
-        if name in cls.param and name != "name":
+        if name in field_names(cls):
             return cls
-    known = sorted(p for cls in CONFIG_CLASSES for p in cls.param if p != "name")
-    raise ValueError(f"unknown field {name!r}; known fields: {', '.join(known)}")
+    raise ValueError(f"unknown field {name!r}; known fields: {', '.join(sorted(FIELDS))}")
 
 
 def make_configs(preset: str = "paper", **overrides) -> tuple[DataConfig, ModelConfig, TrainConfig]:

@@ -1,7 +1,10 @@
-"""Which device Keras trains on, per backend; TensorFlow GPUs get memory growth."""
+"""Which device Keras trains on, per backend (TensorFlow GPUs get memory growth), whether
+the training step is compiled, and the training thread's share of the CPU."""
 from __future__ import annotations
 
 import logging
+import os
+import threading
 
 import keras
 
@@ -39,3 +42,26 @@ def _tensorflow_device() -> str:
         return "CPU"
     details = tf.config.experimental.get_device_details(gpus[0])
     return f"GPU: {details.get('device_name', gpus[0].name)}"
+
+
+def lower_thread_priority(nice: int) -> None:
+    """Raise this thread's niceness by ``nice`` (Linux; elsewhere nothing). Threads it
+    starts afterwards (TensorFlow's pools, when this thread creates them) inherit it."""
+    if nice <= 0 or not hasattr(os, "setpriority"):
+        return
+    try:
+        tid = threading.get_native_id()
+        os.setpriority(os.PRIO_PROCESS, tid, os.getpriority(os.PRIO_PROCESS, tid) + nice)
+    except OSError as exc:  # not permitted or not per-thread here: train at normal priority
+        log.debug("could not lower the training thread's priority: %s", exc)
+
+
+def resolve_jit(choice: str):
+    """jit_compile for Keras: "on"/"off", or "auto" for Keras' own choice (XLA on GPUs
+    where the layers allow it, off on CPUs). On a 2-core CPU XLA measured slower for the
+    paper model (465 vs 335 ms a step) and faster for the quick preset (2.8 vs 4.3 s an
+    epoch) after a ~22 s compile that made quick's first minute slower, so no preset asks
+    for it (docs/learning.md); see benchmarks/bench_step.py."""
+    if choice == "on" and keras.backend.backend() == "torch":
+        return False  # torch.compile is a different tool with long compiles: stay eager
+    return {"on": True, "off": False}.get(choice, "auto")

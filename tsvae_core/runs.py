@@ -9,7 +9,8 @@
 - ``config_to_json`` / ``config_from_json``: the three configs as JSON, read back exactly;
   unknown fields and out-of-range values are refused with a ValueError that names the
   field and what is allowed.
-- ``history_csv`` / ``latent_csv``: CSV text of a run's history and of latent points.
+- ``history_csv`` / ``latent_csv``: CSV text of a run's history and of latent points;
+  ``format_duration``: a run's training time as text.
 
 Plain Python and numpy; not thread-safe (one reader thread owns a RunHistory).
 """
@@ -28,23 +29,12 @@ import numpy as np
 import param
 
 from . import events as ev
-from .config import CONFIG_CLASSES, DataConfig, ModelConfig, TrainConfig, validate
+from .config import (CONFIG_CLASSES, DataConfig, ModelConfig, TrainConfig, config_values,
+                     field_names, validate)
 
 FORMAT, VERSION = "tsvae-config", 1
 #: Columns every history row has after the epoch's own logs.
 METRIC_COLUMNS = ("knn_accuracy", "silhouette", "epoch_seconds")
-
-
-def config_values(data: DataConfig, model: ModelConfig, train: TrainConfig) -> dict[str, Any]:
-    """field -> value of all three configs (field names are unique across them)."""
-    out = {}
-    for cfg in (data, model, train):
-        out.update({k: _plain(v) for k, v in cfg.param.values().items() if k != "name"})
-    return out
-
-
-def _plain(value):
-    return list(value) if isinstance(value, (list, tuple)) else value
 
 
 # ---- one run ----
@@ -145,8 +135,7 @@ def config_to_json(data: DataConfig, model: ModelConfig, train: TrainConfig) -> 
     """The three configs as JSON: {"format", "version", "DataConfig": {...}, ...}."""
     doc = {"format": FORMAT, "version": VERSION}
     for cfg in (data, model, train):
-        doc[type(cfg).__name__] = {k: _plain(v) for k, v in cfg.param.values().items()
-                                   if k != "name"}
+        doc[type(cfg).__name__] = config_values(cfg)
     return json.dumps(doc, indent=2)
 
 
@@ -187,8 +176,8 @@ def config_from_json(text: str) -> tuple[DataConfig, ModelConfig, TrainConfig]:
 
 def _set_field(cfg: param.Parameterized, key: str, value) -> None:
     cls = type(cfg).__name__
-    if key == "name" or key not in cfg.param:
-        known = ", ".join(k for k in cfg.param if k != "name")
+    if key not in field_names(cfg):
+        known = ", ".join(field_names(cfg))
         raise ValueError(f"{cls}.{key}: unknown field; allowed fields: {known}")
     try:
         cfg.param.update(**{key: value})
@@ -210,6 +199,13 @@ def allowed(p: param.Parameter) -> str:
         kind = "an integer" if isinstance(p, param.Integer) else "a number"
         return f"allowed range: {kind} in {lo}..{hi}"
     return f"allowed: a {type(p).__name__}"
+
+
+def format_duration(seconds: float) -> str:
+    """A training time (``RunRecord.elapsed_s``, ``EpochEnd.elapsed_s``) as m:ss or h:mm:ss."""
+    m, s = divmod(int(seconds), 60)
+    h, m = divmod(m, 60)
+    return f"{h}:{m:02d}:{s:02d}" if h else f"{m}:{s:02d}"
 
 
 # ---- CSV ----

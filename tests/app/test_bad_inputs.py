@@ -15,13 +15,13 @@ import panel as pn
 import pytest
 from panel.io.location import Location
 
-from app.components import Settings
+from app.cards.settings import Settings
 from app.controller import Controller
-from app.files_view import FilesView
-from app.registry import RunRegistry
-from app.safe_text import literal_markdown
-from app.settings import initial_configs, problem_fields
-from app.typed_inputs import CheckedFloatInput, CheckedIntInput
+from app.cards.files import FilesView
+from app.server_runs import RunRegistry
+from app.cards.safe_text import literal_markdown
+from app.requested_settings import initial_configs, problem_fields
+from app.cards.typed_inputs import CheckedFloatInput, CheckedIntInput
 from app.url_sync import sync_url
 
 CORPUS = json.loads((Path(__file__).parents[1] / "data" / "bad_inputs.json").read_text())

@@ -4,10 +4,11 @@ from __future__ import annotations
 import panel as pn
 import pytest
 
-from app.components import Settings, StatusLine
+from app.cards.header import StatusLine
+from app.cards.settings import Settings
 from app.controller import Controller
 from app.data_size import MAX_QUIET_BATCHES, data_size, size_summary, size_warning
-from app.registry import RunRegistry
+from app.server_runs import RunRegistry
 from tsvae_core import events as ev
 from tsvae_core.config import make_configs
 

@@ -6,11 +6,13 @@ import numpy as np
 import pytest
 from bokeh.models import ColumnDataSource
 
-from app import family_plots as fp
-from app import plots
+from app.plots import family as fp
+from app import history
+from app.plots import training as plots
 from app.controller import Controller
-from app.family_views import VIEWS, FamilyView
-from app.registry import RunRegistry
+from app.plots.family import FAMILY_VIEWS
+from app.cards.family import FamilyView
+from app.server_runs import RunRegistry
 
 rng = np.random.default_rng(0)
 SAMPLE = {
@@ -37,10 +39,11 @@ def columns(element) -> dict[str, int]:
     return found
 
 
-@pytest.mark.parametrize("key", sorted(VIEWS))
+@pytest.mark.parametrize("key", sorted(FAMILY_VIEWS))
 def test_each_view_draws_its_column_and_copes_with_no_data(key):
-    assert columns(VIEWS[key](SAMPLE))[fp.FAMILY_COLUMNS[key]] > 0
-    assert columns(VIEWS[key](None)).get(fp.FAMILY_COLUMNS[key], 0) == 0
+    view = FAMILY_VIEWS[key]
+    assert columns(view.draw(SAMPLE))[view.column] > 0
+    assert columns(view.draw(None)).get(view.column, 0) == 0
 
 
 def test_view_titles_state_the_figures():
@@ -51,14 +54,14 @@ def test_view_titles_state_the_figures():
 
 
 def test_loss_curves_leave_out_kl_for_deterministic_families():
-    data = plots.empty_history()
+    data = history.empty_history()
     labels = lambda o: [c.label for c in o]  # noqa: E731
     assert "KL" in labels(plots.loss_curves(data, variational=True))
     assert not any("KL" in lab for lab in labels(plots.loss_curves(data, variational=False)))
 
 
 def test_history_rows_carry_the_family_logs():
-    row = plots.history_row(3, {"loss": 1.0, "contractive_penalty": 0.2,
+    row = history.history_row(3, {"loss": 1.0, "contractive_penalty": 0.2,
                                 "val_contractive_penalty": 0.3}, 0.5, 0.1)
     assert row["contractive_penalty"][0] == 0.2 and row["val_contractive_penalty"][0] == 0.3
     assert np.isnan(row["sparsity_penalty"][0])
@@ -120,6 +123,7 @@ def test_controller_follows_the_family(run_one_epoch, architecture, variational,
     if views:
         assert ctrl.family_pipe.data["epoch"] >= 1
         for key in views:
-            assert columns(VIEWS[key](ctrl.family_pipe.data))[fp.FAMILY_COLUMNS[key]] > 0
+            view = FAMILY_VIEWS[key]
+            assert columns(view.draw(ctrl.family_pipe.data))[view.column] > 0
     ctrl.param.trigger("reset")
     assert ctrl.family_views == [] and ctrl.family_pipe.data is None

@@ -10,8 +10,8 @@ import numpy as np
 import pytest
 
 from app.controller import Controller
-from app.files_view import FilesView
-from app.registry import RunRegistry
+from app.cards.files import FilesView
+from app.server_runs import RunRegistry
 from tsvae_core import events as ev
 from tsvae_core.runs import config_from_json, config_to_json
 

@@ -7,7 +7,7 @@ import pytest
 from app.controller import Controller
 from app.inspector import Inspector
 from app.prober import Prober
-from app.registry import RunRegistry
+from app.server_runs import RunRegistry
 from tsvae_core.config import make_configs
 
 from apptools import TINY, wait_for  # noqa: E402  (tests/app is on sys.path)
@@ -119,7 +119,7 @@ def test_a_loaded_model_is_drawn_inspected_and_probed_before_training(trained, t
                        tab="loaded", registry=RunRegistry(max_runs=2))
     try:
         ins, prober = Inspector(fresh), Prober(fresh)
-        wait(fresh, lambda: fresh._dataset is not None, 30, "the preview data")
+        wait(fresh, lambda: fresh.preview.dataset is not None, 30, "the preview data")
         fresh.load_model(str(path), "saved.keras")
         assert fresh.error == "" and fresh.loaded_model == "saved.keras"
         assert fresh.last_epoch is not None and fresh.last_epoch.epoch == 0

@@ -3,10 +3,11 @@ from __future__ import annotations
 
 import panel as pn
 
-from app.components import Controls, Settings, _fields
+from app.cards.header import Controls
+from app.cards.settings import Settings, _fields
 from app.controller import Controller
 from app.dashboard import build_page
-from app.registry import RunRegistry
+from app.server_runs import RunRegistry
 
 
 def _params_panes(obj):
@@ -29,7 +30,7 @@ def test_settings_group_widgets_and_fold_advanced_fields(tiny_configs):
     assert "conv_filters" in cards[0][1][0].parameters  # precedence 0.9: folded
     # a widget edits the config it came from
     (widget,) = [w for w in cards[0][0].select(pn.widgets.Widget) if w.label == "Latent dim"]
-    # the range is checked on the server (app.typed_inputs), not clamped in the browser
+    # the range is checked on the server (app.cards.typed_inputs), not clamped in the browser
     assert isinstance(widget, pn.widgets.IntInput) and widget.end is None
     assert widget.spec.bounds == (1, 64)
     widget.value = 5

@@ -7,19 +7,21 @@ import pytest
 from bokeh.document import Document
 from bokeh.document.events import ColumnDataChangedEvent, ColumnsStreamedEvent
 
-from app import plots
+from app import history
+from app.plots import training as plots
+from app import projection
 
 
 def _history(n):
-    rows = [plots.history_row(e, {k: 10.0 / e + i for i, k in enumerate(plots.LOSS_KEYS)},
+    rows = [history.history_row(e, {k: 10.0 / e + i for i, k in enumerate(history.LOSS_KEYS)},
                               0.1 * e, -0.05 * e) for e in range(1, n + 1)]
     import pandas as pd
     return pd.concat(rows, ignore_index=True)
 
 
 def test_history_row_fills_missing_logs_with_nan():
-    row = plots.history_row(3, {"loss": 1.5}, 0.7, float("nan"))
-    assert list(row.columns) == list(plots.HISTORY_COLUMNS)
+    row = history.history_row(3, {"loss": 1.5}, 0.7, float("nan"))
+    assert list(row.columns) == list(history.HISTORY_COLUMNS)
     assert row["epoch"][0] == 3 and row["loss"][0] == 1.5 and row["knn_accuracy"][0] == 0.7
     assert np.isnan(row["val_kl_loss"][0]) and np.isnan(row["silhouette"][0])
 
@@ -50,7 +52,7 @@ def test_quality_curves_hold_knn_and_silhouette():
 def test_loss_buffer_streams_only_new_rows_to_bokeh():
     """Through a DynamicMap on a Buffer, a new epoch travels as a stream patch of one row,
     not as a replacement of the whole column data."""
-    buf = hv.streams.Buffer(plots.empty_history(), length=1000, index=False)
+    buf = hv.streams.Buffer(history.empty_history(), length=1000, index=False)
     dmap = hv.DynamicMap(lambda data: plots.loss_curves(data), streams=[buf])
     doc = Document()
     plot = hv.renderer("bokeh").get_plot(dmap, doc=doc)
@@ -67,7 +69,7 @@ def test_loss_buffer_streams_only_new_rows_to_bokeh():
 
 def test_project_latent_passes_two_dims_through():
     z = np.random.default_rng(0).normal(size=(20, 2))
-    xy, comps = plots.project_latent(z)
+    xy, comps = projection.project_latent(z)
     np.testing.assert_array_equal(xy, z)
     assert comps is None
 
@@ -76,23 +78,23 @@ def test_project_latent_pca_finds_the_main_axes_and_keeps_their_sign():
     rng = np.random.default_rng(1)
     # variance mostly along dim 2, then dim 0; dim 1 is nearly constant
     z = np.column_stack([rng.normal(0, 3, 200), rng.normal(0, 0.01, 200), rng.normal(5, 10, 200)])
-    xy, comps = plots.project_latent(z)
+    xy, comps = projection.project_latent(z)
     assert xy.shape == (200, 2) and comps.shape == (2, 3)
     assert abs(comps[0][2]) > 0.99 and abs(comps[1][0]) > 0.99
     np.testing.assert_allclose(xy.mean(axis=0), 0, atol=1e-9)
     assert xy[:, 0].var() > xy[:, 1].var()
     # with the previous epoch's axes pointing the other way, both axes follow them
-    xy2, comps2 = plots.project_latent(z, previous=-comps)
+    xy2, comps2 = projection.project_latent(z, previous=-comps)
     np.testing.assert_allclose(comps2, -comps)
     np.testing.assert_allclose(xy2, -xy)
     # and a slightly moved cloud keeps the orientation of the previous epoch
-    xy3, comps3 = plots.project_latent(z + rng.normal(0, 0.01, z.shape), previous=comps)
+    xy3, comps3 = projection.project_latent(z + rng.normal(0, 0.01, z.shape), previous=comps)
     assert np.all(np.sum(comps3 * comps, axis=1) > 0.99)
 
 
 def test_projection_note_only_for_more_than_two_dims():
-    assert plots.projection_note(2) == ""
-    assert plots.projection_note(5).startswith("PCA projection of 5-D z_mean")
+    assert projection.projection_note(2) == ""
+    assert projection.projection_note(5).startswith("PCA projection of 5-D z_mean")
 
 
 def test_latent_scatter_colours_noise_red_and_keeps_the_subset_order():
@@ -111,13 +113,13 @@ def test_latent_scatter_colours_noise_red_and_keeps_the_subset_order():
 def test_project_with_and_unproject_invert_each_other_on_the_plane():
     rng = np.random.default_rng(1)
     z = rng.normal(size=(50, 4))
-    xy, comps = plots.project_latent(z)
+    xy, comps = projection.project_latent(z)
     center = z.mean(axis=0)
-    np.testing.assert_allclose(plots.project_with(z, center, comps), xy)
-    back = plots.unproject(xy[:3], center, comps, 4)
-    np.testing.assert_allclose(plots.project_with(back, center, comps), xy[:3], atol=1e-12)
-    np.testing.assert_allclose(plots.unproject([[0.5, -1.0]], None, None, 2), [[0.5, -1.0]])
-    np.testing.assert_allclose(plots.project_with([[2.0]], None, None), [[2.0, 0.0]])
+    np.testing.assert_allclose(projection.project_with(z, center, comps), xy)
+    back = projection.unproject(xy[:3], center, comps, 4)
+    np.testing.assert_allclose(projection.project_with(back, center, comps), xy[:3], atol=1e-12)
+    np.testing.assert_allclose(projection.unproject([[0.5, -1.0]], None, None, 2), [[0.5, -1.0]])
+    np.testing.assert_allclose(projection.project_with([[2.0]], None, None), [[2.0, 0.0]])
 
 
 def test_recon_channel_holds_input_and_output():
@@ -142,12 +144,12 @@ def test_previews_show_series_stretch_and_first_occurrence_of_a_pattern():
 @pytest.mark.parametrize("bad", [np.zeros(5), np.zeros((2, 2, 2))])
 def test_project_latent_rejects_wrong_shapes(bad):
     with pytest.raises(ValueError, match="latent_dim"):
-        plots.project_latent(bad)
+        projection.project_latent(bad)
 
 
 @pytest.mark.parametrize("z", [np.ones((1, 4)), np.array([[0.0, 1.0, np.nan], [1.0, 2.0, 3.0]])])
 def test_project_latent_copes_with_one_point_or_non_finite_values(z):
-    xy, comps = plots.project_latent(z)
+    xy, comps = projection.project_latent(z)
     assert xy.shape == (len(z), 2) and np.isfinite(xy).all() and comps.shape == (2, z.shape[1])
 
 
@@ -174,8 +176,8 @@ def test_the_latent_view_shows_the_legend_of_the_points_it_draws(tiny_configs):
     import panel as pn
 
     from app.controller import Controller
-    from app.registry import RunRegistry
-    from app.views import LatentView
+    from app.server_runs import RunRegistry
+    from app.cards.training import LatentView
     ctrl = Controller(*tiny_configs(), registry=RunRegistry(max_runs=1))
     layout = LatentView(ctrl).__panel__()
     (pane,) = [p for p in layout.select(pn.pane.HTML) if "tsvae-latent-legend" in p.css_classes]

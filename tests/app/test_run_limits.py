@@ -5,9 +5,10 @@ from __future__ import annotations
 import pytest
 
 from app.controller import STOPPING_NOTICE, Controller
-from app.registry import KEEP_ENDED, RunRegistry
+from app.server_runs import KEEP_ENDED, RunRegistry
 from tsvae_core import events as ev
-from tsvae_core.training import _BUILD_LOCK, TrainingSession
+from tsvae_core.models import BUILD_LOCK as _BUILD_LOCK
+from tsvae_core.training import TrainingSession
 
 
 @pytest.fixture
@@ -115,7 +116,7 @@ def test_a_closed_tab_lets_its_run_and_data_be_freed(make_ctrl, wait):
     del s
     gc.collect()
     assert [r() is None for r in held] == [True, True, True]  # while ctrl itself lives
-    assert ctrl._dataset is None and ctrl.last_epoch is None and ctrl.preview_pipe.data is None
+    assert ctrl.preview.dataset is None and ctrl.last_epoch is None and ctrl.preview_pipe.data is None
 
 
 def test_closing_a_tab_completes_though_its_page_can_no_longer_be_updated(make_ctrl, wait):

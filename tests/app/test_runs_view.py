@@ -6,10 +6,10 @@ import holoviews as hv
 import numpy as np
 import pytest
 
-from app import run_plots as rp
+from app.plots import runs as rp
 from app.controller import Controller
-from app.registry import RunRegistry
-from app.runs_view import RunsView
+from app.server_runs import RunRegistry
+from app.cards.runs import RunsView
 from tsvae_core import events as ev
 from tsvae_core.runs import RunHistory, RunRecord
 

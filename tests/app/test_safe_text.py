@@ -6,11 +6,11 @@ import html
 import panel as pn
 import pytest
 
-from app.components import StatusLine
+from app.cards.header import StatusLine
 from app.controller import Controller
-from app.files_view import FilesView
-from app.registry import RunRegistry
-from app.safe_text import literal_markdown
+from app.cards.files import FilesView
+from app.server_runs import RunRegistry
+from app.cards.safe_text import literal_markdown
 
 ATTACKS = ["<script>alert(1)</script>", "<img src=x onerror=alert(2)>",
            "[click](javascript:alert(3))", "**bold** _em_ `code` $x$ &amp; \\<b>"]

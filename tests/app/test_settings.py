@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from app import cli
-from app.settings import initial_configs
+from app.requested_settings import initial_configs
 from tsvae_core.config import PRESETS
 
 
@@ -66,7 +66,7 @@ def test_a_bad_environment_is_reported_not_raised():
 
 
 def test_resolve_checks_typed_values_as_json_and_panel_give_them():
-    from app.settings import resolve
+    from app.requested_settings import resolve
     from tsvae_core.config import make_configs
     configs = make_configs("quick")
     accepted, problems = resolve(configs, [("latent_dim", 3), ("learning_rate", 1), ("beta", True),
@@ -99,7 +99,7 @@ def test_cli_rejects_a_zero_run_limit():
 def test_family_fields_show_only_for_their_family():
     import panel as pn
 
-    from app.controller import show_family_fields
+    from app.cards.settings import show_family_fields
     from tsvae_core.config import ModelConfig
     model, other_tab = ModelConfig(), ModelConfig(architecture="denoising_ae")
     show_family_fields(model)

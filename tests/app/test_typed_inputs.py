@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from app.components import Settings
+from app.cards.settings import Settings
 from app.controller import Controller
-from app.registry import RunRegistry
-from app.typed_inputs import CheckedFloatInput, CheckedIntInput, typed_problem
+from app.server_runs import RunRegistry
+from app.cards.typed_inputs import CheckedFloatInput, CheckedIntInput, typed_problem
 from tsvae_core.config import field_owner
 
 

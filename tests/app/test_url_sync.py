@@ -4,9 +4,9 @@ from __future__ import annotations
 from panel.io.location import Location
 
 from app.controller import Controller
-from app.registry import RunRegistry
-from app.settings import FIELDS
+from app.server_runs import RunRegistry
 from app.url_sync import sync_url
+from tsvae_core.config import FIELDS
 
 
 def _tab(tiny_configs, search=""):
@@ -32,7 +32,7 @@ def test_the_query_string_carries_every_field_and_follows_the_widgets(tiny_confi
 
 
 def test_a_copied_query_reproduces_the_settings(tiny_configs):
-    from app.settings import initial_configs
+    from app.requested_settings import initial_configs
     ctrl, loc = _tab(tiny_configs)
     ctrl.model.param.update(latent_dim=3, architecture="vq_vae", codebook_size=8)
     ctrl.data.time_wavelengths = [1.0, 2.0]
@@ -74,7 +74,7 @@ def opened_with(link: str):
     """A tab opened with ``link``: its controller, synced location and first notice."""
     from urllib.parse import parse_qsl
 
-    from app.settings import initial_configs
+    from app.requested_settings import initial_configs
     args = {k: [v.encode()] for k, v in parse_qsl(link[1:])}
     _, configs, problem = initial_configs(args, {})
     ctrl = Controller(*configs, registry=RunRegistry(max_runs=1))

@@ -7,9 +7,9 @@ import numpy as np
 import pytest
 
 from tsvae_core import events as ev
-from tsvae_core.config import make_configs
+from tsvae_core.config import config_values, make_configs
 from tsvae_core.runs import (RunHistory, RunRecord, config_from_json, config_to_json,
-                             config_values, differences, history_csv, latent_csv)
+                             differences, history_csv, latent_csv)
 
 
 def epoch_event(epoch, loss, knn, extra_logs=None):

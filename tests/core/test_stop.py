@@ -11,7 +11,8 @@ import pytest
 from tsvae_core import events as ev
 from tsvae_core.config import make_configs
 from tsvae_core.data import Cancelled, generate
-from tsvae_core.training import _BUILD_LOCK, TrainingSession
+from tsvae_core.models import BUILD_LOCK as _BUILD_LOCK
+from tsvae_core.training import TrainingSession
 
 from .tiny import tiny_configs
 

@@ -170,7 +170,7 @@ def test_invalid_configuration_is_refused_before_any_thread():
 
 
 def test_jit_choice_maps_to_keras():
-    from tsvae_core.training import resolve_jit
+    from tsvae_core.device import resolve_jit
     assert resolve_jit("auto") == "auto"
     assert resolve_jit("off") is False and resolve_jit("on") is True
 

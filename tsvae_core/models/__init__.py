@@ -4,6 +4,8 @@ A family registers here explicitly; the training session only looks names up.
 """
 from __future__ import annotations
 
+import threading
+
 from . import (autoencoder, classifier, contractive, conv_attention_gru, denoising, regressor,
                sparse, vae, vq_vae)
 
@@ -21,6 +23,10 @@ REGISTRY = {
     "vae_classifier": classifier.build,
     "vae_regressor": regressor.build,
 }
+
+#: Keras seeds are process-global: builds of concurrent sessions take turns (hold it
+#: around seeding and building).
+BUILD_LOCK = threading.Lock()
 
 
 def build_model(data, model):

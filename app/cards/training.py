@@ -1,7 +1,8 @@
-"""Plot components: DynamicMaps on the controller's streams, laid out with Panel.
+"""The cards of a training run: loss, latent quality, latent space, reconstruction and the
+generated data, each a DynamicMap on one of the controller's streams.
 
-Each DynamicMap callback turns the stream's payload into a plot with app.plots; the
-controller decides when to send.
+Each DynamicMap callback turns the stream's payload into a plot with app.plots.training;
+the controller decides when to send.
 """
 from __future__ import annotations
 
@@ -10,22 +11,13 @@ import logging
 import holoviews as hv
 import numpy as np
 import panel as pn
-from panel.theme.fast import FastDarkTheme
 
-from . import inspect_plots, plots
-from .controller import Controller
+from ..controller import Controller
+from ..plots import inspection as inspect_plots
+from ..plots import training as plots
+from .theme import plot_pane
 
 log = logging.getLogger(__name__)
-
-#: The page's Bokeh theme, given to plot panes explicitly: a pane whose plot is replaced
-#: later (a new DynamicMap from pn.bind) otherwise draws the replacement in the light
-#: default theme.
-DARK_THEME = FastDarkTheme().bokeh_theme
-
-
-def plot_pane(obj, **params) -> pn.pane.HoloViews:
-    """A HoloViews pane in the page's theme, stretching to the card's width."""
-    return pn.pane.HoloViews(obj, theme=DARK_THEME, sizing_mode="stretch_width", **params)
 
 PREVIEW_PATTERNS = 4  # series preview: this many pattern lengths of rows
 

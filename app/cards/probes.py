@@ -1,11 +1,11 @@
 """The Probes card: the probe settings (bands, seed, roll slider) and their coordinates.
-The markers themselves are drawn on the latent plot (app.views.LatentView)."""
+The markers themselves are drawn on the latent plot (app.cards.training.LatentView)."""
 from __future__ import annotations
 
 import panel as pn
 
-from .controller import Controller
-from .prober import Prober
+from ..controller import Controller
+from ..prober import Prober
 
 
 class ProbeView(pn.viewable.Viewer):

@@ -1,9 +1,5 @@
-"""Page components, each a ``pn.viewable.Viewer`` over one Controller.
-
-The widgets come from the config parameters (``pn.Param``), so their bounds and docs
-live once, in tsvae_core.config. Fields with ``precedence >= 0.9`` fold into an
-"Advanced" card.
-"""
+"""The page's header: the run's buttons and its status line, with the error, notice,
+large-run and pending-changes messages."""
 from __future__ import annotations
 
 import html
@@ -13,82 +9,11 @@ import panel as pn
 import param
 
 from tsvae_core import events as ev
+from tsvae_core.runs import format_duration
 from tsvae_core.training import PHASE_MESSAGES
 
-from .controller import Controller
+from ..controller import Controller
 from .safe_text import text_alert
-from .typed_inputs import checked_widget
-
-ADVANCED = 0.9
-#: The prominent fields of each group, in display order; the rest of a group that is not
-#: advanced follows them.
-PROMINENT = {
-    "Model": ["architecture", "activation", "latent_dim", "time_bypass"],
-    "Training": ["optimizer", "learning_rate", "batch_size", "epochs"],
-    "Data": [],
-}
-_OPTIONS = {"learning_rate": {"step": 1e-4, "format": "0.[00000]"}}
-
-
-def _widget_for(p: param.Parameter, report=None):
-    """Typed inputs instead of sliders: the ranges (e.g. noise_size up to 1e6) are too
-    wide for a slider to hit a chosen value. Number boxes answer an out-of-range value
-    through ``report`` (see app.typed_inputs) instead of dropping it."""
-    if p.name == "time_bypass":
-        return {"type": pn.widgets.Checkbox}
-    if isinstance(p, param.Number) and not isinstance(p, param.Boolean):
-        return checked_widget(p, report, **_OPTIONS.get(p.name, {}))
-    return None
-
-
-def _fields(cfg: param.Parameterized, advanced: bool) -> list[str]:
-    # the class's precedence: an instance may hide another family's fields (-1) for now
-    names = [n for n, p in type(cfg).param.objects().items() if n != "name"
-             and ((p.precedence or 0) >= ADVANCED) == advanced]
-    return names
-
-
-def _param_pane(cfg, names, report=None) -> pn.Param:
-    return pn.Param(cfg, parameters=names, show_name=False, sort=False,
-                    widgets={n: w for n in names
-                             if (w := _widget_for(cfg.param[n], report)) is not None},
-                    default_layout=pn.Column, sizing_mode="stretch_width")
-
-
-class Settings(pn.viewable.Viewer):
-    """Preset selector, then Model, Training and Data cards with folded advanced fields."""
-
-    def __init__(self, ctrl: Controller, **params):
-        super().__init__(**params)
-        self.ctrl = ctrl
-
-    def _group(self, title: str, cfg) -> pn.Card:
-        main = _fields(cfg, advanced=False)
-        first = [n for n in PROMINENT[title] if n in main]
-        ordered = first + [n for n in main if n not in first]
-        advanced = _fields(cfg, advanced=True)
-        report = self.ctrl.set_typed_problem
-        return pn.Card(
-            _param_pane(cfg, ordered, report),
-            pn.Card(_param_pane(cfg, advanced, report), title="Advanced", collapsed=True,
-                    sizing_mode="stretch_width"),
-            title=title, sizing_mode="stretch_width", css_classes=[f"tsvae-{title.lower()}"])
-
-    def __panel__(self):
-        c = self.ctrl
-        preset = pn.widgets.Select.from_param(c.param.preset, label="Preset",
-                                              sizing_mode="stretch_width")
-        size = pn.pane.HTML(c.param.size_summary.rx.pipe(
-            lambda t: f"<span class='tsvae-data-size'>{html.escape(t)}</span>"),
-            margin=(0, 10), css_classes=["tsvae-data-size"])
-        return pn.Column(
-            preset,
-            size,
-            self._group("Model", c.model),
-            self._group("Training", c.train),
-            self._group("Data", c.data),
-            sizing_mode="stretch_width",
-        )
 
 
 class Controls(pn.viewable.Viewer):
@@ -115,12 +40,6 @@ class Controls(pn.viewable.Viewer):
             self._button("step", "Step", "primary", c.param.can_step),
             self._button("reset", "Reset", "light", c.param.can_reset),
         )
-
-
-def _fmt_time(seconds: float) -> str:
-    m, s = divmod(int(seconds), 60)
-    h, m = divmod(m, 60)
-    return f"{h}:{m:02d}:{s:02d}" if h else f"{m}:{s:02d}"
 
 
 class StatusLine(pn.viewable.Viewer):
@@ -151,7 +70,7 @@ class StatusLine(pn.viewable.Viewer):
                  f"<progress max='1' value='{frac:.3f}' style='width:140px'></progress>"
                  f" batch {c.batch}/{c.n_batches or '–'}",
                  f"{c.samples_per_s:,.0f} samples/s",
-                 f"elapsed {_fmt_time(c.elapsed_s)}",
+                 f"elapsed {format_duration(c.elapsed_s)}",
                  f"device {html.escape(c.device or '–')}",
                  f"k-NN accuracy {knn}"]
         attrs = (f"data-tab='{html.escape(c.tab)}' "

@@ -10,7 +10,7 @@ from __future__ import annotations
 import holoviews as hv
 import numpy as np
 
-from .plots import PATTERN_PALETTE
+from .training import PATTERN_PALETTE
 
 _BASE = dict(responsive=True, min_height=280, framewise=True)
 #: Marker colour of each probe on the latent plot.

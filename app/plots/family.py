@@ -4,48 +4,25 @@ holoviews elements out.
 Every function accepts ``None`` (nothing trained yet) and then returns an empty element of
 the same type, because a DynamicMap must keep its element type from one call to the next.
 Value dimension names are stable on purpose: they become Bokeh column names, which the
-browser tests look for (``FAMILY_COLUMNS``).
+browser tests look for (``FAMILY_VIEWS[key].column``).
+
+``FAMILY_VIEWS``, at the end, is the page's one table of family views: for each
+``EpochEnd.extras`` key that marks a view, its title, its column and how it is drawn from
+the family pipe's data. A new family's view is a function here and a row there.
 """
 from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
 
 import holoviews as hv
 import numpy as np
 import pandas as pd
 
-from .plots import NOISE_COLOR, project_latent
+from ..history import FAMILY_LOGS
+from ..projection import project_latent
+from .training import NOISE_COLOR
 
-#: extras key -> the Bokeh column its view draws (the browser tests read these).
-FAMILY_COLUMNS = {
-    "kl_per_dim": "kl_nats",
-    "noisy_input": "noisy_value",
-    "mean_activation": "mean_activation",
-    "codebook_usage": "code_count",
-    "pre_quantisation": "preq_x",
-    "confusion_matrix": "confusion_count",
-    "predicted": "predicted_value",
-}
-#: Titles of the family cards, by the extras key that marks the view.
-FAMILY_TITLES = {
-    "kl_per_dim": "KL per latent dimension",
-    "noisy_input": "Denoising: noisy input, clean target, output",
-    "mean_activation": "Mean activation per code unit",
-    "codebook_usage": "Codebook usage",
-    "pre_quantisation": "Pre-quantisation vectors",
-    "confusion_matrix": "Confusion matrix",
-    "predicted": "Predicted vs true target",
-}
-#: A family's own log entries, drawn as curves (train solid, validation dashed).
-FAMILY_LOG_LABELS = {
-    "sparsity_penalty": "sparsity penalty",
-    "contractive_penalty": "contractive penalty",
-    "codebook_loss": "codebook loss",
-    "commitment_loss": "commitment loss",
-    "perplexity": "perplexity",
-    "classifier_accuracy": "accuracy",
-    "classifier_loss": "classifier loss",
-    "regression_mae": "mean absolute error",
-    "regression_loss": "regression loss (MSE)",
-}
 _BASE = dict(responsive=True, min_height=260, framewise=True)
 _CURVE_COLORS = ("#81c784", "#ffb74d", "#ba68c8", "#4fc3f7", "#e57373")
 
@@ -63,47 +40,47 @@ def _bars(values, kdim: hv.Dimension, vdim: hv.Dimension, title: str, color: str
 def kl_per_dim(kl) -> hv.Bars:
     """KL divergence of each latent dimension from the prior, in nats: a dimension near
     zero carries no information (the posterior collapsed there)."""
-    title = "KL per latent dimension (nats)"
+    title = _title("kl_per_dim") + " (nats)"
     if kl is not None:
         active = int((np.asarray(kl) > 0.01).sum())
         title += f": {active} of {np.size(kl)} dimensions active (> 0.01)"
     return _bars(kl, hv.Dimension("latent_dim_index", label="latent dimension"),
-                 hv.Dimension(FAMILY_COLUMNS["kl_per_dim"], label="KL (nats)"), title, "#ffb74d")
+                 hv.Dimension(_column("kl_per_dim"), label="KL (nats)"), title, "#ffb74d")
 
 
 def mean_activation(act) -> hv.Bars:
     """Mean code value per unit over the validation subset: sparsity pushes it down."""
-    title = "Mean activation per code unit"
+    title = _title("mean_activation")
     if act is not None:
         title += f" (mean of |a|: {float(np.mean(np.abs(act))):.3g})"
     return _bars(act, hv.Dimension("code_unit", label="code unit"),
-                 hv.Dimension(FAMILY_COLUMNS["mean_activation"], label="mean activation"),
+                 hv.Dimension(_column("mean_activation"), label="mean activation"),
                  title, "#4fc3f7")
 
 
 def codebook_usage(usage, perplexity=None) -> hv.Bars:
     """How often each codebook row was picked; perplexity = effective number of codes."""
-    title = "Codebook usage"
+    title = _title("codebook_usage")
     if usage is not None:
         used = int((np.asarray(usage) > 0).sum())
         title += f": {used} of {np.size(usage)} codes used"
         if perplexity is not None:
             title += f", perplexity {float(perplexity):.2f}"
-    return _bars(usage, hv.Dimension("code"), hv.Dimension(FAMILY_COLUMNS["codebook_usage"], label="times picked"),
-                 title, "#ba68c8")
+    return _bars(usage, hv.Dimension("code"),
+                 hv.Dimension(_column("codebook_usage"), label="times picked"), title, "#ba68c8")
 
 
 def denoising(noisy, clean, output, channel: int = 0, name: str = "") -> hv.Overlay:
     """One channel of the first shown window: noisy input, clean target, output."""
     curves = []
     for arr, label, col, dash, dim in (
-            (noisy, "noisy input", "#9e9e9e", "solid", FAMILY_COLUMNS["noisy_input"]),
+            (noisy, "noisy input", "#9e9e9e", "solid", _column("noisy_input")),
             (clean, "clean target", "#4fc3f7", "solid", "clean_value"),
             (output, "output", "#ffb74d", "dashed", "denoised_value")):
         y = np.asarray(arr)[0, :, channel] if arr is not None else np.zeros(0)
         curves.append(hv.Curve((np.arange(len(y)), y), "step", hv.Dimension(dim, label="value"),
                                label=label).opts(color=col, line_dash=dash, line_width=2))
-    title = "Denoising: noisy input, clean target, output" + (f" ({name})" if name else "")
+    title = _title("noisy_input") + (f" ({name})" if name else "")
     return hv.Overlay(curves).opts(title=title, legend_position="top_right", **_BASE)
 
 
@@ -125,7 +102,7 @@ def pre_quantisation(points, labels, codebook) -> hv.Overlay:
     def pts(mask):
         return {"preq_x": xy[mask, 0], "preq_y": xy[mask, 1], "label": labels[mask]}
 
-    title = "Pre-quantisation vectors by pattern, codebook as crosses"
+    title = _title("pre_quantisation") + " by pattern, codebook as crosses"
     if points.shape[1] > 2:
         title += f" (PCA of {points.shape[1]}-D)"
     return (hv.Points(pts(noise), kdims, ["label"], label="noise").opts(
@@ -144,12 +121,11 @@ def confusion(matrix) -> hv.HeatMap:
     true, pred = np.indices(m.shape)
     frame = pd.DataFrame({"true_pattern": true.ravel().astype(str),
                           "predicted_pattern": pred.ravel().astype(str),
-                          FAMILY_COLUMNS["confusion_matrix"]: m.ravel()})
-    title = "Confusion matrix (validation subset)"
+                          _column("confusion_matrix"): m.ravel()})
+    title = _title("confusion_matrix") + " (validation subset)"
     if m.size and m.sum():
         title += f": accuracy {np.trace(m) / m.sum():.2f}"
-    heat = hv.HeatMap(frame, ["predicted_pattern", "true_pattern"],
-                      FAMILY_COLUMNS["confusion_matrix"])
+    heat = hv.HeatMap(frame, ["predicted_pattern", "true_pattern"], _column("confusion_matrix"))
     return heat.opts(cmap="viridis", colorbar=True, tools=["hover"], title=title,
                      invert_yaxis=True, **_BASE)
 
@@ -158,11 +134,11 @@ def predicted_vs_true(predicted, true) -> hv.Overlay:
     """The regression head's output against its target, with the y = x line."""
     p = np.asarray(predicted if predicted is not None else [], dtype=float).reshape(-1)
     t = np.asarray(true if true is not None else [], dtype=float).reshape(-1)
-    title = "Predicted vs true target (validation subset)"
+    title = _title("predicted") + " (validation subset)"
     if len(p):
         title += f": MAE {np.mean(np.abs(p - t)):.3g}"
     lo, hi = (min(p.min(), t.min()), max(p.max(), t.max())) if len(p) else (0.0, 1.0)
-    return (hv.Scatter((t, p), "true_value", FAMILY_COLUMNS["predicted"]).opts(
+    return (hv.Scatter((t, p), "true_value", _column("predicted")).opts(
                 size=4, alpha=0.6, color="#4fc3f7")
             * hv.Curve(([lo, hi], [lo, hi]), "true_value", "y_equals_x").opts(
                 color="#e0e0e0", line_dash="dashed")
@@ -179,7 +155,7 @@ def family_curves(data: pd.DataFrame, keys: tuple[str, ...]) -> hv.Overlay:
     for i, key in enumerate(keys):
         color = _CURVE_COLORS[i % len(_CURVE_COLORS)]
         for prefix, dash in (("", "solid"), ("val_", "dashed")):
-            label = ("val " if prefix else "") + FAMILY_LOG_LABELS.get(key, key)
+            label = ("val " if prefix else "") + FAMILY_LOGS.get(key, key)
             curves.append(hv.Curve(data, "epoch", hv.Dimension(prefix + key, label="value"),
                                    label=label).opts(color=color, line_dash=dash, line_width=2))
     if not curves:
@@ -189,7 +165,59 @@ def family_curves(data: pd.DataFrame, keys: tuple[str, ...]) -> hv.Overlay:
         last = data.iloc[-1]
         title += f", epoch {int(last['epoch'])}"
         if len(keys) <= 2:  # longer titles are cut off; the legend names the curves
-            title += ": " + ", ".join(f"val {FAMILY_LOG_LABELS.get(k, k)} {last['val_' + k]:.4g}"
+            title += ": " + ", ".join(f"val {FAMILY_LOGS.get(k, k)} {last['val_' + k]:.4g}"
                                       for k in keys)
     return hv.Overlay(curves).opts(title=title, xlabel="epoch", legend_position="top_right",
                                    **_BASE)
+
+
+# ---- the table of family views ----
+@dataclass(frozen=True)
+class FamilyViewSpec:
+    """One family view, by the ``EpochEnd.extras`` key whose presence marks it."""
+    title: str     # what it shows: the start of its plot's title
+    column: str    # the Bokeh column it draws (the browser tests look for it)
+    draw: Callable  # the family pipe's data (``EpochEnd.extras`` or None) -> element
+
+
+def _get(data, key):
+    return None if not data else data.get(key)
+
+
+def _denoising(data):
+    names = _get(data, "channel_names") or [""]
+    return denoising(_get(data, "noisy_input"), _get(data, "clean_target"),
+                     _get(data, "output"), 0, names[0])
+
+
+#: extras key -> its view; every draw copes with ``None`` (nothing trained yet).
+FAMILY_VIEWS: dict[str, FamilyViewSpec] = {
+    "kl_per_dim": FamilyViewSpec(
+        "KL per latent dimension", "kl_nats", lambda d: kl_per_dim(_get(d, "kl_per_dim"))),
+    "noisy_input": FamilyViewSpec(
+        "Denoising: noisy input, clean target, output", "noisy_value", _denoising),
+    "mean_activation": FamilyViewSpec(
+        "Mean activation per code unit", "mean_activation",
+        lambda d: mean_activation(_get(d, "mean_activation"))),
+    "codebook_usage": FamilyViewSpec(
+        "Codebook usage", "code_count",
+        lambda d: codebook_usage(_get(d, "codebook_usage"), _get(d, "perplexity"))),
+    "pre_quantisation": FamilyViewSpec(
+        "Pre-quantisation vectors", "preq_x",
+        lambda d: pre_quantisation(_get(d, "pre_quantisation"),
+                                   _get(d, "pre_quantisation_labels"), _get(d, "codebook"))),
+    "confusion_matrix": FamilyViewSpec(
+        "Confusion matrix", "confusion_count", lambda d: confusion(_get(d, "confusion_matrix"))),
+    "predicted": FamilyViewSpec(
+        "Predicted vs true target", "predicted_value",
+        lambda d: predicted_vs_true(_get(d, "predicted"), _get(d, "true"))),
+}
+
+
+# The functions above read their title and column from the table (at call time).
+def _title(key: str) -> str:
+    return FAMILY_VIEWS[key].title
+
+
+def _column(key: str) -> str:
+    return FAMILY_VIEWS[key].column

@@ -20,9 +20,10 @@ import numpy as np
 import panel as pn
 import param
 
+from tsvae_core.config import config_values
 from tsvae_core.runs import config_from_json, config_to_json, history_csv, latent_csv
 
-from .controller import Controller
+from ..controller import Controller
 from .safe_text import text_alert
 
 log = logging.getLogger(__name__)
@@ -170,8 +171,7 @@ class FilesView(pn.viewable.Viewer):
             return None
         data = widget.value or b""  # an empty file comes as None
         self.message = self.problem = ""
-        if self.ctrl.error.startswith("Cannot load"):
-            self.ctrl.error = ""
+        self.ctrl.clear_error("load")
         widget.clear()
         with param.discard_events(widget):  # no watcher call, nothing sent to the browser
             widget.param.update(value=None, filename=None)
@@ -218,8 +218,7 @@ class FilesView(pn.viewable.Viewer):
             return False
         c = self.ctrl
         for mine, new in zip((c.data, c.model, c.train), configs):
-            values = {k: v for k, v in new.param.values().items() if k != "name"}
-            mine.param.update(**values)
+            mine.param.update(**config_values(new))
         self.message = f"Loaded the settings of {name}" + (
             ": Reset or Start applies them" if c.pending else "")
         return True

@@ -17,7 +17,7 @@ import param
 
 from tsvae_core.runs import allowed
 
-from .settings import shown
+from ..requested_settings import shown
 
 
 def typed_problem(p: param.Parameter, value) -> str:

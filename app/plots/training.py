@@ -15,17 +15,6 @@ import pandas as pd
 
 log = logging.getLogger(__name__)
 
-#: Columns of the per-epoch table that the loss Buffer holds, in order.
-LOSS_KEYS = ("loss", "reconstruction_loss", "kl_loss",
-             "val_loss", "val_reconstruction_loss", "val_kl_loss")
-QUALITY_KEYS = ("knn_accuracy", "silhouette")
-#: Log entries only some families have (penalties, head metrics, VQ terms); NaN elsewhere.
-FAMILY_LOG_KEYS = ("sparsity_penalty", "contractive_penalty", "codebook_loss",
-                   "commitment_loss", "perplexity", "classifier_accuracy", "classifier_loss",
-                   "regression_mae", "regression_loss")
-HISTORY_COLUMNS = (("epoch",) + LOSS_KEYS + FAMILY_LOG_KEYS
-                   + tuple("val_" + k for k in FAMILY_LOG_KEYS) + QUALITY_KEYS)
-
 #: Names of the latent scatter's axes (Bokeh column names; tests look for them).
 LATENT_X, LATENT_Y = "latent_x", "latent_y"
 NOISE_COLOR = "#ff3030"
@@ -36,24 +25,6 @@ _LOSS_COLORS = {"loss": "#e0e0e0", "reconstruction_loss": "#4fc3f7", "kl_loss": 
 _LOSS_LABELS = {"loss": "total", "reconstruction_loss": "reconstruction", "kl_loss": "KL"}
 _SMALL_LEGEND = {"label_text_font_size": "8pt", "glyph_width": 16, "glyph_height": 10,
                  "label_height": 10, "spacing": 0, "padding": 4, "margin": 4}
-
-
-def empty_history() -> pd.DataFrame:
-    """The loss Buffer's initial (empty) table."""
-    return pd.DataFrame({c: np.array([], dtype=float) for c in HISTORY_COLUMNS})
-
-
-def history_row(epoch: int, logs: dict, knn_accuracy: float, silhouette: float) -> pd.DataFrame:
-    """One row of the per-epoch table; missing log keys become NaN."""
-    row = {"epoch": [float(epoch)]}
-    row.update({k: [float(logs.get(k, np.nan))] for k in HISTORY_COLUMNS[1:-len(QUALITY_KEYS)]})
-    row.update({"knn_accuracy": [float(knn_accuracy)], "silhouette": [float(silhouette)]})
-    return pd.DataFrame(row, columns=list(HISTORY_COLUMNS))
-
-
-def loss_units(reduction: str, batch_size: int) -> str:
-    """What one logged loss value is, for the loss axis (``ModelConfig.loss_reduction``)."""
-    return f"per batch of {batch_size} windows" if reduction == "sum" else "per window"
 
 
 def loss_curves(data: pd.DataFrame, logy: bool = True, variational: bool = True,
@@ -93,53 +64,6 @@ def quality_curves(data: pd.DataFrame) -> hv.Overlay:
     return hv.Overlay(curves).opts(
         title="Latent quality", legend_position="bottom_right", responsive=True,
         min_height=280, xlabel="epoch", ylabel="score", framewise=True)
-
-
-def project_latent(z: np.ndarray, previous: np.ndarray | None = None
-                   ) -> tuple[np.ndarray, np.ndarray | None]:
-    """2-D view of z_mean (n, latent_dim): itself when latent_dim <= 2, else its first two
-    principal components.
-
-    Returns (xy (n, 2), components (2, latent_dim) or None). Each component's sign is
-    chosen to agree with ``previous`` (the last epoch's components), so the cloud does not
-    mirror itself from one epoch to the next; without a previous one, the sign makes the
-    largest loading positive.
-    """
-    z = np.asarray(z, dtype=np.float64)
-    if z.ndim != 2:
-        raise ValueError(f"z must be (n, latent_dim), got shape {z.shape}")
-    n, d = z.shape
-    if d == 1:
-        return np.column_stack([z[:, 0], np.zeros(n)]), None
-    if d == 2:
-        return z.copy(), None
-    if n < 2 or not np.isfinite(z).all():
-        # no principal axes to find (one point, or a diverging run): the first two
-        # dimensions, so the page keeps drawing instead of failing every epoch
-        axes = np.eye(2, d)
-        finite = np.nan_to_num(z)
-        return (finite - finite.mean(axis=0)) @ axes.T, axes
-    centred = z - z.mean(axis=0)
-    # rows of vt are the principal axes, strongest first
-    _, _, vt = np.linalg.svd(centred, full_matrices=False)
-    comps = vt[:2].copy()                               # (2, latent_dim)
-    for i in range(2):
-        if previous is not None and previous.shape == comps.shape:
-            flip = float(comps[i] @ previous[i]) < 0
-        else:
-            flip = comps[i][np.argmax(np.abs(comps[i]))] < 0
-        if flip:
-            comps[i] = -comps[i]
-    return centred @ comps.T, comps
-
-
-def projection_note(latent_dim: int, name: str = "z_mean") -> str:
-    """The caption telling what the latent plot's axes are (``name``: z_mean or code)."""
-    if latent_dim > 2:
-        return f"PCA projection of {latent_dim}-D {name} (first two components)"
-    if latent_dim == 1:
-        return f"1-D {name} (y = 0)"
-    return ""
 
 
 def label_colors(labels: np.ndarray) -> np.ndarray:
@@ -190,26 +114,6 @@ def latent_scatter(xy: np.ndarray, labels: np.ndarray, note: str = "", epoch: in
         color="color", size=5, alpha=0.85, tools=["hover", "tap", "box_select", "lasso_select"],
         nonselection_alpha=0.25, title=title, responsive=True, min_height=360,
         framewise=True)
-
-
-def project_with(z: np.ndarray, center: np.ndarray | None, components: np.ndarray | None
-                 ) -> np.ndarray:
-    """More latent points (n, latent_dim) onto the 2-D view an epoch's ``project_latent``
-    made: the same centring and axes (or as they are for 1-D and 2-D latents)."""
-    z = np.atleast_2d(np.asarray(z, dtype=np.float64))
-    if components is None:
-        return z.copy() if z.shape[1] == 2 else np.column_stack([z[:, 0], np.zeros(len(z))])
-    return (z - center) @ components.T
-
-
-def unproject(xy: np.ndarray, center: np.ndarray | None, components: np.ndarray | None,
-              latent_dim: int) -> np.ndarray:
-    """Points of the 2-D view back to latent points (n, latent_dim): exact for 1-D and 2-D
-    latents; for PCA views the point of the plane through the centre (other components 0)."""
-    xy = np.atleast_2d(np.asarray(xy, dtype=np.float64))
-    if components is None:
-        return xy[:, :latent_dim].copy()
-    return center + xy @ components
 
 
 def recon_channel(inputs: np.ndarray, outputs: np.ndarray, name: str) -> hv.Overlay:

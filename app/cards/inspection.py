@@ -5,10 +5,10 @@ from __future__ import annotations
 import holoviews as hv
 import panel as pn
 
-from . import inspect_plots
-from .controller import Controller
-from .inspector import Inspector
-from .views import plot_pane
+from ..controller import Controller
+from ..inspector import Inspector
+from ..plots import inspection as inspect_plots
+from .theme import plot_pane
 
 
 class InspectView(pn.viewable.Viewer):

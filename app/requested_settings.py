@@ -1,4 +1,5 @@
-"""Initial settings of a tab: preset and field overrides from the environment and the URL.
+"""Settings requested from outside the widgets: preset and field overrides from the
+environment and the URL (when a tab opens, and from links later, see app.url_sync).
 
 Precedence (later wins): the preset's values, ``TSVAE_DEFAULT_OVERRIDES`` (JSON object of
 field -> value, server-wide), then URL query arguments (``?preset=paper&latent_dim=3``).
@@ -18,8 +19,8 @@ import re
 
 import param
 
-from tsvae_core.config import (CONFIG_CLASSES, PRESETS, apply_values, field_owner,
-                               make_configs, validate)
+from tsvae_core.config import (PRESETS, apply_values, config_values, copy_config, field_owner,
+                               make_configs, parse_bool, validate)
 from tsvae_core.runs import allowed
 
 log = logging.getLogger(__name__)
@@ -27,8 +28,6 @@ log = logging.getLogger(__name__)
 PRESET_ENV = "TSVAE_PRESET"
 OVERRIDES_ENV = "TSVAE_DEFAULT_OVERRIDES"
 DEFAULT_PRESET = "quick"  # the paper preset takes hours on a CPU
-#: Every config field, in the configs' order (the names are unique across them).
-FIELDS = [n for cls in CONFIG_CLASSES for n in cls.param if n != "name"]
 
 
 def shown(value) -> str:
@@ -49,10 +48,10 @@ def parse_value(name: str, text: str):
     the field when the text is not of that type)."""
     p = field_owner(name).param[name]
     if isinstance(p, param.Boolean):
-        low = text.strip().lower()
-        if low not in ("1", "0", "true", "false", "on", "off", "yes", "no"):
-            raise ValueError(f"{name}={shown(text)}: expected true or false")
-        return low in ("1", "true", "on", "yes")
+        try:
+            return parse_bool(text.strip())
+        except ValueError as exc:
+            raise ValueError(f"{name}={shown(text)}: {exc}") from None
     try:
         if isinstance(p, param.Integer):
             return int(text)
@@ -107,11 +106,10 @@ def resolve(configs, requested) -> tuple[dict, list[str]]:
     break one, they are added one by one (repeating while any more fits), and those that
     still break a rule are refused with the rule's message.
     """
-    current = {n: v for cfg in configs for n, v in cfg.param.values().items() if n != "name"}
+    current = config_values(*configs)
 
     def copies():
-        return tuple(type(cfg)(**{n: v for n, v in cfg.param.values().items() if n != "name"})
-                     for cfg in configs)
+        return tuple(copy_config(cfg) for cfg in configs)
 
     trial = copies()
     by_class = {type(c): c for c in trial}

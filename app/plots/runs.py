@@ -14,6 +14,8 @@ import holoviews as hv
 import holoviews.plotting.bokeh  # noqa: F401  (registers the bokeh options used below)
 import numpy as np
 
+from tsvae_core.runs import format_duration
+
 #: Colours of earlier runs, in the order they are listed; the current run is white.
 RUN_COLORS = ("#4fc3f7", "#ffb74d", "#81c784", "#ba68c8", "#f06292", "#fff176", "#4db6ac",
               "#a1887f", "#90a4ae", "#ff8a65")
@@ -118,12 +120,6 @@ def _fmt(value) -> str:
     return str(value)
 
 
-def _fmt_time(seconds: float) -> str:
-    m, s = divmod(int(seconds), 60)
-    h, m = divmod(m, 60)
-    return f"{h}:{m:02d}:{s:02d}" if h else f"{m}:{s:02d}"
-
-
 def table_fields(records, differing: set[str]) -> list[str]:
     """The configuration columns: architecture, then the fields in which the runs differ
     (in the order the configs list them; ``loaded_from`` last)."""
@@ -163,7 +159,7 @@ def runs_table(records, current_id: str, differing: set[str]) -> str:
         loss = "–" if math.isnan(r.final_loss) else f"{r.final_loss:.4g}"
         started = time.strftime("%H:%M:%S", time.localtime(r.started))
         cells += [f"<td>{len(r.history)}</td>", f"<td>{loss}</td>", f"<td>{knn}</td>",
-                  f"<td>{_fmt_time(r.elapsed_s)}</td>", f"<td>{started}</td>"]
+                  f"<td>{format_duration(r.elapsed_s)}</td>", f"<td>{started}</td>"]
         first = r.history[0].get("loss", math.nan) if r.history else math.nan
         # exact numbers for browser tests, as the status line's data-* attributes
         attrs = (f"data-run-id='{html.escape(r.run_id)}' data-status='{html.escape(r.status)}' "

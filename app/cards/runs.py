@@ -13,9 +13,9 @@ import logging
 import holoviews as hv
 import panel as pn
 
-from . import run_plots as rp
-from .controller import Controller
-from .views import plot_pane
+from ..controller import Controller
+from ..plots import runs as rp
+from .theme import plot_pane
 
 log = logging.getLogger(__name__)
 

@@ -10,34 +10,10 @@ from __future__ import annotations
 import holoviews as hv
 import panel as pn
 
-from . import family_plots as fp
-from .controller import Controller
-from .views import plot_pane
-
-
-def _get(data, key):
-    return None if not data else data.get(key)
-
-
-def _denoising(data):
-    names = _get(data, "channel_names") or [""]
-    return fp.denoising(_get(data, "noisy_input"), _get(data, "clean_target"),
-                        _get(data, "output"), 0, names[0])
-
-
-#: extras key -> callback(pipe data) -> element; every callback copes with ``None``.
-VIEWS = {
-    "kl_per_dim": lambda d: fp.kl_per_dim(_get(d, "kl_per_dim")),
-    "noisy_input": _denoising,
-    "mean_activation": lambda d: fp.mean_activation(_get(d, "mean_activation")),
-    "codebook_usage": lambda d: fp.codebook_usage(_get(d, "codebook_usage"),
-                                                  _get(d, "perplexity")),
-    "pre_quantisation": lambda d: fp.pre_quantisation(_get(d, "pre_quantisation"),
-                                                      _get(d, "pre_quantisation_labels"),
-                                                      _get(d, "codebook")),
-    "confusion_matrix": lambda d: fp.confusion(_get(d, "confusion_matrix")),
-    "predicted": lambda d: fp.predicted_vs_true(_get(d, "predicted"), _get(d, "true")),
-}
+from ..controller import Controller
+from ..plots import family as fp
+from ..plots.family import FAMILY_VIEWS
+from .theme import plot_pane
 
 
 class FamilyView(pn.viewable.Viewer):
@@ -70,9 +46,9 @@ class FamilyView(pn.viewable.Viewer):
                                    css_classes=["tsvae-family-curves"],
                                    sizing_mode="stretch_width"))
         for key in c.family_views:
-            if key in VIEWS:
+            if key in FAMILY_VIEWS:
                 # the stream parameter arrives as the keyword ``data``
-                dmap = hv.DynamicMap(lambda data, view=VIEWS[key]: view(data),
+                dmap = hv.DynamicMap(lambda data, draw=FAMILY_VIEWS[key].draw: draw(data),
                                      streams=[c.family_pipe])
                 panes.append(pn.Column(plot_pane(dmap, min_height=280),
                                        css_classes=[f"tsvae-family-{key}"],

@@ -1,0 +1,48 @@
+"""The per-epoch table the loss Buffer holds: one row per epoch, fixed columns.
+
+Plain pandas: the controller builds the rows from each ``EpochEnd``; the loss, quality
+and family curves draw columns of it.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+#: Columns of the per-epoch table that the loss Buffer holds, in order.
+LOSS_KEYS = ("loss", "reconstruction_loss", "kl_loss",
+             "val_loss", "val_reconstruction_loss", "val_kl_loss")
+QUALITY_KEYS = ("knn_accuracy", "silhouette")
+#: Log entries only some families have (penalties, head metrics, VQ terms), NaN elsewhere,
+#: with the label of their curves (train solid, validation dashed).
+FAMILY_LOGS = {
+    "sparsity_penalty": "sparsity penalty",
+    "contractive_penalty": "contractive penalty",
+    "codebook_loss": "codebook loss",
+    "commitment_loss": "commitment loss",
+    "perplexity": "perplexity",
+    "classifier_accuracy": "accuracy",
+    "classifier_loss": "classifier loss",
+    "regression_mae": "mean absolute error",
+    "regression_loss": "regression loss (MSE)",
+}
+FAMILY_LOG_KEYS = tuple(FAMILY_LOGS)
+HISTORY_COLUMNS = (("epoch",) + LOSS_KEYS + FAMILY_LOG_KEYS
+                   + tuple("val_" + k for k in FAMILY_LOG_KEYS) + QUALITY_KEYS)
+
+
+def empty_history() -> pd.DataFrame:
+    """The loss Buffer's initial (empty) table."""
+    return pd.DataFrame({c: np.array([], dtype=float) for c in HISTORY_COLUMNS})
+
+
+def history_row(epoch: int, logs: dict, knn_accuracy: float, silhouette: float) -> pd.DataFrame:
+    """One row of the per-epoch table; missing log keys become NaN."""
+    row = {"epoch": [float(epoch)]}
+    row.update({k: [float(logs.get(k, np.nan))] for k in HISTORY_COLUMNS[1:-len(QUALITY_KEYS)]})
+    row.update({"knn_accuracy": [float(knn_accuracy)], "silhouette": [float(silhouette)]})
+    return pd.DataFrame(row, columns=list(HISTORY_COLUMNS))
+
+
+def loss_units(reduction: str, batch_size: int) -> str:
+    """What one logged loss value is, for the loss axis (``ModelConfig.loss_reduction``)."""
+    return f"per batch of {batch_size} windows" if reduction == "sum" else "per window"
