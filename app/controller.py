@@ -19,7 +19,7 @@ from tsvae_core.config import DataConfig, ModelConfig, TrainConfig, config_value
 from tsvae_core.runs import RunHistory, RunRecord
 from tsvae_core.training import TrainingSession
 
-from . import data_size
+from . import data_size, epoch_estimate
 from .server_runs import REGISTRY, RunRegistry
 from .run_streams import RunStreams
 
@@ -251,7 +251,7 @@ class Controller(RunStreams):
     # ---- settings ----------------------------------------------------------------------
     def _on_config(self, *events):
         names = {e.name for e in events}
-        self.size_summary = data_size.size_summary(self.data, self.train)
+        self.size_summary = data_size.size_summary(self.data, self.train, self.model)
         self.size_warning = ""  # it asked about other settings; Start asks again if needed
         valid = self._check_valid()
         if "learning_rate" in names and self.session is not None and self.session.is_alive():
@@ -276,19 +276,29 @@ class Controller(RunStreams):
     def poll(self) -> None:
         """Drain the session's events into params and streams (event loop only)."""
         self.take_preview()
+        self._refresh_estimate()
         s = self.session
         if s is None:
             self._refresh_actions()
             return
         events = s.drain()
         record = self.runs.get(self.run_id) if self.run_id in self.runs else None
-        if record is not None:
-            for e in events:
+        for e in events:
+            if record is not None:
                 record.observe(e)
+            if isinstance(e, ev.EpochEnd) and e.epoch >= 2:  # the first one compiles
+                epoch_estimate.record(s.model_cfg.architecture, s.data.seq_len,
+                                      s.data.n_features + 1, s.data.n_train(), e.epoch_seconds)
         self.show_events(events, s)
         if record is not None and any(not isinstance(e, ev.BatchProgress) for e in events):
             self.param.trigger("runs_changed")
         self._refresh_actions()
+
+    def _refresh_estimate(self) -> None:
+        """The sidebar's size line follows the server's latest measured epochs (any tab's)."""
+        summary = data_size.size_summary(self.data, self.train, self.model)
+        if summary != self.size_summary:
+            self.size_summary = summary
 
     def _refresh_actions(self) -> None:
         valid = self.settings_valid
