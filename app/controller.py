@@ -1,7 +1,8 @@
 """The per-tab controller: actions, one TrainingSession at a time and its lifecycle, and
 what may be done now (the ``can_*`` flags).
 
-Its base classes hold the rest of the tab's state: ``app.run_streams.RunStreams`` what the
+Its base classes hold the rest of the tab's state: ``app.model_load.ModelLoading`` an
+uploaded model checked off the event loop, ``app.run_streams.RunStreams`` what the
 page shows of the run (streams, figures, the reconstructed window, the data before a run),
 on ``app.tab_settings.TabSettings``: the configs, their validity, the error line.
 Everything here runs on the server's event loop (widget callbacks and the periodic
@@ -10,7 +11,6 @@ Everything here runs on the server's event loop (widget callbacks and the period
 from __future__ import annotations
 
 import logging
-from pathlib import Path
 
 import param
 
@@ -19,7 +19,8 @@ from tsvae_core.config import DataConfig, ModelConfig, TrainConfig, config_value
 from tsvae_core.runs import RunHistory, RunRecord
 from tsvae_core.training import TrainingSession
 
-from . import data_size
+from . import data_size, epoch_estimate
+from .model_load import ModelLoading
 from .server_runs import REGISTRY, RunRegistry
 from .run_streams import RunStreams
 
@@ -33,7 +34,7 @@ STOPPING_NOTICE = ("the previous run is still stopping (it ends after its curren
                    "first step compiles for up to a minute): Start is possible once it ended")
 
 
-class Controller(RunStreams):
+class Controller(ModelLoading, RunStreams):
     """Actions (param.Event) and observable run state of one browser tab."""
 
     start = param.Event(doc="Start a new run (or the prepared one).")
@@ -108,6 +109,7 @@ class Controller(RunStreams):
             return
         self._end_session()
         self.clear_views()
+        self._cancel_check()
         self._initial_model, self.loaded_model = None, ""  # Reset means a fresh model
         self.status, self.message, self.notice = ev.IDLE, "", ""
         self.preview.request(self.data)
@@ -171,10 +173,15 @@ class Controller(RunStreams):
         reuse = self.preview.matching(self.data)
         s = TrainingSession(self.data, self.model, self.train, dataset=reuse,
                             initial_model=self._initial_model)
+        return self._adopt(s, config_values(self.data, self.model, self.train))
+
+    def _adopt(self, s: TrainingSession, values: dict) -> TrainingSession:
+        """Make ``s`` (built from the settings ``values``) the tab's run."""
+        self._end_session()
         s.nice = TRAINING_NICE
-        if reuse is None:
+        if s.dataset is None:
             self._show_run_data = True  # its data are drawn once it has made them
-        self.session, self._applied = s, config_values(self.data, self.model, self.train)
+        self.session, self._applied = s, values
         record = RunRecord.new(self.data, self.model, self.train)
         if self.loaded_model:
             record.config["loaded_from"] = self.loaded_model
@@ -207,51 +214,15 @@ class Controller(RunStreams):
         self._end_session()
         self.registry.mark_closed(self.tab)
         self.preview.close()
+        self._cancel_check()
         self._initial_model = None
         self.session_hooks.clear()
         self.drop_views()
 
-    def load_model(self, path, name: str) -> None:
-        """The next run starts from the weights in the ``.keras`` file at ``path``; the
-        current run ends. A file that does not fit the settings is reported in ``error``."""
-        self._end_session()
-        self.clear_views()
-        self._initial_model, self.loaded_model = None, ""
-        try:
-            self._initial_model = path
-            self.loaded_model = name
-            self._new_session()  # checks the file against the settings now
-        except ValueError as exc:
-            self._initial_model, self.loaded_model = None, ""
-            self.session = None
-            self.set_error("load", f"Cannot load {name}: {_unpathed(exc, path, name)}")
-        except Exception as exc:  # not a Keras file, or another format problem
-            log.exception("loading %s failed", name)
-            self._initial_model, self.loaded_model = None, ""
-            self.session = None
-            self.set_error("load", f"Cannot load {name}: not a readable Keras model "
-                                   f"({type(exc).__name__}: {_unpathed(exc, path, name)})")
-        else:
-            self.clear_error("start", "load")
-            self.status, self.message = ev.IDLE, f"loaded {name}: Start continues from it"
-            self._show_loaded(self.session)
-        self._refresh_actions()
-
-    def _show_loaded(self, s: TrainingSession) -> None:
-        """Draw what the loaded weights make of the data (epoch 0), so the model can be
-        inspected and probed before any training."""
-        try:
-            e = s.loaded_view()
-        except Exception:  # drawing it is a convenience; Start still works without
-            log.exception("showing the loaded model failed")
-            return
-        if e is not None:
-            self.show_loaded(e, s)
-
     # ---- settings ----------------------------------------------------------------------
     def _on_config(self, *events):
         names = {e.name for e in events}
-        self.size_summary = data_size.size_summary(self.data, self.train)
+        self.size_summary = data_size.size_summary(self.data, self.train, self.model)
         self.size_warning = ""  # it asked about other settings; Start asks again if needed
         valid = self._check_valid()
         if "learning_rate" in names and self.session is not None and self.session.is_alive():
@@ -276,24 +247,37 @@ class Controller(RunStreams):
     def poll(self) -> None:
         """Drain the session's events into params and streams (event loop only)."""
         self.take_preview()
+        self._take_checked()
+        self._refresh_estimate()
         s = self.session
         if s is None:
             self._refresh_actions()
             return
         events = s.drain()
         record = self.runs.get(self.run_id) if self.run_id in self.runs else None
-        if record is not None:
-            for e in events:
+        for e in events:
+            if record is not None:
                 record.observe(e)
+            if isinstance(e, ev.EpochEnd) and e.epoch >= 2:  # the first one compiles
+                epoch_estimate.record(s.model_cfg.architecture, s.data.seq_len,
+                                      s.data.n_features + 1, s.data.n_train(), e.epoch_seconds)
         self.show_events(events, s)
         if record is not None and any(not isinstance(e, ev.BatchProgress) for e in events):
             self.param.trigger("runs_changed")
         self._refresh_actions()
 
+    def _refresh_estimate(self) -> None:
+        """The sidebar's size line follows the server's latest measured epochs (any tab's)."""
+        summary = data_size.size_summary(self.data, self.train, self.model)
+        if summary != self.size_summary:
+            self.size_summary = summary
+
     def _refresh_actions(self) -> None:
         valid = self.settings_valid
         status = self.session.status if self.session is not None else ev.IDLE
-        fresh = self.session is None or status in (ev.IDLE, *ev.ENDED)
+        # while an upload is checked, Start waits: it would start without the file
+        fresh = ((self.session is None or status in (ev.IDLE, *ev.ENDED))
+                 and not self.model_check.name)
         if fresh and self._previous_alive():
             fresh = False  # Start waits for the previous run's thread to end
             if not self.notice:
@@ -311,10 +295,3 @@ class Controller(RunStreams):
         if changed:  # runs every poll: send nothing when nothing changed
             self.param.update(**changed)
 
-
-def _unpathed(exc: Exception, path, name: str) -> str:
-    """An error's text with the server's path of an upload replaced by its file name (a
-    page must not learn the server's directories)."""
-    text = str(exc).replace(str(path), name)
-    parent = str(Path(path).parent)
-    return text.replace(parent, "<upload>") if parent not in ("", ".") else text

@@ -2,14 +2,18 @@
 
 A link such as ``?repeats=1000&noise_size=1000000`` is within every field's range but
 makes about 29,000 batches an epoch (half an hour an epoch on a 2-core CPU) and a
-gigabyte of windows. The sidebar shows the size of the current settings; Start (and
-Step) above either threshold first ask for a "Start anyway".
+gigabyte of windows. The sidebar shows the size of the current settings and the
+estimated time of an epoch (app.epoch_estimate); Start (and Step) above either threshold
+first ask for a "Start anyway", saying the estimate too. The thresholds stay on batches
+and bytes: the estimate is rough, and a preset must never ask.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from tsvae_core.config import DataConfig, TrainConfig
+from tsvae_core.config import DataConfig, ModelConfig, TrainConfig
+
+from .epoch_estimate import estimate
 
 #: Above these a Start asks first (an epoch of minutes, or a window array of a GiB).
 MAX_QUIET_BATCHES = 2_000
@@ -35,14 +39,16 @@ def data_size(data: DataConfig, train: TrainConfig) -> DataSize:
                     batches=-(-n_train // max(train.batch_size, 1)))
 
 
-def size_summary(data: DataConfig, train: TrainConfig) -> str:
-    """One line for the sidebar: windows, their memory, batches an epoch."""
+def size_summary(data: DataConfig, train: TrainConfig, model: ModelConfig | None = None) -> str:
+    """One line for the sidebar: windows, their memory, batches an epoch (and, given the
+    model settings, the estimated epoch time)."""
     s = data_size(data, train)
-    return (f"Data: {s.windows:,} windows ({s.mb:,.1f} MB); {s.batches:,} batches of "
+    line = (f"Data: {s.windows:,} windows ({s.mb:,.1f} MB); {s.batches:,} batches of "
             f"{train.batch_size} an epoch")
+    return line if model is None else f"{line}; {estimate(data, model).text()}"
 
 
-def size_warning(data: DataConfig, train: TrainConfig) -> str:
+def size_warning(data: DataConfig, train: TrainConfig, model: ModelConfig | None = None) -> str:
     """'' for a run of ordinary size; else what makes it large, to confirm before Start."""
     s = data_size(data, train)
     reasons = []
@@ -54,5 +60,6 @@ def size_warning(data: DataConfig, train: TrainConfig) -> str:
                        f"{MAX_QUIET_BYTES / 2**30:.0f} GiB of the server's memory)")
     if not reasons:
         return ""
-    return ("This run is large: " + " and ".join(reasons) + f"; {s.windows:,} windows. "
+    took = f"; {estimate(data, model).text()}" if model is not None else ""
+    return ("This run is large: " + " and ".join(reasons) + f"; {s.windows:,} windows{took}. "
             "Lower repeats, noise_size or n_patterns, raise batch_size, or start anyway.")

@@ -75,20 +75,23 @@ class Prober(param.Parameterized):
     def _on_epoch(self, e, s) -> None:
         if self._for_session is None or self._for_session() is not s:
             self._make(s)  # the first epoch of a run: probes start from the next one
-            if self._windows is None:
-                return
-            names = list(self._windows)
-            try:
-                z = s.encode(np.stack([self._windows[n] for n in names]))
-            except (RuntimeError, ValueError) as exc:
-                self.message = f"Probes wait for the next epoch: {exc}"
-                return
-            self._send(names, z)
-            return
-        if e.probe_latent:
+        elif e.probe_latent:
             names = [n for n in PROBE_NAMES if n in e.probe_latent]
             self._send(names, np.stack([np.asarray(e.probe_latent[n]).reshape(-1)
                                         for n in names]))
+            return
+        # no latent points of the probes in the event: it was made before the run had them
+        # (a first epoch, or a loaded model's epoch 0 drawn in a worker thread): encode the
+        # few probe windows now
+        if self._windows is None:
+            return
+        names = list(self._windows)
+        try:
+            z = s.encode(np.stack([self._windows[n] for n in names]))
+        except (RuntimeError, ValueError) as exc:
+            self.message = f"Probes wait for the next epoch: {exc}"
+            return
+        self._send(names, z)
 
     # ---- markers ----
     def _send(self, names: list[str], z: np.ndarray) -> None:

@@ -38,7 +38,7 @@ class TabSettings(param.Parameterized):
         super().__init__(**params)
         self.data, self.model, self.train = data, model, train
         self._applied: dict | None = None       # values the session was built from
-        self.size_summary = data_size.size_summary(data, train)
+        self.size_summary = data_size.size_summary(data, train, model)
         self._confirmed: dict | None = None  # data and train values a Start anyway was for
         self._asked = "start"                # the action that is waiting for it
 
@@ -79,7 +79,7 @@ class TabSettings(param.Parameterized):
     def _needs_confirming(self, action: str) -> bool:
         """Whether ``action`` (start or step) must wait for a Start anyway: a large run
         (app.data_size) starts only once confirmed for these settings."""
-        warning = data_size.size_warning(self.data, self.train)
+        warning = data_size.size_warning(self.data, self.train, self.model)
         if warning and self._confirmed != config_values(self.data, self.train):
             self._asked, self.size_warning = action, warning
             return True

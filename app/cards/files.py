@@ -36,6 +36,7 @@ KERAS_MEMBERS = ("config.json", "model.weights.h5")
 
 class FilesView(pn.viewable.Viewer):
     message = param.String("", doc="What the last load did.")
+    checking = param.String("", doc="The .keras upload being checked, said while it is.")
     problem = param.String("", doc="Why the last load or download failed.")
     save_seconds = param.Number(float("nan"), doc="How long the last model save took.")
 
@@ -64,6 +65,9 @@ class FilesView(pn.viewable.Viewer):
         self.model_input.param.watch(self._on_model_upload, ["value", "filename"])
         self.config_input.param.watch(self._on_config_upload, ["value", "filename"])
         ctrl.param.watch(self._refresh, ["runs_changed", "run_id", "epoch", "loaded_model"])
+        ctrl.param.watch(self._on_model_checked, ["model_checked"])
+        # a Reset (or a closed tab) drops the check without a result: the notice goes too
+        ctrl.param.watch(lambda e: e.new or self.param.update(checking=""), ["checking_model"])
         self.reason = pn.pane.HTML("", css_classes=["tsvae-download-reason"], margin=(5, 10))
         self._refresh()
 
@@ -170,7 +174,7 @@ class FilesView(pn.viewable.Viewer):
         if not name:
             return None
         data = widget.value or b""  # an empty file comes as None
-        self.message = self.problem = ""
+        self.message = self.problem = self.checking = ""
         self.ctrl.clear_error("load")
         widget.clear()
         with param.discard_events(widget):  # no watcher call, nothing sent to the browser
@@ -189,12 +193,19 @@ class FilesView(pn.viewable.Viewer):
         self._uploads += 1
         path = Path(self._tmp.name) / f"upload-{self._uploads}.keras"  # kept: Start reads it
         path.write_bytes(data)
+        # checked in a worker thread (app.model_load); _on_model_checked says the result
+        self.checking = f"Checking model {name}... (loading it and comparing it with the settings)"
         self.ctrl.load_model(str(path), name)
-        if self.ctrl.loaded_model == name:
+        self._refresh()
+
+    def _on_model_checked(self, *_events) -> None:
+        c = self.ctrl
+        name = c.loaded_model
+        if name:
             self.message = (f"Loaded {name}: Start or Step continues training from it; "
                             "Reset discards it")
         else:
-            self.problem = self.ctrl.error or f"Cannot load {name}"
+            self.problem = c.error if c.error_kind == "load" else "Cannot load the model"
         self._refresh()
 
     def load_config_text(self, text: str, name: str = "settings") -> bool:
@@ -239,6 +250,7 @@ class FilesView(pn.viewable.Viewer):
         # file names and the files' own keys and values: shown as text only
         msg = text_alert(self.param.message, "success", "tsvae-files-message")
         problem = text_alert(self.param.problem, "danger", "tsvae-files-problem")
+        checking = text_alert(self.param.checking, "info", "tsvae-files-checking")
         loads = pn.Row(
             pn.Column(pn.pane.Markdown("**Load a model** (.keras): the next run starts from "
                                        "it", margin=(0, 10)), self.model_input),
@@ -246,7 +258,7 @@ class FilesView(pn.viewable.Viewer):
                                        margin=(0, 10)), self.config_input),
             sizing_mode="stretch_width")
         return pn.Column(pn.pane.Markdown("**Download** the current run's files", margin=(0, 10)),
-                         pn.Row(*self.downloads.values()), self.reason, loads, msg, problem,
+                         pn.Row(*self.downloads.values()), self.reason, loads, checking, msg, problem,
                          sizing_mode="stretch_width")
 
 

@@ -15,6 +15,8 @@ import panel as pn
 import pytest
 from panel.io.location import Location
 
+from apptools import wait_for
+
 from app.cards.settings import Settings
 from app.controller import Controller
 from app.cards.files import FilesView
@@ -94,6 +96,8 @@ def _file(ctrls, case, tiny_configs, folder) -> str:
     path = _write(case, folder)
     widget = view.model_input if case["name"].endswith((".keras", ".h5")) else view.config_input
     widget.param.update(filename=case["name"], value=path.read_bytes())
+    # a .keras file that passes the quick checks is loaded in a worker thread
+    wait_for(ctrl, lambda: not ctrl.checking_model, 120, "the model check")
     assert view.message == "" and ctrl.loaded_model == ""
     assert "/tmp" not in view.problem and str(folder) not in view.problem
     return view.problem

@@ -9,6 +9,8 @@ import keras
 import numpy as np
 import pytest
 
+from apptools import wait_for
+
 from app.controller import Controller
 from app.cards.files import FilesView
 from app.server_runs import RunRegistry
@@ -36,6 +38,13 @@ def tab(tiny_configs):
 
 def _upload(widget, data: bytes, name: str):
     widget.param.update(filename=name, value=data)
+
+
+def _upload_model(view, content: bytes, name: str):
+    """Upload a .keras file and wait for its check (a worker thread) to end, polling as
+    the page's periodic callback does."""
+    _upload(view.model_input, content, name)
+    wait_for(view.ctrl, lambda: not view.ctrl.checking_model, 120, f"the check of {name}")
 
 
 def _fetch(button) -> bytes:
@@ -89,7 +98,7 @@ def test_downloads_after_two_epochs_then_reset_and_load_to_continue(tab, wait, t
     # the next run starts from it
     ctrl.param.trigger("reset")
     assert view.downloads["model"].disabled
-    _upload(view.model_input, data, f"tsvae-{rid}.keras")
+    _upload_model(view, data, f"tsvae-{rid}.keras")
     assert ctrl.loaded_model == f"tsvae-{rid}.keras" and "Loaded" in view.message
     assert ctrl.session.snapshot_ready and not view.downloads["model"].disabled
     assert ctrl.session.encode(np.zeros((1, 16, 3), "float32")).shape == (1, 2)
@@ -113,7 +122,7 @@ def test_a_model_that_does_not_fit_or_is_no_model_is_reported(tab, tmp_path):
     path = tmp_path / "wrong.keras"
     other.save(path)
     ctrl.model.latent_dim = 3  # the settings now want latent 3: the file does not fit
-    _upload(view.model_input, path.read_bytes(), "wrong.keras")
+    _upload_model(view, path.read_bytes(), "wrong.keras")
     assert "latent_dim=3" in view.problem and ctrl.loaded_model == ""
     assert ctrl.can_start  # the page goes on
 
@@ -172,14 +181,14 @@ def _zip(members: dict) -> bytes:
 def test_each_bad_model_file_gets_its_own_message_without_server_paths(tab, name, data, fragment):
     ctrl, view = tab()
     view.message = "Loaded the settings of earlier.json"  # a previous load's message
-    _upload(view.model_input, data, name)
+    _upload_model(view, data, name)
     assert view.problem.startswith("Cannot load ") and fragment in view.problem, view.problem
     assert view.message == ""                           # replaced, not left standing
     assert "/tmp" not in view.problem and "tsvae-upload" not in view.problem
     assert "/tmp" not in ctrl.error and ctrl.loaded_model == "" and ctrl.can_start
     # the same file again answers again (the widget forgot it)
     view.problem = ""
-    _upload(view.model_input, data, name)
+    _upload_model(view, data, name)
     assert fragment in view.problem
 
 
