@@ -6,7 +6,7 @@ from tsvae_core.config import ACTIVATIONS, OPTIMIZERS, make_configs
 from tsvae_core.models import build_model
 from tsvae_core.optimizers import make_optimizer
 
-from .tiny import tiny_configs
+from .tiny import QUICK_BUILD, tiny_configs
 
 
 def test_paper_parameter_counts_match_the_original():
@@ -39,11 +39,14 @@ def test_time_bypass_feeds_the_last_time_value_to_the_decoder():
     assert vae.encoder.get_layer("enc_conv0").input.shape[-1] == d.n_features
 
 
-def _one_step(activation="relu", optimizer="adamw"):
-    d, m, t = tiny_configs(activation=activation, optimizer=optimizer)
+def _one_step(activation="relu", optimizer="adamw", eager=False, **overrides):
+    # eager: the step runs op by op, not traced into a graph (the default model's first
+    # traced step costs 5-8 s on 2 loaded cores, one eager step under one); graph-mode
+    # training of the default model is tests/core/test_training.py's.
+    d, m, t = tiny_configs(activation=activation, optimizer=optimizer, **overrides)
     keras.utils.set_random_seed(0)
     vae = build_model(d, m)
-    vae.compile(optimizer=make_optimizer(t))
+    vae.compile(optimizer=make_optimizer(t), run_eagerly=eager)
     x = np.random.default_rng(0).random((16, d.seq_len, d.n_features + 1)).astype("float32")
     logs = vae.train_on_batch(x, x, return_dict=True)
     return logs
@@ -51,14 +54,16 @@ def _one_step(activation="relu", optimizer="adamw"):
 
 @pytest.mark.parametrize("activation", ACTIVATIONS)
 def test_builds_and_trains_a_step_with_every_activation(activation):
-    logs = _one_step(activation=activation)
+    logs = _one_step(activation=activation, eager=True)  # every layer of the default model
     assert set(logs) >= {"loss", "reconstruction_loss", "kl_loss"}
     assert np.isfinite(logs["loss"])
 
 
 @pytest.mark.parametrize("optimizer", OPTIMIZERS)
 def test_builds_and_trains_a_step_with_every_optimizer(optimizer):
-    logs = _one_step(optimizer=optimizer)
+    # traced, as training runs it (the optimizer's update in a graph), on the quickest
+    # family to trace: the optimizer does not care which model's weights it updates
+    logs = _one_step(optimizer=optimizer, **QUICK_BUILD)
     assert np.isfinite(logs["loss"])
     beta = tiny_configs()[1].beta
     assert logs["loss"] == pytest.approx(logs["reconstruction_loss"] + beta * logs["kl_loss"], rel=1e-4)

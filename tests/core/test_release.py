@@ -10,7 +10,7 @@ import pytest
 from tsvae_core import events as ev
 from tsvae_core.training import TrainingSession
 
-from .tiny import tiny_configs
+from .tiny import QUICK_BUILD, tiny_configs
 
 pytestmark = pytest.mark.skipif(keras.backend.backend() != "tensorflow",
                                 reason="TensorFlow's graphs and function registry")
@@ -24,7 +24,7 @@ def _train_step_graphs() -> int:
 
 
 def _one_run() -> None:
-    s = TrainingSession(*tiny_configs(epochs=1))
+    s = TrainingSession(*tiny_configs(epochs=1, **QUICK_BUILD))
     s.start()
     s.join(120)
     assert s.status == ev.FINISHED and s.epoch == 1

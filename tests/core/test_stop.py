@@ -14,7 +14,7 @@ from tsvae_core.data import Cancelled, generate
 from tsvae_core.models import BUILD_LOCK as _BUILD_LOCK
 from tsvae_core.training import TrainingSession
 
-from .tiny import tiny_configs
+from .tiny import QUICK_BUILD, tiny_configs
 
 JOIN_S = 60  # generous: other work shares the 2 cores
 
@@ -93,7 +93,7 @@ def test_stop_right_after_start_trains_no_batch():
 
 @pytest.mark.skipif(not hasattr(os, "setpriority"), reason="per-thread niceness is Linux's")
 def test_the_training_thread_runs_at_the_niceness_asked():
-    s = TrainingSession(*tiny_configs(epochs=500))
+    s = TrainingSession(*tiny_configs(epochs=500, **QUICK_BUILD))
     s.nice = 5
     base = os.getpriority(os.PRIO_PROCESS, 0)
     s.start()
