@@ -10,6 +10,7 @@ import pytest
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 
 
+@pytest.mark.slow  # a fresh process per backend: imports and traces, 30-70 s each loaded
 @pytest.mark.parametrize("backend", ["tensorflow", "jax", "torch"])
 def test_tiny_training_on_backend(backend):
     env = {**os.environ, "KERAS_BACKEND": backend, "PYTHONPATH": str(ROOT)}

@@ -27,6 +27,8 @@ OVERRIDES = {
     "vae_classifier": dict(labelled_fraction=0.5, head_weight=10.0, epochs=8),
 }
 _RUNS: dict = {}
+# The tests read the runs above, trained once in this module (on one xdist worker).
+pytestmark = pytest.mark.shares_module_runs
 
 
 def run(arch, **overrides):
@@ -255,6 +257,8 @@ def test_family_encodes_and_decodes_through_the_snapshot(arch):
     assert s.reconstruct([0, 1])[1].shape == (2, *x.shape[1:])
 
 
+@pytest.mark.slow
+@pytest.mark.xdist_group("families-on-other-backends")  # subprocesses: none of _RUNS
 @pytest.mark.parametrize("backend", ["jax", "torch"])
 def test_every_family_trains_on_backend(backend):
     env = {**os.environ, "KERAS_BACKEND": backend, "PYTHONPATH": str(ROOT)}

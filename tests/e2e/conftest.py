@@ -41,7 +41,8 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if here in Path(str(item.fspath)).parents:
             item.add_marker(pytest.mark.e2e)
-            # with pytest-xdist (--dist loadgroup) they share one worker, server and browser
+            # with pytest-xdist they share one worker, server and browser: tests/conftest.py
+            # schedules them as one unit (its scheduler reads this group from the path)
             item.add_marker(pytest.mark.xdist_group("e2e"))
             browser_tests.append(item)
     # First: with two workers the long browser group starts at once on one worker while
