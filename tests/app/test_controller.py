@@ -15,13 +15,15 @@ from app.server_runs import RunRegistry
 from tsvae_core import events as ev
 from tsvae_core.config import PRESETS
 
+from apptools import QUICK_BUILD, waiting_in_pause  # noqa: E402  (tests/app is on sys.path)
+
 
 @pytest.fixture
 def make_ctrl(tiny_configs):
     made = []
 
     def make(registry=None, **overrides):
-        ctrl = Controller(*tiny_configs(**overrides), tab=f"test{len(made)}",
+        ctrl = Controller(*tiny_configs(**{**QUICK_BUILD, **overrides}), tab=f"test{len(made)}",
                           registry=registry or RunRegistry(max_runs=2))
         made.append(ctrl)
         return ctrl
@@ -36,7 +38,7 @@ def make_ctrl(tiny_configs):
 
 def test_before_start_the_preview_and_buttons_are_ready(make_ctrl, wait):
     ctrl = make_ctrl()
-    wait(ctrl, lambda: ctrl.preview_pipe.data is not None, 30, "the data preview")
+    wait(ctrl, lambda: ctrl.preview_pipe.data is not None, 120, "the data preview")
     preview = ctrl.preview_pipe.data
     assert preview["series"].shape == (3 * 16 * 6 + 50, 3)  # rows, 2 signals + time
     assert preview["channel_names"][-1] == "time"
@@ -62,24 +64,23 @@ def test_start_pause_resume_stop(make_ctrl, wait):
     assert ctrl.device == "CPU" and ctrl.samples_per_s > 0
 
     ctrl.param.trigger("pause")
-    wait(ctrl, lambda: ctrl.status == ev.PAUSED, 5, "paused")
-    time.sleep(0.3)  # a batch in flight may still report
+    # the batch in flight has reported and the thread waits for Resume
+    wait(ctrl, lambda: ctrl.status == ev.PAUSED and waiting_in_pause(ctrl.session), 60,
+         "paused, the thread waiting")
     ctrl.poll()
     frozen = (ctrl.epoch, ctrl.batch)
-    time.sleep(1.5)
+    time.sleep(0.5)  # a window to see nothing happen in (no race: the thread is parked)
     ctrl.poll()
     assert (ctrl.epoch, ctrl.batch) == frozen
     assert ctrl.can_start is False and ctrl.can_step is True
 
     ctrl.param.trigger("pause")  # the same button resumes
     assert ctrl.status == ev.RUNNING
-    wait(ctrl, lambda: ctrl.epoch > frozen[0], 30, "training to go on after resume")
+    wait(ctrl, lambda: ctrl.epoch > frozen[0], 120, "training to go on after resume")
 
-    t0 = time.monotonic()
-    ctrl.param.trigger("stop")
-    wait(ctrl, lambda: ctrl.status == ev.STOPPED, 2, "stopped within 2 s")
-    assert time.monotonic() - t0 < 2
-    ctrl.session.join(10)
+    ctrl.param.trigger("stop")  # how fast: benchmarks/bench_stop.py
+    wait(ctrl, lambda: ctrl.status == ev.STOPPED, 60, "stopped")
+    ctrl.session.join(60)
     assert not ctrl.session.is_alive()
     assert (ctrl.can_start, ctrl.can_pause, ctrl.can_stop) == (True, False, False)
 
@@ -142,7 +143,7 @@ def test_server_limit_answers_busy(make_ctrl, wait):
     assert registry.active() == 1
     wait(a, lambda: a.epoch >= 1, 90, "the first run to train")
     a.param.trigger("stop")
-    wait(a, lambda: not a.session.is_alive(), 10, "the first run's thread to end")
+    wait(a, lambda: not a.session.is_alive(), 60, "the first run's thread to end")
     b.param.trigger("start")
     assert b.status == ev.RUNNING and b.notice == ""
     snap = registry.snapshot()
@@ -153,11 +154,11 @@ def test_step_trains_exactly_one_epoch(make_ctrl, wait):
     ctrl = make_ctrl(epochs=500)
     ctrl.param.trigger("step")
     wait(ctrl, lambda: ctrl.status == ev.PAUSED and ctrl.epoch == 1, 90, "one stepped epoch")
-    time.sleep(1.0)
-    ctrl.poll()
+    wait(ctrl, lambda: waiting_in_pause(ctrl.session), 60, "the thread to wait")
+    ctrl.poll()  # nothing more can come until the next step
     assert ctrl.epoch == 1
     ctrl.param.trigger("step")
-    wait(ctrl, lambda: ctrl.status == ev.PAUSED and ctrl.epoch == 2, 30, "a second step")
+    wait(ctrl, lambda: ctrl.status == ev.PAUSED and ctrl.epoch == 2, 120, "a second step")
 
 
 def test_window_choice_reconstructs_while_paused(make_ctrl, wait):
@@ -181,7 +182,7 @@ def test_shutdown_stops_the_thread_and_marks_the_tab(make_ctrl, wait):
     wait(ctrl, lambda: ctrl.epoch >= 1, 90, "first epoch")
     session = ctrl.session
     ctrl.shutdown()
-    session.join(5)
+    session.join(60)
     assert not session.is_alive() and session.status == ev.STOPPED
     (run,) = registry.snapshot()["runs"]
     assert run["closed"] and not run["alive"]

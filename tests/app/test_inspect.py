@@ -119,7 +119,7 @@ def test_a_loaded_model_is_drawn_inspected_and_probed_before_training(trained, t
                        tab="loaded", registry=RunRegistry(max_runs=2))
     try:
         ins, prober = Inspector(fresh), Prober(fresh)
-        wait(fresh, lambda: fresh.preview.dataset is not None, 30, "the preview data")
+        wait(fresh, lambda: fresh.preview.dataset is not None, 120, "the preview data")
         fresh.load_model(str(path), "saved.keras")
         wait(fresh, lambda: not fresh.checking_model, 60, "the model check")
         assert fresh.error == "" and fresh.loaded_model == "saved.keras"

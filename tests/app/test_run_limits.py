@@ -10,13 +10,15 @@ from tsvae_core import events as ev
 from tsvae_core.models import BUILD_LOCK as _BUILD_LOCK
 from tsvae_core.training import TrainingSession
 
+from apptools import QUICK_BUILD  # noqa: E402  (tests/app is on sys.path)
+
 
 @pytest.fixture
 def make_ctrl(tiny_configs):
     made = []
 
     def make(registry, **overrides):
-        ctrl = Controller(*tiny_configs(**overrides), tab=f"limits{len(made)}",
+        ctrl = Controller(*tiny_configs(**{**QUICK_BUILD, **overrides}), tab=f"limits{len(made)}",
                           registry=registry)
         made.append(ctrl)
         return ctrl
@@ -49,7 +51,7 @@ def test_start_stop_reset_start_never_gives_a_tab_two_live_runs(make_ctrl, wait)
         assert registry.live_runs(ctrl.tab) == [first]
     first.join(60)
     assert first.status == ev.STOPPED and first.epoch == 0
-    wait(ctrl, lambda: ctrl.can_start, 10, "Start to come back once the old run ended")
+    wait(ctrl, lambda: ctrl.can_start, 60, "Start to come back once the old run ended")
     assert ctrl.notice == ""
     ctrl.param.trigger("start")
     assert ctrl.session is not None and ctrl.session is not first
@@ -79,11 +81,11 @@ def test_a_refused_start_answers_busy_at_once_and_keeps_the_tab_as_it_was(make_c
 
 def test_the_registry_keeps_live_runs_and_only_recent_ended_ones(tiny_configs):
     registry = RunRegistry(max_runs=2)
-    live = TrainingSession(*tiny_configs(epochs=500))
+    live = TrainingSession(*tiny_configs(epochs=500, **QUICK_BUILD))
     assert registry.try_start(live, "tab-live")[0]
     try:
         for i in range(KEEP_ENDED + 5):
-            s = TrainingSession(*tiny_configs(epochs=1))
+            s = TrainingSession(*tiny_configs(epochs=1, **QUICK_BUILD))
             assert registry.try_start(s, f"tab{i}")[0]
             s.stop()
             s.join(60)
