@@ -26,9 +26,7 @@ OVERRIDES = {
     "sparse_ae": dict(latent_dim=8, sparsity_weight=0.1),
     "vae_classifier": dict(labelled_fraction=0.5, head_weight=10.0, epochs=8),
 }
-_RUNS: dict = {}
-# The tests read the runs above, trained once in this module (on one xdist worker).
-pytestmark = pytest.mark.shares_module_runs
+_RUNS: dict = {}  # with xdist, a module runs on one worker (tests/conftest.py)
 
 
 def run(arch, **overrides):

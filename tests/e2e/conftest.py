@@ -29,6 +29,9 @@ OVERRIDES = dict(n_patterns=3, repeats=6, seq_len=16, n_features=2, noise_size=5
                  scale_steps=2, batch_size=16, epochs=1000, conv_filters=4,
                  jit_compile="off")  # XLA compiles outlast these tiny runs
 SERVER_START_S = 120
+# Playwright's bound on an action or auto-wait (a click, a locator's wait_for): it only
+# ends a hang, so it is generous (a busy machine serves the page slowly, not wrongly).
+PAGE_TIMEOUT_MS = 90_000
 
 
 def pytest_configure(config):
@@ -63,10 +66,10 @@ class Server:
         self.url = f"http://localhost:{port}/"
 
     def sessions(self) -> dict:
-        with urllib.request.urlopen(f"{self.url}debug/sessions", timeout=5) as r:
+        with urllib.request.urlopen(f"{self.url}debug/sessions", timeout=30) as r:
             return json.load(r)
 
-    def wait_idle(self, timeout: float = 30.0) -> None:
+    def wait_idle(self, timeout: float = 120.0) -> None:
         """Runs of earlier tests end once their tabs' sessions are destroyed."""
         deadline = time.monotonic() + timeout
         while self.sessions()["active"]:
@@ -135,15 +138,24 @@ def new_page(browser, server):
         page = ctx.new_page()
         if on_page is not None:
             on_page(page)
-        page.set_default_timeout(30_000)
+        page.set_default_timeout(PAGE_TIMEOUT_MS)
         page.goto(server.url + (f"?{query}" if query else ""))
         page.wait_for_function("() => window.Bokeh && Bokeh.documents.length > 0",
-                               timeout=60_000)
+                               timeout=2 * PAGE_TIMEOUT_MS)
         page.locator(".tsvae-status").wait_for(state="attached")
         return page
 
     yield open_page
     for ctx in contexts:
+        try:
+            # Stop what still trains: the thread ends within a batch, and the next test
+            # need not wait for the closed tab's session to expire (seconds, training).
+            for page in ctx.pages:
+                stop = page.locator(".tsvae-stop button")
+                if stop.count() and stop.is_enabled():
+                    stop.click(timeout=10_000)
+        except Exception:  # closed by the test, or the page is gone
+            pass
         try:
             ctx.close()
         except Exception:  # already closed by the test

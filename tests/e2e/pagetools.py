@@ -1,7 +1,14 @@
 """Reading the dashboard's state from the browser: the DOM and the Bokeh document."""
 from __future__ import annotations
 
+import json
 import time
+import urllib.request
+
+# The bound on a wait for something that follows from a click (a page update, a message):
+# it only ends a hang. Such a wait returns as soon as its condition holds, so a generous
+# bound costs nothing when all is well; a tight one fails the test on a busy machine.
+WAIT_S = 90
 
 # All (x, y) of the latent scatter: the Bokeh sources whose columns are the latent axes.
 LATENT_JS = """() => {
@@ -54,6 +61,23 @@ def wait_until(predicate, timeout: float, what: str, interval: float = 0.1):
             return last
         time.sleep(interval)
     raise AssertionError(f"timed out after {timeout} s waiting for {what} (last: {last!r})")
+
+
+def epochs_pass(page, n: int, timeout: float = 180) -> None:
+    """Until the tab ``page`` has trained ``n`` more epochs: a clock made of training.
+    Tests that check that something does *not* happen (a paused run stays still) watch
+    for as long as another run takes to train ``n`` epochs on the same server, however
+    busy the machine, instead of a fixed sleep."""
+    start = status(page)["epoch"]
+    wait_until(lambda: status(page)["epoch"] >= start + n, timeout,
+               f"{n} more epochs in tab {status(page)['tab']}")
+
+
+def server_run(server_url: str, tab: str) -> dict | None:
+    """The server's own record of the tab's newest run (GET /debug/sessions)."""
+    with urllib.request.urlopen(f"{server_url}debug/sessions", timeout=30) as r:
+        runs = [run for run in json.load(r)["runs"] if run["tab"] == tab]
+    return runs[-1] if runs else None
 
 
 def click(page, action: str) -> None:

@@ -22,7 +22,7 @@ def test_a_link_with_markup_shows_it_as_text_and_runs_nothing(new_page, ui):
     notice = page.locator(".tsvae-notice")
     # the text is in the pane's shadow root, which innerText of the host leaves out
     shown = lambda: notice.get_by_text("Ignored requested settings").inner_text()  # noqa: E731
-    ui.wait_until(lambda: notice.is_visible(), 30, "the notice")
+    ui.wait_until(lambda: notice.is_visible(), ui.WAIT_S, "the notice")
     # the unknown field is named once the browser reports the address it opened
     text = ui.wait_until(lambda: (lambda t: t if IMG_NAME in t else None)(shown()),
                          10, "the notice to name the unknown field")
@@ -41,17 +41,17 @@ def test_a_link_with_markup_shows_it_as_text_and_runs_nothing(new_page, ui):
 def test_a_typed_out_of_range_number_is_named_and_start_waits(new_page, ui):
     page = new_page()
     start = page.locator(".tsvae-start button")
-    ui.wait_until(lambda: start.is_enabled(), 30, "Start to be enabled")
+    ui.wait_until(lambda: start.is_enabled(), ui.WAIT_S, "Start to be enabled")
     ui.set_input(page, "Epochs", -5)
     error = page.locator(".tsvae-error")
-    ui.wait_until(lambda: error.is_visible() and error.get_by_text("epochs=-5").count(), 10,
+    ui.wait_until(lambda: error.is_visible() and error.get_by_text("epochs=-5").count(), ui.WAIT_S,
                   "the message about epochs")
     assert "1..100000" in error.get_by_text("epochs=-5").inner_text()
     assert start.is_disabled()
     box = page.locator(".bk-input-group", has_text="Epochs").locator("input").first
     assert box.input_value() == "-5"  # what was typed stays, with the message beside it
     ui.set_input(page, "Epochs", 3)
-    ui.wait_until(lambda: not error.is_visible() and start.is_enabled(), 10,
+    ui.wait_until(lambda: not error.is_visible() and start.is_enabled(), ui.WAIT_S,
                   "the message to go and Start to come back")
     ui.click(page, "start")
     ui.wait_until(lambda: ui.status(page)["n-epochs"] == 3, 60, "a run of 3 epochs")
@@ -65,7 +65,7 @@ def test_bad_files_each_get_a_message_naming_them(new_page, ui, tmp_path):
         page.locator(f".tsvae-load-{kind} input[type=file]").set_input_files(str(path))
         return ui.wait_until(
             lambda: problem.is_visible() and problem.get_by_text(path.name).count()
-            and problem.get_by_text(path.name).inner_text(), 30, f"the message for {path.name}")
+            and problem.get_by_text(path.name).inner_text(), ui.WAIT_S, f"the message for {path.name}")
 
     junk = tmp_path / "x.keras"
     junk.write_bytes(bytes(range(256)) * 8)

@@ -71,7 +71,7 @@ def test_family_trains_and_draws_its_view(new_page, ui, architecture):
         return all(seen["rows"].get(c, 0) > 0 for c in columns + ["val_loss"])
 
     try:
-        ui.wait_until(drawn, 20, f"{architecture}'s views {columns}")
+        ui.wait_until(drawn, ui.WAIT_S, f"{architecture}'s views {columns}")
     except AssertionError:
         raise AssertionError(f"not drawn: {[c for c in columns if not seen['rows'].get(c)]}; "
                              f"columns: {seen['rows']}") from None
@@ -85,4 +85,4 @@ def test_family_trains_and_draws_its_view(new_page, ui, architecture):
     if architecture in ("vq_vae", "vae_classifier"):
         page.screenshot(path=str(OUTPUT / f"family-{architecture}.png"), full_page=True)
     ui.click(page, "stop")  # how fast is test_dashboard's business; here: it ends
-    ui.wait_until(lambda: ui.status(page)["status"] == "stopped", 30, "stopped")
+    ui.wait_until(lambda: ui.status(page)["status"] == "stopped", ui.WAIT_S, "stopped")

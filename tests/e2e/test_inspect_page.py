@@ -6,7 +6,6 @@ Clicks go to screen pixels computed from data coordinates by the plot's own Boke
 from __future__ import annotations
 
 import math
-import time
 
 from conftest import OUTPUT  # noqa: E402  (tests/e2e is on sys.path)
 
@@ -50,14 +49,26 @@ def text(page, css: str) -> str:
         ".map(p => p.textContent).join(' ')")
 
 
-def test_inspect_tap_select_grid_and_probes(new_page, ui):
+def test_inspect_tap_select_grid_and_probes(new_page, ui, server):
     page = new_page()
+    clock = new_page()  # its epochs: the time an epoch in flight gets to arrive (no sleep)
     ui.click(page, "start")
+    ui.click(clock, "start")
     ui.wait_until(lambda: ui.status(page)["epoch"] >= 2, 120, "epoch 2")
     ui.click(page, "pause")
-    ui.wait_until(lambda: ui.status(page)["status"] == "paused", 10, "paused")
-    ui.wait_until(lambda: len(probes(page)) == 3, 15, "probe markers")
-    time.sleep(1)  # an epoch that ended as Pause was pressed may still arrive
+    ui.wait_until(lambda: ui.status(page)["status"] == "paused", ui.WAIT_S, "paused")
+    ui.wait_until(lambda: len(probes(page)) == 3, ui.WAIT_S, "probe markers")
+    # an epoch that ended as Pause was pressed may still arrive: settled once the page
+    # shows the server's epoch and its markers stayed while the other tab trained 2 epochs
+    tab = ui.status(page)["tab"]
+
+    def settled():
+        before = (ui.status(page), probes(page))
+        ui.epochs_pass(clock, 2)
+        return (before == (ui.status(page), probes(page))
+                and ui.server_run(server.url, tab)["epoch"] == before[0]["epoch"])
+    ui.wait_until(settled, 300, "the paused page to settle")
+    ui.click(clock, "stop")
     shown = probes(page)
     assert all(math.isfinite(v) for xy in shown.values() for v in xy)
 
@@ -74,16 +85,16 @@ def test_inspect_tap_select_grid_and_probes(new_page, ui):
     xs, ys = ui.latent(page)
     target = page.evaluate(PIXEL_JS, [xs[0], ys[0]])
     page.mouse.click(target["px"], target["py"])
-    ui.wait_until(lambda: "Validation window" in text(page, ".tsvae-picked"), 10,
+    ui.wait_until(lambda: "Validation window" in text(page, ".tsvae-picked"), ui.WAIT_S,
                   "the tapped window's description")
-    ui.wait_until(lambda: any(t.startswith("Window ") for t in titles(page)), 10,
+    ui.wait_until(lambda: any(t.startswith("Window ") for t in titles(page)), ui.WAIT_S,
                   "the tapped window's plot")
 
     # tap an empty corner: the spot is decoded
     left, top, right, bottom = target["frame"]
     page.mouse.click(right - 4, top + 4)
-    ui.wait_until(lambda: "Decoded" in text(page, ".tsvae-picked"), 10, "a decoded window")
-    ui.wait_until(lambda: any(t.startswith("Decoded from") for t in titles(page)), 10,
+    ui.wait_until(lambda: "Decoded" in text(page, ".tsvae-picked"), ui.WAIT_S, "a decoded window")
+    ui.wait_until(lambda: any(t.startswith("Decoded from") for t in titles(page)), ui.WAIT_S,
                   "the decoded window's plot")
 
     # box-select the whole frame: every point counted by label
@@ -93,12 +104,12 @@ def test_inspect_tap_select_grid_and_probes(new_page, ui):
     page.mouse.move((left + right) / 2, (top + bottom) / 2, steps=5)
     page.mouse.move(right - 2, bottom - 2, steps=5)
     page.mouse.up()
-    ui.wait_until(lambda: f"{len(xs)} windows selected" in text(page, ".tsvae-selected"), 10,
+    ui.wait_until(lambda: f"{len(xs)} windows selected" in text(page, ".tsvae-selected"), ui.WAIT_S,
                   "the selection's counts")
 
     # the latent grid: 8 x 8 decoded windows
     ui.set_checkbox(page, "latent grid", True)
-    ui.wait_until(lambda: any("decoded at 64 points" in t for t in titles(page)), 15,
+    ui.wait_until(lambda: any("decoded at 64 points" in t for t in titles(page)), ui.WAIT_S,
                   "the latent grid")
     page.locator(".card", has_text="Inspect").first.scroll_into_view_if_needed()
     page.screenshot(path=str(OUTPUT / "inspect-and-probes.png"))

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
+from conftest import PAGE_TIMEOUT_MS  # noqa: E402  (tests/e2e is on sys.path)
+
 LOCAL_HOSTS = {"localhost", "127.0.0.1", "[::1]", "::1"}
 
 
@@ -25,9 +27,10 @@ def _offline_page(browser, server, query: str, outside: list):
 
     ctx.route("**/*", route)
     page = ctx.new_page()
-    page.set_default_timeout(30_000)
+    page.set_default_timeout(PAGE_TIMEOUT_MS)
     page.goto(server.url + (f"?{query}" if query else ""))
-    page.wait_for_function("() => window.Bokeh && Bokeh.documents.length > 0", timeout=60_000)
+    page.wait_for_function("() => window.Bokeh && Bokeh.documents.length > 0",
+                           timeout=2 * PAGE_TIMEOUT_MS)
     page.locator(".tsvae-status").wait_for(state="attached")
     return ctx, page
 
@@ -63,9 +66,9 @@ def test_no_request_leaves_the_server_in_any_page_state(browser, server, ui):
         ui.click(page, "start")
         ui.wait_until(lambda: ui.status(page)["epoch"] >= 1, 120, "epoch 1")
         _open_folded_cards(page)
-        ui.wait_until(lambda: len(ui.latent(page)[0]) > 0, 30, "latent points")
+        ui.wait_until(lambda: len(ui.latent(page)[0]) > 0, ui.WAIT_S, "latent points")
         ui.click(page, "stop")
-        ui.wait_until(lambda: ui.status(page)["status"] == "stopped", 30, "stopped")
+        ui.wait_until(lambda: ui.status(page)["status"] == "stopped", ui.WAIT_S, "stopped")
         # 3. bad values typed into the sidebar: out of range, then invalid together
         for label, value in (("Epochs", -5), ("Latent dim", 0), ("Learning rate", 1e9)):
             ui.set_input(page, label, value)

@@ -51,18 +51,18 @@ def test_save_reset_load_and_continue_from_the_saved_model(new_page, ui, tmp_pat
     ui.click(page, "start")
     ui.wait_until(lambda: ui.status(page)["epoch"] >= 6, 120, "epoch 6")
     ui.click(page, "stop")
-    ui.wait_until(lambda: ui.status(page)["status"] == "stopped", 15, "stopped")
+    ui.wait_until(lambda: ui.status(page)["status"] == "stopped", ui.WAIT_S, "stopped")
     saved = ui.wait_until(lambda: (lambda r: r[0] if r and r[0]["status"] == "stopped" else None)(
-        rows(page)), 5, "the stopped run in the table")
+        rows(page)), ui.WAIT_S, "the stopped run in the table")
     name, data = download(page, "model", tmp_path)
     assert name == f"tsvae-{saved['id']}.keras" and data[:2] == b"PK"  # a .keras zip
 
     ui.click(page, "reset")
-    ui.wait_until(lambda: ui.status(page)["status"] == "idle", 10, "reset to idle")
+    ui.wait_until(lambda: ui.status(page)["status"] == "idle", ui.WAIT_S, "reset to idle")
     page.locator(".tsvae-load-model input[type=file]").set_input_files(str(tmp_path / name))
     msg = page.locator(".tsvae-files-message")
     # the text is inside the alert's shadow root: found by get_by_text, not inner_text
-    ui.wait_until(lambda: msg.is_visible() and msg.get_by_text(f"Loaded {name}").count(), 30,
+    ui.wait_until(lambda: msg.is_visible() and msg.get_by_text(f"Loaded {name}").count(), ui.WAIT_S,
                   "the loaded message")
 
     ui.click(page, "step")  # exactly one epoch from the loaded weights, then pause
@@ -89,9 +89,9 @@ def test_downloads_and_settings_round_trip(new_page, ui, tmp_path):
     ui.click(page, "start")
     ui.wait_until(lambda: ui.status(page)["epoch"] >= 2, 120, "epoch 2")
     ui.click(page, "stop")
-    ui.wait_until(lambda: ui.status(page)["status"] == "stopped", 15, "stopped")
+    ui.wait_until(lambda: ui.status(page)["status"] == "stopped", ui.WAIT_S, "stopped")
     run = ui.wait_until(lambda: (lambda r: r[0] if r and r[0]["status"] == "stopped" else None)(
-        rows(page)), 5, "the stopped run")
+        rows(page)), ui.WAIT_S, "the stopped run")
 
     name, data = download(page, "history", tmp_path)
     assert name == f"tsvae-{run['id']}-history.csv"
@@ -117,9 +117,9 @@ def test_downloads_and_settings_round_trip(new_page, ui, tmp_path):
     # change two widgets, then load the saved settings: the widgets are back
     ui.set_input(page, "Latent dim", 3)
     ui.set_input(page, "Learning rate", 0.0123)
-    ui.wait_until(lambda: query(page).get("latent_dim") == "3", 10, "the link to follow")
+    ui.wait_until(lambda: query(page).get("latent_dim") == "3", ui.WAIT_S, "the link to follow")
     page.locator(".tsvae-load-config input[type=file]").set_input_files(str(tmp_path / name))
-    ui.wait_until(lambda: widget(page, "Latent dim").input_value() == "2", 10,
+    ui.wait_until(lambda: widget(page, "Latent dim").input_value() == "2", ui.WAIT_S,
                   "latent dim back to 2")
     assert float(widget(page, "Learning rate").input_value()) == OVERRIDES.get(
         "learning_rate", 3e-3)
@@ -142,10 +142,10 @@ def test_a_link_sets_the_widgets_and_a_bad_one_is_reported(new_page, ui):
         .locator("select").first.input_value()
     assert not page.locator(".tsvae-notice").is_visible()
     # the query string carries every field, and follows a widget
-    ui.wait_until(lambda: query(page).get("seq_len") == str(OVERRIDES["seq_len"]), 10,
+    ui.wait_until(lambda: query(page).get("seq_len") == str(OVERRIDES["seq_len"]), ui.WAIT_S,
                   "the full settings in the link")
     ui.set_input(page, "Latent dim", 4)
-    ui.wait_until(lambda: query(page).get("latent_dim") == "4", 10, "the link to follow")
+    ui.wait_until(lambda: query(page).get("latent_dim") == "4", ui.WAIT_S, "the link to follow")
     link = page.evaluate("() => window.location.href")
     page.context.close()
 
@@ -157,7 +157,7 @@ def test_a_link_sets_the_widgets_and_a_bad_one_is_reported(new_page, ui):
 
     bad = new_page("latent_dim=999&nonsense=1&n_patterns=4&time_bypass=maybe")
     notice = bad.locator(".tsvae-notice")
-    ui.wait_until(lambda: notice.is_visible(), 10, "the notice")
+    ui.wait_until(lambda: notice.is_visible(), ui.WAIT_S, "the notice")
     text = notice.get_by_text("Ignored requested settings").inner_text()
     assert "latent_dim=" in text and "nonsense" in text and "time_bypass" in text
     assert widget(bad, "Latent dim").input_value() == "2"  # the default
