@@ -14,7 +14,7 @@ import tsvae_core.models  # noqa: F401  (registers the model classes load_model 
 TINY_FLAGS = ["--n-patterns", "3", "--repeats", "20", "--seq-len", "16", "--n-features", "2",
               "--noise-size", "20", "--scale-steps", "2", "--conv-filters", "4", "--batch-size", "32",
               "--beta", "0.01", "--epochs", "2",
-              "--jit-compile", "off"]  # the quick preset's XLA compile: a minute on 2 busy cores
+              "--jit-compile", "off"]  # never XLA here: its compile alone outlasts this run
 
 
 def test_headless_run_prints_epochs_and_writes_outputs(tmp_path):
