@@ -10,7 +10,7 @@ from app.prober import Prober
 from app.server_runs import RunRegistry
 from tsvae_core.config import make_configs
 
-from apptools import TINY, wait_for  # noqa: E402  (tests/app is on sys.path)
+from apptools import TINY, wait_for, waiting_in_pause  # noqa: E402  (tests/app is on sys.path)
 
 
 @pytest.fixture(scope="module")
@@ -30,10 +30,11 @@ def trained():
         ctrl.param.trigger("start")
         wait_for(ctrl, lambda: ctrl.epoch >= 2, 120, "epoch 2")
         ctrl.param.trigger("pause")
-        # settled: an epoch that ended as Pause came has reached the page, so the plots
+        # settled: the training thread waits for Resume (so the snapshot can no longer
+        # change) and an epoch that ended as Pause came has reached the page, so the plots
         # and probe markers show the weights the snapshot holds
-        wait_for(ctrl, lambda: ctrl.status == "paused"
-                 and ctrl.epoch == ctrl.session.snapshot_epoch, 30, "paused and settled")
+        wait_for(ctrl, lambda: ctrl.status == "paused" and waiting_in_pause(ctrl.session)
+                 and ctrl.epoch == ctrl.session.snapshot_epoch, 120, "paused and settled")
         made[key] = ctrl, ins, prober
         return made[key]
 
