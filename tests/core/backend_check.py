@@ -34,13 +34,15 @@ def main():
             if isinstance(e, ev.EpochEnd):
                 losses.append(e.logs["loss"])
                 probe_shapes.append(list(e.probe_latent["rolled"].shape))
-                if e.epoch == 1:  # inspection from this thread while fit runs in the other
+                if e.epoch == 1:
+                    # first, while three epochs remain (set at epoch 2, a fast run had
+                    # sometimes finished before the change was made)
+                    s.set_learning_rate(2e-3)
+                    # inspection from this thread while fit runs in the other
                     z = s.encode(ds.x_val[:3])
                     inspected = {"encoded": list(z.shape), "decoded": list(s.decode(z).shape),
                                  "reconstructed": list(s.reconstruct([0])[1].shape),
                                  "status": s.status}
-                if e.epoch == 2:
-                    s.set_learning_rate(2e-3)
         if s.status in ev.ENDED and not s.is_alive():
             break
         time.sleep(0.05)
