@@ -40,6 +40,8 @@ def test_start_stop_reset_start_never_gives_a_tab_two_live_runs(make_ctrl, wait)
     with _BUILD_LOCK:
         ctrl.param.trigger("start")
         first = ctrl.session
+        # at the lock: a Stop seen before it (a thread scheduled late) ends the run at once
+        wait(ctrl, lambda: first.phase == "build", 60, "the first run to wait for the build lock")
         ctrl.param.trigger("stop")
         ctrl.param.trigger("reset")
         assert first.is_alive() and ctrl.session is None
