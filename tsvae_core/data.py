@@ -58,6 +58,16 @@ class Dataset:
     start_train: np.ndarray  # (n_train,) first series row of each training window
     start_val: np.ndarray    # (n_val,) first series row of each validation window
     scaling: Scaling | None = None  # how raw values became these windows' values
+    # ---- filled by the real-data sources (issue 11); the synthetic source leaves defaults ----
+    #: (rows,) 1 where a row lies in a labelled anomaly, 0 elsewhere; None: no anomaly labels
+    row_anomaly: np.ndarray | None = None
+    #: first row of ``series`` that belongs to validation (a time split: training rows come
+    #: first, then a gap); None when validation windows are not a later stretch of the series
+    val_row_start: int | None = None
+    #: one line for the page and the logs saying how train and validation were split
+    split: str = "shuffled windows of one series (the original demo's split)"
+    #: the source's name (``synthetic`` or a real-data source)
+    source: str = "synthetic"
 
 
 def sine_sums(rng: np.random.Generator, n_channels: int, seq_len: int,
