@@ -14,6 +14,8 @@ import os
 import sys
 from pathlib import Path
 
+from tsvae_core.sources.files import MAX_FILE_BYTES
+
 from .server_runs import MAX_RUNS_ENV
 
 log = logging.getLogger(__name__)
@@ -24,6 +26,10 @@ ORIGIN_ENV = "TSVAE_ALLOW_ORIGIN"
 # CHECK + LIFETIME ms; Bokeh's defaults (17 s + 15 s) would keep a thread training
 # for half a minute after the tab is gone.
 CHECK_UNUSED_MS, UNUSED_LIFETIME_MS = 1000, 3000
+#: An upload travels base64-encoded in one websocket message (4/3 of the file) plus its
+#: JSON wrapping: the limit is raised to carry the largest file the sources read, where
+#: Bokeh's default of 20 MB would drop a larger upload without a word.
+WEBSOCKET_MAX_BYTES = MAX_FILE_BYTES * 4 // 3 + 2**20
 
 
 def parse_args(argv: list[str] | None = None) -> tuple[argparse.Namespace, list[str]]:
@@ -61,7 +67,8 @@ def serve_argv(args: argparse.Namespace, extra: list[str]) -> list[str]:
     cmd = ["panel", "serve", str(APP), "--port", str(args.port), "--address", args.address,
            "--index", APP.stem, "--log-level", args.log_level,
            "--check-unused-sessions", str(CHECK_UNUSED_MS),
-           "--unused-session-lifetime", str(UNUSED_LIFETIME_MS)]
+           "--unused-session-lifetime", str(UNUSED_LIFETIME_MS),
+           "--websocket-max-message-size", str(WEBSOCKET_MAX_BYTES)]
     for origin in args.allow_websocket_origin or []:
         cmd += ["--allow-websocket-origin", origin]
     if args.show:

@@ -188,7 +188,8 @@ class Controller(ModelLoading, RunStreams):
         self.runs.add(record)
         self.run_id = record.run_id
         self.param.trigger("runs_changed")
-        self.n_epochs, self.n_val = s.n_epochs, self.data.n_windows() - self.data.n_train()
+        self.n_epochs = s.n_epochs
+        self.n_val = s.n_val() or self.n_val or 1  # a real source's count: once it is read
         s.set_recon_indices([min(self.recon_index, self.n_val - 1)])
         self._update_pending()
         for hook in self.session_hooks:
@@ -259,8 +260,9 @@ class Controller(ModelLoading, RunStreams):
             if record is not None:
                 record.observe(e)
             if isinstance(e, ev.EpochEnd) and e.epoch >= 2:  # the first one compiles
-                epoch_estimate.record(s.model_cfg.architecture, s.data.seq_len,
-                                      s.data.n_features + 1, s.data.n_train(), e.epoch_seconds)
+                n_train, seq_len, channels = s.dataset.x_train.shape
+                epoch_estimate.record(s.model_cfg.architecture, seq_len, channels, n_train,
+                                      e.epoch_seconds)
         self.show_events(events, s)
         if record is not None and any(not isinstance(e, ev.BatchProgress) for e in events):
             self.param.trigger("runs_changed")

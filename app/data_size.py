@@ -41,7 +41,10 @@ def data_size(data: DataConfig, train: TrainConfig) -> DataSize:
 
 def size_summary(data: DataConfig, train: TrainConfig, model: ModelConfig | None = None) -> str:
     """One line for the sidebar: windows, their memory, batches an epoch (and, given the
-    model settings, the estimated epoch time)."""
+    model settings, the estimated epoch time). A real source's size is known once it is
+    read: the data line under it (``RunStreams.data_note``) says it then."""
+    if not data.is_synthetic():
+        return f"Data: source {data.source}; its windows are counted once it is read"
     s = data_size(data, train)
     line = (f"Data: {s.windows:,} windows ({s.mb:,.1f} MB); {s.batches:,} batches of "
             f"{train.batch_size} an epoch")
@@ -50,6 +53,8 @@ def size_summary(data: DataConfig, train: TrainConfig, model: ModelConfig | None
 
 def size_warning(data: DataConfig, train: TrainConfig, model: ModelConfig | None = None) -> str:
     """'' for a run of ordinary size; else what makes it large, to confirm before Start."""
+    if not data.is_synthetic():
+        return ""  # bounded by the file size limit and sources.check_dataset
     s = data_size(data, train)
     reasons = []
     if s.batches > MAX_QUIET_BATCHES:

@@ -1,4 +1,5 @@
-"""A tab's data before its run makes its own: generated off the event loop, shown in the
+"""A tab's data before its run makes its own: generated (or read: a real source's file
+is parsed here too) off the event loop, shown in the
 Generated data card, and handed to the next run when its settings still match.
 
 Generation runs in a small thread pool shared by all tabs (the paper preset takes 1-2 s);
@@ -10,7 +11,8 @@ from __future__ import annotations
 import concurrent.futures
 
 from tsvae_core.config import DataConfig, config_values
-from tsvae_core.data import Dataset, generate
+from tsvae_core.data import Dataset
+from tsvae_core.sources import build_dataset
 
 _POOL = concurrent.futures.ThreadPoolExecutor(max_workers=2, thread_name_prefix="tsvae-preview")
 
@@ -31,7 +33,7 @@ class DataPreview:
         values = config_values(data)
         if self._future is not None:
             self._future.cancel()
-        self._future = _POOL.submit(generate, DataConfig(**values))
+        self._future = _POOL.submit(build_dataset, DataConfig(**values))
         self._future_values = values
 
     def take(self) -> tuple[Dataset, DataConfig] | None:

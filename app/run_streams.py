@@ -19,6 +19,7 @@ import pandas as pd
 import param
 
 from tsvae_core import events as ev
+from tsvae_core.sources import describe
 
 from .plots.family import FAMILY_VIEWS
 from .history import FAMILY_LOG_KEYS, empty_history, history_row, loss_units
@@ -45,6 +46,7 @@ class RunStreams(TabSettings):
     random_window = param.Event(doc="Pick a random validation window to reconstruct.")
     recon_index = param.Integer(0, bounds=(0, None), doc="Validation window to reconstruct.")
     n_val = param.Integer(0, doc="Validation windows of the shown data.")
+    data_note = param.String("", doc="The shown data's windows, split and reading notes.")
     status = param.String(ev.IDLE)
     message = param.String("")
     device = param.String("")
@@ -223,8 +225,9 @@ class RunStreams(TabSettings):
 
     def show_dataset(self, ds, seq_len: int) -> None:
         """Draw a dataset (the preview's or the run's); before a run, its windows are the
-        ones to reconstruct."""
+        ones to reconstruct. The data line says its size, split and what reading found."""
         self.preview.show(ds, seq_len)
+        self.data_note = describe(ds)
         if self.session is None:
             self.n_val = len(ds.x_val)
             idx = min(self.recon_index, self.n_val - 1)

@@ -13,6 +13,7 @@ from tsvae_core.config import (PRESETS, DataConfig, ModelConfig, TrainConfig, co
                                make_configs, validate)
 
 from . import data_size
+from .data_files import path_problem
 
 #: Fields a running session takes live; every other change waits for Reset/Start.
 LIVE_FIELDS = frozenset({"learning_rate"})
@@ -70,6 +71,8 @@ class TabSettings(param.Parameterized):
             validate(self.data, self.model, self.train)
         except ValueError as exc:
             problems.append(str(exc))
+        if path_problem(self.data):
+            problems.append(path_problem(self.data))
         if problems:
             self.set_error("settings", "Invalid settings: " + "; ".join(problems))
             return False

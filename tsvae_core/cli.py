@@ -29,6 +29,8 @@ def _add_field_flags(parser: argparse.ArgumentParser) -> None:
                 group.add_argument(flag, type=float, nargs="+", help=p.doc)
             elif isinstance(p, param.Selector):
                 group.add_argument(flag, choices=p.objects, help=p.doc)
+            elif isinstance(p, param.String):
+                group.add_argument(flag, help=p.doc)
             elif isinstance(p, param.Integer):
                 group.add_argument(flag, type=int, help=f"{p.doc} Range {p.bounds}.")
             else:
@@ -52,6 +54,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--history-csv", metavar="PATH")
     parser.add_argument("--latent-csv", metavar="PATH", help="final z_mean of the validation subset")
     parser.add_argument("--max-seconds", type=float, help="stop after this much wall time")
+    parser.add_argument("--data", metavar="PATH",
+                        help="train on this file (CSV, Parquet, NPY, NPZ; sets --source file "
+                             "unless --source cmapss is given): --data-path PATH in short")
     parser.add_argument("--target-knn", type=float,
                         help="stop once k-NN accuracy reaches this value and report the time")
     _add_field_flags(parser)
@@ -113,13 +118,22 @@ def main(argv=None) -> int:
     from .training import TrainingSession
 
     overrides = {k: v for k, v in vars(args).items() if k in FIELDS and v is not None}
+    if args.data:
+        overrides["data_path"] = args.data
+        overrides.setdefault("source", "file")
     problem = range_problem(overrides)
     if problem:
         print(f"tsvae-train: {problem}", file=sys.stderr)
         return 2
     try:
         configs = make_configs(args.preset, **overrides)
-        session = TrainingSession(*configs)
+        dataset = None
+        if not configs[0].is_synthetic():  # read first: a bad file ends here, with exit 2
+            from .sources import build_dataset, check_dataset, describe
+            dataset = build_dataset(configs[0])
+            check_dataset(dataset, configs[1], configs[2])
+            print(f"data: {describe(dataset)}", flush=True)
+        session = TrainingSession(*configs, dataset=dataset)
     except ValueError as exc:
         print(f"tsvae-train: {exc}", file=sys.stderr)
         return 2

@@ -68,6 +68,17 @@ class Dataset:
     split: str = "shuffled windows of one series (the original demo's split)"
     #: the source's name (``synthetic`` or a real-data source)
     source: str = "synthetic"
+    #: (rows,) float32 regression target of each row (cmapss: capped remaining useful life
+    #: / cap); a window's target is its last row's. None: vae_regressor uses the time phase
+    row_target: np.ndarray | None = None
+    #: what reading the data changed or found (filled gaps, duplicate times...), for the page
+    notes: tuple[str, ...] = ()
+    #: class name of each label id, where the source has names
+    label_names: tuple[str, ...] = ()
+    # Collections (aeon_collection: instances, no continuous series) lay their instances
+    # end to end, training then test, each resampled to seq_len: ``series`` is that
+    # concatenation, window i starts at row i * seq_len (so no two windows overlap) and
+    # ``val_row_start`` is the first test row.
 
 
 def sine_sums(rng: np.random.Generator, n_channels: int, seq_len: int,

@@ -104,6 +104,9 @@ def make_probes(data: DataConfig, probes: ProbeConfig,
     ``data.Scaling``. Deterministic for ``probes.seed``. Raises ValueError for a bad
     band (``ProbeConfig.validate``) or a dataset without a recorded scaling.
     """
+    if not data.is_synthetic():
+        raise ValueError(f"probes are new synthetic patterns; they exist only for the "
+                         f"synthetic source (this run reads {data.source})")
     probes.validate()
     if isinstance(scaling, Dataset):
         if scaling.channel_names[-1:] != ["time"]:

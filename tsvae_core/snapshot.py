@@ -23,7 +23,7 @@ from .metrics import knn_accuracy, silhouette
 class Snapshot:
     """The last finished epoch's weights of one session; windows are (seq_len, channels)."""
 
-    def __init__(self, window_shape: tuple[int, int]):
+    def __init__(self, window_shape: tuple[int, int] | None):
         self.window_shape = window_shape
         self.lock = threading.Lock()
         self.model: keras.Model | None = None
@@ -50,6 +50,8 @@ class Snapshot:
 
     def check_windows(self, x: np.ndarray, what: str) -> np.ndarray:
         shape = self.window_shape
+        if shape is None:
+            raise ValueError(f"{what}: the run has not read its data yet (window shape unknown)")
         if x.ndim != 3 or x.shape[1:] != shape:
             raise ValueError(f"{what}: windows must have shape (n, {shape[0]}, {shape[1]}), "
                              f"got {x.shape}")

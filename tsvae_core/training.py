@@ -31,12 +31,14 @@ import numpy as np
 from . import events as ev
 from .batches import WindowBatches
 from .config import LATENT_SUBSET_CAP, DataConfig, ModelConfig, TrainConfig, copy_config, validate
-from .data import Cancelled, Dataset, generate
+from .data import Cancelled, Dataset
 from .device import describe_device, lower_thread_priority, resolve_jit
 from .initial_model import load_initial
 from .models import BUILD_LOCK, build_model
 from .optimizers import make_optimizer
 from .snapshot import Snapshot, SnapshotInspection
+from .sources import build_dataset, check_dataset, model_input
+from .sources.spec import window_shape
 
 log = logging.getLogger(__name__)
 
@@ -88,10 +90,12 @@ class TrainingSession(SnapshotInspection):
         self._pending_lr: float | None = None
         self._recon_indices = np.array([0])
         self._thread: threading.Thread | None = None
-        self.snapshot = Snapshot((self.data.seq_len, self.data.n_features + 1))
+        if initial_model is not None and self.dataset is None and not self.data.is_synthetic():
+            self._set_dataset(build_dataset(self.data))  # the file's shape, to check the model
+        self.snapshot = Snapshot(window_shape(self.data, self.dataset))
         self._initial_weights = None
         if initial_model is not None:
-            self._initial_weights, loaded = load_initial(initial_model, self.data,
+            self._initial_weights, loaded = load_initial(initial_model, self.model_input,
                                                          self.model_cfg)
             if loaded is not None:
                 self.snapshot.take(loaded, loaded=True)
@@ -142,9 +146,26 @@ class TrainingSession(SnapshotInspection):
         self.train.learning_rate = lr
         self._pending_lr = float(self.train.learning_rate)
 
+    @property
+    def model_input(self):
+        """What the models read of the data: the DataConfig, or a real dataset's WindowSpec."""
+        return model_input(self.data, self.dataset)
+
+    def _set_dataset(self, ds: Dataset) -> None:
+        check_dataset(ds, self.model_cfg, self.train)
+        self.dataset = ds
+
+    def n_val(self) -> int | None:
+        """Validation windows; None while a real source's data are not read yet."""
+        if self.dataset is not None:
+            return len(self.dataset.x_val)
+        return self.data.n_windows() - self.data.n_train() if self.data.is_synthetic() else None
+
     def set_recon_indices(self, indices) -> None:
         idx = np.atleast_1d(np.asarray(indices, dtype=int))
-        n_val = self.data.n_windows() - self.data.n_train()
+        n_val = self.n_val()
+        if n_val is None:  # checked once the data are read (``_build`` clips)
+            n_val = int(idx.max()) + 1 if idx.size else 0
         if idx.size == 0 or idx.min() < 0 or idx.max() >= n_val:
             raise ValueError(f"recon index {indices!r}: allowed 0..{n_val - 1}")
         self._recon_indices = idx
@@ -188,7 +209,10 @@ class TrainingSession(SnapshotInspection):
             self._enter("data")
             self.device = describe_device()
             if self.dataset is None:
-                self.dataset = generate(self.data, should_stop=self._stop.is_set)
+                self._set_dataset(build_dataset(self.data, should_stop=self._stop.is_set))
+            elif not self.data.is_synthetic():
+                check_dataset(self.dataset, self.model_cfg, self.train)
+            self.snapshot.window_shape = tuple(self.dataset.x_train.shape[1:])
             self._raise_if_stopped()
             self._enter("build")
             self._build()
@@ -215,15 +239,17 @@ class TrainingSession(SnapshotInspection):
             raise _StopRun()
 
     def _build(self) -> None:
-        shape = (None, self.data.seq_len, self.data.n_features + 1)
+        shape = (None, *self.dataset.x_train.shape[1:])  # (batch, seq_len, channels)
+        spec = self.model_input
+        self._recon_indices = np.minimum(self._recon_indices, len(self.dataset.x_val) - 1)
         with BUILD_LOCK:
             self._raise_if_stopped()  # stopped while another session was building
             # the snapshot first: the trained model then starts from the seed exactly as alone
-            snapshot = build_model(self.data, self.model_cfg)
+            snapshot = build_model(spec, self.model_cfg)
             snapshot.build(shape)
             self._raise_if_stopped()
             keras.utils.set_random_seed(self.data.seed)
-            self.model = build_model(self.data, self.model_cfg)
+            self.model = build_model(spec, self.model_cfg)
             self.model.compile(optimizer=make_optimizer(self.train),
                                jit_compile=resolve_jit(self.train.jit_compile))
             self.model.build(shape)

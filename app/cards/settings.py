@@ -11,9 +11,10 @@ import html
 import panel as pn
 import param
 
-from tsvae_core.config import FAMILY_FIELDS, ModelConfig, field_names
+from tsvae_core.config import FAMILY_FIELDS, SOURCE_FIELDS, DataConfig, ModelConfig, field_names
 
 from ..controller import Controller
+from .source import SourceView
 from .typed_inputs import checked_widget
 
 ADVANCED = 0.9
@@ -22,7 +23,7 @@ ADVANCED = 0.9
 PROMINENT = {
     "Model": ["architecture", "activation", "latent_dim", "time_bypass"],
     "Training": ["optimizer", "learning_rate", "batch_size", "epochs"],
-    "Data": [],
+    "Data": ["source", "seq_len"],
 }
 _OPTIONS = {"learning_rate": {"step": 1e-4, "format": "0.[00000]"}}
 
@@ -51,15 +52,25 @@ def _param_pane(cfg, names, report=None) -> pn.Param:
                     default_layout=pn.Column, sizing_mode="stretch_width")
 
 
-def show_family_fields(model: ModelConfig) -> None:
-    """Show a family's own fields (FAMILY_FIELDS) only while it is the architecture.
+def _show_own(cfg, own_fields: dict[str, list[str]], key: str) -> None:
+    """Show the fields ``own_fields[key]`` names, hide those only other keys name.
 
     Hiding is per instance (negative precedence), so other tabs are untouched, and the
     widgets of pn.Param follow the precedence live.
     """
-    own = set(FAMILY_FIELDS.get(model.architecture, ()))
-    for name in {f for fields in FAMILY_FIELDS.values() for f in fields}:
-        model.param[name].precedence = type(model).param[name].precedence if name in own else -1
+    own = set(own_fields.get(key, ()))
+    for name in {f for fields in own_fields.values() for f in fields}:
+        cfg.param[name].precedence = type(cfg).param[name].precedence if name in own else -1
+
+
+def show_family_fields(model: ModelConfig) -> None:
+    """Show a family's own fields (FAMILY_FIELDS) only while it is the architecture."""
+    _show_own(model, FAMILY_FIELDS, model.architecture)
+
+
+def show_source_fields(data: DataConfig) -> None:
+    """Show a source's own fields (SOURCE_FIELDS) only while it is the source."""
+    _show_own(data, SOURCE_FIELDS, data.source)
 
 
 class Settings(pn.viewable.Viewer):
@@ -72,6 +83,10 @@ class Settings(pn.viewable.Viewer):
         model = ctrl.model
         model.param.watch(lambda _: show_family_fields(model), "architecture")
         show_family_fields(model)
+        data = ctrl.data
+        data.param.watch(lambda _: show_source_fields(data), "source")
+        show_source_fields(data)
+        self.source = SourceView(ctrl)
 
     def _group(self, title: str, cfg) -> pn.Card:
         main = _fields(cfg, advanced=False)
@@ -79,10 +94,11 @@ class Settings(pn.viewable.Viewer):
         ordered = first + [n for n in main if n not in first]
         advanced = _fields(cfg, advanced=True)
         report = self.ctrl.set_typed_problem
+        extra = [self.source] if title == "Data" else []
         return pn.Card(
             _param_pane(cfg, ordered, report),
             pn.Card(_param_pane(cfg, advanced, report), title="Advanced", collapsed=True,
-                    sizing_mode="stretch_width"),
+                    sizing_mode="stretch_width"), *extra,
             title=title, sizing_mode="stretch_width", css_classes=[f"tsvae-{title.lower()}"])
 
     def __panel__(self):
