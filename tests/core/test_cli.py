@@ -77,3 +77,20 @@ def test_each_bad_flag_of_the_corpus_exits_2_with_its_message(case, tmp_path, ca
     assert code == 2
     assert case["expect"] in err.err, err.err
     assert "Traceback" not in err.err and "epoch " not in err.out
+
+
+def test_data_flag_trains_on_a_file_and_says_the_split(tmp_path, capsys):
+    from tsvae_core.cli import main
+    path = tmp_path / "series.csv"
+    t = np.arange(400)
+    path.write_text("a,b\n" + "".join(f"{np.sin(i / 4):.3f},{np.cos(i / 9):.3f}\n" for i in t))
+    code = main(["--data", str(path), "--seq-len", "16", "--scale-steps", "2",
+                 "--architecture", "dense_vae", "--batch-size", "32", "--epochs", "1",
+                 "--jit-compile", "off"])
+    out = capsys.readouterr().out
+    assert code == 0, out
+    assert "data: file:" in out and "time split" in out and "epoch    1/1" in out
+    bad = tmp_path / "bad.csv"
+    bad.write_text("a\n1\nx\n" + "1\n" * 60)
+    assert main(["--data", str(bad), "--seq-len", "16", "--scale-steps", "2"]) == 2
+    assert "value column 'a' has text at data row 1" in capsys.readouterr().err

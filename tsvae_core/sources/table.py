@@ -57,14 +57,22 @@ def _value_names(frame: pd.DataFrame, cfg: DataConfig) -> list[str]:
         _require(frame, names, "value ")
         return names
     skip = {cfg.label_column, cfg.time_column}
-    names = [c for c in frame.columns
-             if c not in skip and pd.api.types.is_numeric_dtype(frame[c])
-             and not pd.api.types.is_bool_dtype(frame[c])]
+    # a column of numbers with a stray word in it is meant as values: _numeric names the row
+    names = [c for c in frame.columns if c not in skip and _mostly_numbers(frame[c])]
     if not names:
         kinds = ", ".join(f"{c} ({frame[c].dtype})" for c in frame.columns)
         raise ValueError(f"the file has no numeric column to use as values; its columns: "
                          f"{kinds}")
     return [str(n) for n in names]
+
+
+def _mostly_numbers(col: pd.Series) -> bool:
+    if pd.api.types.is_bool_dtype(col):
+        return False
+    if pd.api.types.is_numeric_dtype(col):
+        return True
+    head = col.iloc[:1000].dropna()
+    return len(head) > 0 and pd.to_numeric(head, errors="coerce").notna().mean() > 0.5
 
 
 def _numeric(col: pd.Series, name: str) -> np.ndarray:
