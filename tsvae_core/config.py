@@ -36,7 +36,7 @@ LATENT_SUBSET_CAP = 10_000
 SOURCES = ["synthetic", "aeon_collection", "aeon_anomaly", "file", "cmapss"]
 #: Classification sets shipped inside the aeon package (read offline, never downloaded).
 AEON_COLLECTIONS = ["GunPoint", "ArrowHead", "ItalyPowerDemand", "OSULeaf", "ACSF1",
-                    "PickupGestureWiimoteZ", "BasicMotions", "JapaneseVowels", "PLAID"]
+                    "PickupGestureWiimoteZ", "BasicMotions", "JapaneseVowels", "UnitTest"]
 #: Anomaly series shipped inside the aeon package.
 AEON_ANOMALY_SERIES = ["KDD-TSAD_135", "ecg-diff-count-3", "Daphnet_S06R02E0"]
 TIME_CHANNELS = ["cosine", "none", "timestamps"]

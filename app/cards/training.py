@@ -106,8 +106,11 @@ def _recon_channel(data, channel: int):
 class ReconView(pn.viewable.Viewer):
     """One small plot per channel (time included) of the chosen validation window.
 
-    The grid is rebuilt only when the channel count changes (a new dataset); otherwise
-    the per-channel DynamicMaps just follow the shared Pipe.
+    The grid is rebuilt only when the channel count changes (a new dataset, e.g. a file
+    of other channels); otherwise the per-channel DynamicMaps just follow the data. They
+    follow a Pipe of this view that the controller's pipe feeds: new plots subscribing to
+    the controller's pipe while it notifies its subscribers broke its notification
+    ("dictionary keys changed during iteration") and the plots with it.
     """
 
     def __init__(self, ctrl: Controller, **params):
@@ -115,18 +118,19 @@ class ReconView(pn.viewable.Viewer):
         self.ctrl = ctrl
         self._grid = pn.GridBox(ncols=2, sizing_mode="stretch_width")
         self._n_channels = None
+        self._pipe = hv.streams.Pipe(data=ctrl.recon_pipe.data)
         ctrl.recon_pipe.add_subscriber(self._on_data)
         self._on_data(data=ctrl.recon_pipe.data)
 
     def _on_data(self, data=None, **_):
         n = data["inputs"].shape[-1] if data else 0
-        if n == self._n_channels:
-            return
-        self._n_channels = n
-        pipe = self.ctrl.recon_pipe
-        self._grid.objects = [
-            plot_pane(hv.DynamicMap(lambda data, i=i: _recon_channel(data, i), streams=[pipe]))
-            for i in range(n)]
+        self._pipe.send(data)  # the new plots below start from it
+        if n != self._n_channels:
+            self._n_channels = n
+            self._grid.objects = [
+                plot_pane(hv.DynamicMap(lambda data, i=i: _recon_channel(data, i),
+                                        streams=[self._pipe]))
+                for i in range(n)]
 
     def __panel__(self):
         c = self.ctrl

@@ -74,3 +74,16 @@ def test_a_source_shows_only_its_own_fields(tab):
     data.source = "synthetic"
     assert all(data.param[n].precedence != -1 for n in SOURCE_FIELDS["synthetic"])
     assert data.param["collection"].precedence == -1
+
+
+def test_an_upload_over_the_limit_is_refused_and_the_server_limit_carries_the_largest(
+        tab, monkeypatch):
+    from app.cli import WEBSOCKET_MAX_BYTES, parse_args, serve_argv
+    from tsvae_core.sources.files import MAX_FILE_BYTES
+    ctrl, view = tab
+    monkeypatch.setattr(data_files, "MAX_FILE_BYTES", 100)    # the real limit: 200 MB
+    upload(view, "big.csv", csv_bytes())
+    assert "allowed: at most 0 MB" in view.message and ctrl.data.source == "synthetic"
+    argv = serve_argv(*parse_args([]))
+    size = int(argv[argv.index("--websocket-max-message-size") + 1])
+    assert size == WEBSOCKET_MAX_BYTES >= MAX_FILE_BYTES * 4 / 3   # base64 of the largest file
