@@ -12,7 +12,7 @@ def test_upload_a_csv_start_and_the_loss_appears(new_page, ui, tmp_path):
     path = tmp_path / "mine.csv"
     path.write_text("a,b,label\n" + "".join(
         f"{math.sin(i / 4):.4f},{math.cos(i / 9):.4f},{(i // 40) % 2}\n" for i in t))
-    page = new_page()
+    page = new_page("architecture=dense_vae")  # traces in a second: the test is the data
     page.locator(".tsvae-load-data input[type=file]").set_input_files(str(path))
     note = page.locator("span.tsvae-data-note")
     # the file is read in the server's thread pool; the data line then says the split
