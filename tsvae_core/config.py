@@ -9,6 +9,9 @@ import math
 
 import param
 
+from .source_config import (AEON_ANOMALY_SERIES, AEON_COLLECTIONS, SOURCE_FIELDS,  # noqa: F401
+                            SOURCES, TIME_CHANNELS, SourceConfig)
+
 #: Architectures known to the model registry (``tsvae_core.models.REGISTRY``); a test
 #: keeps the two in step. Kept here so the configuration imports no Keras.
 ARCHITECTURES = ["conv_attention_gru", "dense_vae", "conv_vae", "recurrent_vae", "beta_vae",
@@ -32,25 +35,10 @@ MAX_WINDOW_BYTES = 2 * 2**30
 LATENT_SUBSET_CAP = 10_000
 
 
-#: Where a run's windows come from (``tsvae_core.sources``); synthetic is the original demo.
-SOURCES = ["synthetic", "aeon_collection", "aeon_anomaly", "file", "cmapss"]
-#: Classification sets shipped inside the aeon package (read offline, never downloaded).
-AEON_COLLECTIONS = ["GunPoint", "ArrowHead", "ItalyPowerDemand", "OSULeaf", "ACSF1",
-                    "PickupGestureWiimoteZ", "BasicMotions", "JapaneseVowels", "UnitTest"]
-#: Anomaly series shipped inside the aeon package.
-AEON_ANOMALY_SERIES = ["KDD-TSAD_135", "ecg-diff-count-3", "Daphnet_S06R02E0"]
-TIME_CHANNELS = ["cosine", "none", "timestamps"]
-
-
-class DataConfig(param.Parameterized):
+class DataConfig(SourceConfig):
     """Where the windows come from (``source``) and how they are cut; the synthetic
     multichannel series of the original demo is the default source."""
 
-    source = param.Selector(objects=SOURCES, default="synthetic",
-                            doc="Data source: synthetic (the original demo's patterns), "
-                                "aeon_collection (a labelled UCR/UEA set shipped with aeon), "
-                                "aeon_anomaly (an anomaly series shipped with aeon), file (your "
-                                "CSV, Parquet, NPY or NPZ) or cmapss (a CMAPSS turbofan file).")
     n_patterns = param.Integer(30, bounds=(1, 200), doc="Distinct repeating patterns.")
     repeats = param.Integer(10, bounds=(1, 1000), doc="How often the block of all patterns repeats.")
     seq_len = param.Integer(128, bounds=(8, 1024), doc="Samples per window (every source); synthetic: also per pattern.")
@@ -66,49 +54,6 @@ class DataConfig(param.Parameterized):
                                     "time split: training first, a gap of one window, then "
                                     "validation); cmapss: of the engines (the last ones).")
     seed = param.Integer(85, bounds=(0, 2**31 - 1), doc="Seed for the data, the weights and the sampling noise.")
-    # ---- the real-data sources' own fields (SOURCE_FIELDS says which source uses which) ----
-    collection = param.Selector(objects=AEON_COLLECTIONS, default="GunPoint",
-                                doc="aeon_collection: the set; its published train/test split "
-                                    "is kept (test = validation) and every instance is "
-                                    "resampled to seq_len samples (linear interpolation), "
-                                    "which also makes variable-length sets one length.")
-    anomaly_series = param.Selector(objects=AEON_ANOMALY_SERIES, default="ecg-diff-count-3",
-                                    doc="aeon_anomaly: the series; a labelled series' anomaly-"
-                                        "free training part trains, its test part (with the "
-                                        "labelled anomalies) validates; Daphnet is unlabelled.")
-    data_path = param.String("", doc="file / cmapss: path of the file to read (CSV, Parquet, "
-                                     "NPY, NPZ; cmapss: the whitespace format of train_FD001.txt).")
-    value_columns = param.String("", doc="file: comma-separated value columns (empty: every "
-                                         "numeric column but the label and time columns).")
-    label_column = param.String("", doc="file: optional column with each row's class; a "
-                                        "window's label is the most frequent one of its rows.")
-    time_column = param.String("", doc="file: optional time column (numbers or dates); rows "
-                                       "are sorted by it, and gaps and duplicates are reported.")
-    stride = param.Integer(1, bounds=(1, 4096),
-                           doc="file / aeon_anomaly / cmapss: rows between the starts of two "
-                               "windows.")
-    time_channel = param.Selector(objects=TIME_CHANNELS, default="cosine",
-                                  doc="file / aeon_anomaly: the last channel: cosine (the "
-                                      "original's time encoding from time_wavelengths), none, or "
-                                      "timestamps (the time column scaled as the values are).")
-    max_fill = param.Integer(3, bounds=(0, 10_000), precedence=0.9,
-                             doc="file: runs of at most this many missing or infinite values "
-                                 "in a column are filled by linear interpolation; a longer run "
-                                 "is refused with its column and row (0: refuse any).")
-    rul_cap = param.Integer(125, bounds=(1, 10_000),
-                            doc="cmapss: remaining useful life is capped at this many cycles "
-                                "(piecewise-linear, as in RVE) and divided by it: the "
-                                "vae_regressor target in [0, 1].")
-
-    def is_synthetic(self) -> bool:
-        return self.source == "synthetic"
-
-    def has_time_channel(self) -> bool:
-        """Whether the windows' last channel is a time channel (time_bypass needs one)."""
-        if self.source in ("aeon_collection", "cmapss"):
-            return False
-        return self.is_synthetic() or self.time_channel != "none"
-
     def n_rows(self) -> int:
         return self.n_patterns * self.seq_len * self.repeats + self.noise_size
 
@@ -121,19 +66,6 @@ class DataConfig(param.Parameterized):
     def window_bytes(self) -> int:
         """Memory of all windows as float32 (train and validation share one array)."""
         return self.n_windows() * self.seq_len * (self.n_features + 1) * 4
-
-
-_SYNTHETIC = ["n_patterns", "repeats", "n_features", "noise_size", "noise_amplitude"]
-#: Source -> the DataConfig fields it uses; a field in no list (seq_len, time_wavelengths,
-#: val_fraction, seed) applies to every source, as FAMILY_FIELDS does for the families.
-SOURCE_FIELDS: dict[str, list[str]] = {
-    "synthetic": _SYNTHETIC,
-    "aeon_collection": ["collection"],
-    "aeon_anomaly": ["anomaly_series", "stride", "time_channel"],
-    "file": ["data_path", "value_columns", "label_column", "time_column", "stride",
-             "time_channel", "max_fill"],
-    "cmapss": ["data_path", "stride", "rul_cap"],
-}
 
 
 class ModelConfig(param.Parameterized):
