@@ -135,7 +135,8 @@ def speed(rows: int = 1_000_000, channels: int = 16) -> dict:
 def main() -> None:
     from tsvae_core.config import AEON_COLLECTIONS
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--sets", nargs="+", default=AEON_COLLECTIONS)
+    p.add_argument("--sets", nargs="*", default=AEON_COLLECTIONS,
+                   help="aeon sets (none: only the speed figure)")
     p.add_argument("--epochs", type=int, default=60)
     p.add_argument("--latent-dim", type=int, default=16)
     p.add_argument("--no-speed", action="store_true")
@@ -146,6 +147,18 @@ def main() -> None:
         r = run_set(name, args.epochs, args.latent_dim)
         rows.append(r)
         print(r, flush=True)
+    if rows:
+        table(rows, args)
+    if not args.no_speed:
+        s = speed()
+        print(f"\nspeed: 1,000,000 x 16 CSV ({s['size_mb']:.0f} MB): parse {s['parse_s']:.2f} s, "
+              f"columns and checks {s['columns_s']:.2f} s, scale and window "
+              f"{s['window_s']:.2f} s, total {s['total_s']:.2f} s; {s['windows']:,} windows "
+              f"(seq_len 64, stride 16) = {s['windows_mb']:.0f} MB beside the "
+              f"{s['series_mb']:.0f} MB series (one copy of the windows)")
+
+
+def table(rows: list[dict], args) -> None:
     print(f"\nclassification, {args.epochs} epochs, latent {args.latent_dim} (dense_vae; "
           f"vae_classifier with every training label)")
     print("| set | train/test | ch | length | seq_len | latent 1-NN | vae_classifier | "
@@ -158,13 +171,6 @@ def main() -> None:
               f"{'yes' if r['knn'] > r['dtw'] else 'no'} |")
     wins = sum(r["knn"] > r["dtw"] for r in rows)
     print(f"latent 1-NN beats 1-NN DTW on {wins} of {len(rows)} sets")
-    if not args.no_speed:
-        s = speed()
-        print(f"\nspeed: 1,000,000 x 16 CSV ({s['size_mb']:.0f} MB): parse {s['parse_s']:.2f} s, "
-              f"columns and checks {s['columns_s']:.2f} s, scale and window "
-              f"{s['window_s']:.2f} s, total {s['total_s']:.2f} s; {s['windows']:,} windows "
-              f"(seq_len 64, stride 16) = {s['windows_mb']:.0f} MB beside the "
-              f"{s['series_mb']:.0f} MB series (one copy of the windows)")
 
 
 if __name__ == "__main__":

@@ -38,16 +38,15 @@ def starts_in(segments: Segments, seq_len: int, stride: int) -> np.ndarray:
     return np.concatenate(parts).astype(np.int64) if parts else np.zeros(0, np.int64)
 
 
-def fit_minmax(values: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Per-channel (min, span) of ``values[rows]``: the training rows only."""
-    fit = values[rows]
-    lo, hi = fit.min(axis=0), fit.max(axis=0)
+def fit_minmax(values: np.ndarray, rows) -> tuple[np.ndarray, np.ndarray]:
+    """Per-channel (min, span) of ``values[rows]``: the training rows only. ``rows``: an
+    index, a slice, or segments [(lo, hi), ...] (read as views, no copy of the rows)."""
+    parts = ([values[lo:hi] for lo, hi in rows] if isinstance(rows, list)
+             else [values[rows]])
+    lo = np.min([p.min(axis=0) for p in parts], axis=0)
+    hi = np.max([p.max(axis=0) for p in parts], axis=0)
     span = hi - lo
     return lo, np.where(span > 0, span, 1.0)
-
-
-def rows_of(segments: Segments) -> np.ndarray:
-    return np.concatenate([np.arange(lo, hi) for lo, hi in segments])
 
 
 def series_dataset(cfg: DataConfig, values: np.ndarray, names: list[str], *,
@@ -59,9 +58,10 @@ def series_dataset(cfg: DataConfig, values: np.ndarray, names: list[str], *,
     channel ``cfg.time_channel`` asks for, and cut windows of ``cfg.seq_len``."""
     seq_len, stride = cfg.seq_len, stride or cfg.stride
     rows = len(values)
-    train_rows = rows_of(train)
-    lo, span = fit_minmax(values, train_rows)
-    scaled = ((values - lo) / span).astype(np.float32)
+    lo, span = fit_minmax(values, train)
+    scaled = values.astype(np.float32)               # one float32 copy, scaled in place
+    scaled -= lo.astype(np.float32)
+    scaled /= span.astype(np.float32)
     channels, names = [scaled], list(names)
     mode = cfg.time_channel if cfg.has_time_channel() else "none"
     if mode == "cosine":
@@ -73,14 +73,17 @@ def series_dataset(cfg: DataConfig, values: np.ndarray, names: list[str], *,
             raise ValueError("DataConfig.time_channel=timestamps: this data has no time "
                              "column; allowed: cosine or none, or name a time_column")
         t = np.asarray(times, dtype=np.float64)[:, None]
-        t_lo, t_span = fit_minmax(t, train_rows)
+        t_lo, t_span = fit_minmax(t, train)
         channels.append(((t - t_lo) / t_span).astype(np.float32))
         names.append("time")
     series = np.concatenate(channels, axis=1) if len(channels) > 1 else scaled
     series = np.ascontiguousarray(series)
-    labels = (np.full(rows, -1, np.int32) if row_labels is None
-              else np.asarray(row_labels, dtype=np.int32))
-    modes = window_modes(labels, seq_len)             # label of every stride-1 window
+    if row_labels is None:  # unlabelled: every window -1, no counting over the rows
+        labels = np.full(rows, -1, np.int32)
+        modes = labels[:rows - seq_len + 1]
+    else:
+        labels = np.asarray(row_labels, dtype=np.int32)
+        modes = window_modes(labels, seq_len)         # label of every stride-1 window
     start_train, start_val = starts_in(train, seq_len, stride), starts_in(val, seq_len, stride)
     for which, starts in (("training", start_train), ("validation", start_val)):
         if len(starts) == 0:
