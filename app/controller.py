@@ -139,6 +139,12 @@ class Controller(ModelLoading, RunStreams):
             # stay as they are (preparing a run re-renders them, seconds under load).
             self._say_busy(self.registry.active())
             return
+        if rebuild and self._initial_model:
+            # settings changed after a load: the file is checked against them again off
+            # the event loop (loading it takes seconds); the run starts once it fits
+            self._start_after_check = action
+            self.load_model(self._initial_model, self.loaded_model)
+            return
         # a prepared session (loaded model) is rebuilt if settings changed
         if rebuild:
             try:
@@ -147,6 +153,9 @@ class Controller(ModelLoading, RunStreams):
                 self.set_error("start", f"Cannot start: {exc}")
                 self._refresh_actions()
                 return
+        self._try_start(s, action)
+
+    def _try_start(self, s: TrainingSession, action: str) -> None:
         ok, n = self.registry.try_start(s, self.tab, action)
         if not ok:
             self._say_busy(n)
@@ -246,6 +255,10 @@ class Controller(ModelLoading, RunStreams):
     # ---- the periodic callback ---------------------------------------------------------
     def poll(self) -> None:
         """Drain the session's events into params and streams (event loop only)."""
+        self.resend_stranded()
+        self._poll()
+
+    def _poll(self) -> None:
         self.take_preview()
         self._take_checked()
         self._refresh_estimate()

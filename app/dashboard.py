@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import functools
 import logging
 import sys
 import weakref
@@ -22,6 +23,7 @@ from .controller import Controller
 from .inspector import Inspector
 from .prober import Prober
 from .requested_settings import initial_configs
+from .stranded import resend_stranded
 from .url_sync import sync_url
 
 log = logging.getLogger(__name__)
@@ -109,6 +111,7 @@ def new_tab() -> tuple[Controller, pn.template.FastListTemplate]:
         ctrl.notice = problem
     if pn.state.curdoc is not None:
         ctrl.batch_updates = _batching(pn.state.curdoc)
+        ctrl.resend_stranded = functools.partial(resend_stranded, pn.state.curdoc)
         sync_url(ctrl)
     pn.state.add_periodic_callback(ctrl.poll, period=POLL_MS)
 

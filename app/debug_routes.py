@@ -5,7 +5,8 @@ JSON: {"max_runs", "active", "runs": [{"run", "tab", "closed", "alive", "status"
 training thread. It shows no data or settings, only run states.
 
 GET /debug/models?tab=ID&css=CLASS: the server's copy of the Bokeh models of tab ID (its
-session id) that carry the CSS class, as [{"id", "type", "disabled"}]. A browser test
+session id) that carry the CSS class, as [{"id", "type", "disabled"}], after an entry
+{"stranded": {"queued", "blocked"}} on Panel's queue of unsent messages. A browser test
 that sees a widget in a stale state asks it whether the server changed the widget (and
 the browser missed the change) or not.
 """
@@ -33,6 +34,7 @@ class ModelsHandler(RequestHandler):
             for session in context.sessions:
                 if session.id != tab:
                     continue
+                found.append({"stranded": _stranded(session.document)})
                 for m in list(session.document.models):
                     if css in (getattr(m, "css_classes", None) or []):
                         found.append({"id": m.id, "type": type(m).__name__,
@@ -40,6 +42,15 @@ class ModelsHandler(RequestHandler):
         self.set_header("Content-Type", "application/json")
         self.set_header("Cache-Control", "no-store")
         self.write(json.dumps(found))
+
+
+def _stranded(doc) -> dict:
+    """Panel's queue of messages waiting for the socket (its direct write path): messages
+    queued with no writer scheduled would never reach the page."""
+    from panel.io import document as pdoc
+    queued = getattr(pdoc, "_WRITE_MSGS", {}).get(doc, {})
+    return {"queued": sum(len(m) for m in queued.values()),
+            "blocked": doc in getattr(pdoc, "_WRITE_BLOCK", {})}
 
 
 ROUTES = [("/debug/sessions", SessionsHandler, {}), ("/debug/models", ModelsHandler, {})]

@@ -109,6 +109,9 @@ class ModelLoading(param.Parameterized):
     def __init__(self, *args, **params):
         super().__init__(*args, **params)
         self.model_check = ModelCheck()  # an uploaded .keras being checked off the loop
+        #: "start" or "step" when that action waits for the check (Start after a load
+        #: with changed settings); None otherwise
+        self._start_after_check: str | None = None
 
     def load_model(self, path, name: str) -> None:
         """The next run starts from the weights in the ``.keras`` file at ``path``; the
@@ -132,6 +135,7 @@ class ModelLoading(param.Parameterized):
         done = self.model_check.take()
         if done is None:
             return
+        action, self._start_after_check = self._start_after_check, None
         if done.error:
             self.set_error("load", done.error)
             self.message = ""
@@ -145,9 +149,13 @@ class ModelLoading(param.Parameterized):
         self.checking_model = ""
         self._refresh_actions()
         self.param.trigger("model_checked")
+        if action is not None and not done.error:
+            self._try_start(done.session, action)
+
 
     def _cancel_check(self) -> None:
         self.model_check.cancel()
+        self._start_after_check = None
         self.checking_model = ""
 
 

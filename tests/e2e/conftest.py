@@ -136,6 +136,11 @@ def new_page(browser, server):
         ctx = browser.new_context(viewport={"width": 1500, "height": 1300})
         contexts.append(ctx)
         page = ctx.new_page()
+        # The browser's own errors (a patch from the server it could not apply, a script
+        # error): pagetools.model_states reports them beside a stale widget.
+        page.tsvae_errors = []
+        page.on("console", lambda m: m.type == "error" and page.tsvae_errors.append(m.text))
+        page.on("pageerror", lambda exc: page.tsvae_errors.append(f"pageerror: {exc}"))
         if on_page is not None:
             on_page(page)
         page.set_default_timeout(PAGE_TIMEOUT_MS)

@@ -110,4 +110,5 @@ def model_states(page, css: str) -> dict:
     url = f"{base}debug/models?tab={urllib.parse.quote(tab)}&css={urllib.parse.quote(css)}"
     with urllib.request.urlopen(url, timeout=30) as r:
         server = json.load(r)
-    return {"browser": page.evaluate(MODELS_JS, css), "server": server}
+    return {"browser": page.evaluate(MODELS_JS, css), "server": server,
+            "browser errors": getattr(page, "tsvae_errors", [])[-5:]}

@@ -125,8 +125,9 @@ def test_downloads_and_settings_round_trip(new_page, ui, tmp_path):
     page.locator(".tsvae-load-config input[type=file]").set_input_files(str(tmp_path / name))
     ui.wait_until(lambda: widget(page, "Latent dim").input_value() == "2", ui.WAIT_S,
                   "latent dim back to 2")
-    assert float(widget(page, "Learning rate").input_value()) == OVERRIDES.get(
-        "learning_rate", 3e-3)
+    # the fields arrive one after the other: latent_dim first, learning_rate after it
+    ui.wait_until(lambda: float(widget(page, "Learning rate").input_value()) == OVERRIDES.get(
+        "learning_rate", 3e-3), ui.WAIT_S, "learning rate back")
     # a file that is no settings file: a message, the widgets stay
     bad = tmp_path / "bad.json"
     bad.write_text(json.dumps({"ModelConfig": {"latent_dim": 999}}))
