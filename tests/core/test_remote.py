@@ -1,0 +1,184 @@
+"""Runs on Ray: a real local Ray instance (started once for this module) runs
+``TrainingSession``s in actors behind ``RemoteSession`` proxies; the tests drive the proxy
+as the dashboard does (controls that return at once, ``drain`` that never waits)."""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+
+import keras
+import numpy as np
+import pytest
+
+from tsvae_core import events as ev
+from tsvae_core.data import generate
+
+from .tiny import QUICK_BUILD, tiny_configs
+
+
+@pytest.fixture(scope="module")
+def ray_cluster():
+    ray = pytest.importorskip("ray")
+    ray.init(num_cpus=2, include_dashboard=False, logging_level="warning")
+    yield ray
+    ray.shutdown()
+
+
+class Watcher:
+    """Drains a proxy as the page's periodic callback does, keeping every event."""
+
+    def __init__(self, session):
+        self.s, self.events = session, []
+
+    def until(self, predicate, what: str, timeout: float = 60.0):
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            self.events += self.s.drain()
+            if predicate():
+                return
+            time.sleep(0.02)
+        raise AssertionError(f"timed out waiting for {what}: status {self.s.status!r} "
+                             f"{self.s.message!r}, epoch {self.s.epoch}")
+
+    def epochs(self) -> list[int]:
+        return [e.epoch for e in self.events if isinstance(e, ev.EpochEnd)]
+
+    def statuses(self) -> list[str]:
+        return [e.status for e in self.events if isinstance(e, ev.StatusChanged)]
+
+
+def remote_run(**overrides):
+    from tsvae_core.remote_session import RemoteSession
+    return RemoteSession(*tiny_configs(**{**QUICK_BUILD, "epochs": 200, **overrides}))
+
+
+def test_a_remote_run_starts_pauses_resumes_steps_and_stops(ray_cluster, tmp_path):
+    s = remote_run()
+    w = Watcher(s)
+    s.start()
+    assert s.is_alive() and s.status == ev.RUNNING  # at once: nothing waited for Ray
+    w.until(lambda: len(w.epochs()) >= 1, "the first epoch")
+    first = next(e for e in w.events if isinstance(e, ev.EpochEnd))
+    assert first.z_mean.shape == (len(first.labels), 2) and np.isfinite(first.logs["loss"])
+    # the server's copy of the data equals the actor's (same seed): inspection matches
+    np.testing.assert_array_equal(first.recon_inputs, s.dataset.x_val[first.recon_indices])
+
+    s.pause()
+    w.until(lambda: s.status == ev.PAUSED, "paused")
+    time.sleep(0.3)  # the batch in flight when Pause came may still report
+    w.events += s.drain()
+    seen = len(w.events)
+    time.sleep(1.0)  # a paused run sends nothing
+    assert s.drain() == [] and len(w.events) == seen
+
+    # inspection on the server's snapshot of the last epoch's weights
+    z = s.encode(s.dataset.x_val[:4])
+    assert z.shape == (4, 2)
+    x, y = s.reconstruct([0, 1])
+    assert y.shape == x.shape == (2, 16, 3)
+    assert s.decode(z).shape == (4, 16, 3)
+    path = tmp_path / "remote.keras"
+    s.save(path)
+    np.testing.assert_allclose(keras.saving.load_model(path, compile=False).latent(
+        s.dataset.x_val[:4]), z, rtol=1e-5, atol=1e-5)
+
+    s.set_learning_rate(1e-4)  # reaches the actor (out of bounds is refused here)
+    with pytest.raises(ValueError, match="learning_rate"):
+        s.set_learning_rate(-1.0)
+    s.resume()
+    before = s.epoch
+    w.until(lambda: s.status == ev.RUNNING and s.epoch >= before + 2, "two more epochs")
+
+    s.pause()
+    w.until(lambda: s.status == ev.PAUSED, "paused again")
+    w.events += s.drain()
+    paused_at = s.epoch
+    s.step()  # exactly one more epoch, then paused
+    w.until(lambda: s.epoch == paused_at + 1 and s.status == ev.PAUSED
+            and "step" in s.message, "the stepped epoch")
+    assert w.epochs()[-1] == paused_at + 1
+
+    s.resume()
+    w.until(lambda: w.statuses()[-1:] == [ev.RUNNING], "running again")
+    s.stop()
+    w.until(lambda: not s.is_alive(), "the stopped run to end", timeout=30)
+    assert s.status == ev.STOPPED and w.statuses()[-1] == ev.STOPPED
+    assert w.epochs() == list(range(1, len(w.epochs()) + 1))  # every epoch, in order
+    assert s.history and len(s.history) == s.epoch
+
+
+def test_a_killed_actor_fails_the_run_and_a_new_run_starts(ray_cluster):
+    s = remote_run(repeats=120)  # more batches an epoch: the kill lands mid-epoch
+    w = Watcher(s)
+    s.start()
+    w.until(lambda: s.epoch >= 1 and any(isinstance(e, ev.BatchProgress)
+                                         and e.epoch == s.epoch + 1 for e in w.events),
+            "a batch of the second epoch")
+    ray_cluster.kill(s._actor)
+    w.until(lambda: s.status == ev.FAILED, "the failed status")
+    assert not s.is_alive()
+    assert "actor" in s.message and "died" in s.message, s.message
+    assert w.statuses()[-1] == ev.FAILED
+    assert s.encode(s.dataset.x_val[:2]).shape == (2, 2)  # its last epoch is still here
+
+    again = remote_run(epochs=2)
+    w2 = Watcher(again)
+    again.start()
+    w2.until(lambda: not again.is_alive(), "the new run to finish")
+    assert again.status == ev.FINISHED and w2.epochs() == [1, 2]
+
+
+def test_closing_kills_the_actor_and_stop_before_start_needs_none(ray_cluster):
+    s = remote_run()
+    w = Watcher(s)
+    s.start()
+    w.until(lambda: s.phase not in ("", "data"), "the actor at work")
+    actor = s._actor
+    s.close()
+    w.until(lambda: not s.is_alive(), "the closed run to end", timeout=30)
+    assert s.status == ev.STOPPED and "closed" in s.message
+    with pytest.raises(ray_cluster.exceptions.RayActorError):
+        ray_cluster.get(actor.poll.remote(0, 0.0), timeout=30)
+
+    idle = remote_run()
+    idle.stop()
+    assert idle.status == ev.STOPPED and not idle.is_alive() and idle._actor is None
+
+
+def test_a_remote_run_starts_from_a_loaded_model(ray_cluster, tmp_path):
+    from tsvae_core.remote_session import RemoteSession
+    from tsvae_core.training import TrainingSession
+    configs = tiny_configs(**QUICK_BUILD, epochs=1)
+    local = TrainingSession(*configs)
+    local.start()
+    local.join(60)
+    path = tmp_path / "start.keras"
+    local.save(path)
+    s = RemoteSession(*configs, dataset=generate(configs[0]), initial_model=str(path))
+    view = s.loaded_view()  # epoch 0, drawn on the server before any actor exists
+    np.testing.assert_allclose(view.z_mean, local.encode(s.dataset.x_val[s.subset]),
+                               rtol=1e-5, atol=1e-5)
+    w = Watcher(s)
+    s.start()
+    w.until(lambda: not s.is_alive(), "the run from the loaded model")
+    assert s.status == ev.FINISHED and w.epochs() == [1]
+
+
+def test_without_ray_nothing_imports_it():
+    code = ("import sys, os\n"
+            "os.environ.pop('TSVAE_RAY', None)\n"
+            "import app.cli, app.controller, app.dashboard, app.model_load\n"
+            "import tsvae_core.remote, tsvae_core.remote_actor\n"
+            "from tsvae_core.remote import make_session\n"
+            "from tests.core.tiny import tiny_configs\n"
+            "s = make_session(*tiny_configs())\n"
+            "app.cli.parse_args([])\n"
+            "print(type(s).__name__, 'ray' in sys.modules)\n")
+    env = {k: v for k, v in os.environ.items() if k != "TSVAE_RAY"}
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         env=env, cwd=os.path.dirname(os.path.dirname(os.path.dirname(
+                             os.path.abspath(__file__)))))
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert out.stdout.split()[-2:] == ["TrainingSession", "False"], out.stdout
