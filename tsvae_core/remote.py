@@ -69,7 +69,13 @@ def actor_class():
     return _cluster["actor"]
 
 
+#: Lines of Ray's error texts that name the actor rather than say what happened.
+_ID_LINE = re.compile(r"^\s*(class_name|actor_id|pid|name|namespace):")
+
+
 def death_message(exc: BaseException) -> str:
-    """A short cause of a Ray failure for the page (Ray's texts run to many lines)."""
-    text = re.sub(r"\s+", " ", str(exc)).strip()
+    """A short cause of a Ray failure for the page: Ray's text without the actor's ids
+    (it keeps the node's address and the reason: killed, out of memory, node died)."""
+    lines = [ln for ln in str(exc).splitlines() if not _ID_LINE.match(ln)]
+    text = re.sub(r"\s+", " ", " ".join(lines)).strip()
     return f"the Ray actor running this run died ({type(exc).__name__}): {text[:400]}"

@@ -109,8 +109,8 @@ def test_a_remote_run_starts_pauses_resumes_steps_and_stops(ray_cluster, tmp_pat
     assert s.history and len(s.history) == s.epoch
 
 
-def test_a_killed_actor_fails_the_run_and_a_new_run_starts(ray_cluster):
-    s = remote_run(repeats=120)  # more batches an epoch: the kill lands mid-epoch
+def test_a_killed_actor_fails_the_run_with_its_cause(ray_cluster):
+    s = remote_run(repeats=60)  # more batches an epoch: the kill lands mid-epoch
     w = Watcher(s)
     s.start()
     w.until(lambda: s.epoch >= 1 and any(isinstance(e, ev.BatchProgress)
@@ -119,15 +119,11 @@ def test_a_killed_actor_fails_the_run_and_a_new_run_starts(ray_cluster):
     ray_cluster.kill(s._actor)
     w.until(lambda: s.status == ev.FAILED, "the failed status")
     assert not s.is_alive()
-    assert "actor" in s.message and "died" in s.message, s.message
+    assert "actor" in s.message and "died" in s.message and "ray.kill" in s.message
+    assert "actor_id" not in s.message, s.message
     assert w.statuses()[-1] == ev.FAILED
     assert s.encode(s.dataset.x_val[:2]).shape == (2, 2)  # its last epoch is still here
-
-    again = remote_run(epochs=2)
-    w2 = Watcher(again)
-    again.start()
-    w2.until(lambda: not again.is_alive(), "the new run to finish")
-    assert again.status == ev.FINISHED and w2.epochs() == [1, 2]
+    # a new run after it: tests/app/test_remote_controller.py (the tab starts again)
 
 
 def test_closing_kills_the_actor_and_stop_before_start_needs_none(ray_cluster):
@@ -148,17 +144,16 @@ def test_closing_kills_the_actor_and_stop_before_start_needs_none(ray_cluster):
 
 
 def test_a_remote_run_starts_from_a_loaded_model(ray_cluster, tmp_path):
+    from tsvae_core.models import build_model
     from tsvae_core.remote_session import RemoteSession
-    from tsvae_core.training import TrainingSession
-    configs = tiny_configs(**QUICK_BUILD, epochs=1)
-    local = TrainingSession(*configs)
-    local.start()
-    local.join(60)
+    configs = tiny_configs(**QUICK_BUILD, epochs=1, seed=3)
+    model = build_model(configs[0], configs[1])
+    model.build((None, 16, 3))
     path = tmp_path / "start.keras"
-    local.save(path)
+    model.save(path)  # untrained weights of another seed do as well as trained ones
     s = RemoteSession(*configs, dataset=generate(configs[0]), initial_model=str(path))
     view = s.loaded_view()  # epoch 0, drawn on the server before any actor exists
-    np.testing.assert_allclose(view.z_mean, local.encode(s.dataset.x_val[s.subset]),
+    np.testing.assert_allclose(view.z_mean, model.latent(s.dataset.x_val[s.subset]),
                                rtol=1e-5, atol=1e-5)
     w = Watcher(s)
     s.start()
