@@ -71,9 +71,15 @@ class SessionActor:
         ``weights_epoch`` (the proxy's copy), so the server inspects and saves locally.
 
         ``ended`` is read before the rest is drained: once the thread has ended, every
-        event it made is in this answer."""
+        event it made is in this answer. A run that has said its end (stopped, finished,
+        failed) has its thread waited for instead: its proxy then learns at once that it
+        ended (the server waits for that before the tab's next Start)."""
         s = self.session
-        events = s.drain(wait=wait)
+        if s.status in ev.ENDED:  # its end is said: wait for the thread to return instead
+            s.join(wait)
+            events = []
+        else:
+            events = s.drain(wait=wait)
         ended = not s.is_alive() and s.status in ev.ENDED
         events += s.drain()
         snap = s.snapshot

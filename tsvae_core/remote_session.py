@@ -30,6 +30,7 @@ import numpy as np
 from . import events as ev
 from .config import DataConfig, ModelConfig, TrainConfig, copy_config, validate
 from .data import generate
+from .device import lower_thread_priority
 from .initial_model import load_initial
 from .models import BUILD_LOCK, build_model
 from .remote import actor_class, death_message
@@ -178,6 +179,7 @@ class RemoteSession(SnapshotInspection):
     def _run_pump(self) -> None:
         import ray
 
+        lower_thread_priority(self.nice)  # as a local run's thread: the page comes first
         try:
             if self.dataset is None:  # the same windows as the actor's (same seed)
                 self.dataset = generate(self.data)
