@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import os
 import re
+import socket
 import threading
 
 log = logging.getLogger(__name__)
@@ -45,12 +46,26 @@ def connect(address: str | None = None) -> dict:
     address = ray_address() if address is None else address
     with _connect_lock:
         if not ray.is_initialized():
+            check_reachable(address)
             ray.init(address=address or "local", include_dashboard=False,
                      logging_level=logging.WARNING)
         if "gpus" not in _cluster:
             _cluster.update(address=address, gpus=ray.cluster_resources().get("GPU", 0))
             log.info("Ray cluster %s: %s", address, ray.cluster_resources())
     return {k: _cluster[k] for k in ("address", "gpus")}
+
+
+def check_reachable(address: str, timeout: float = 5.0) -> None:
+    """ConnectionError naming the address when a HOST:PORT cluster does not answer (Ray
+    itself would retry for minutes); 'local', 'auto' and ray:// addresses pass."""
+    host, sep, port = address.rpartition(":")
+    if not sep or "://" in address or not port.isdigit():
+        return
+    try:
+        socket.create_connection((host, int(port)), timeout=timeout).close()
+    except OSError as exc:
+        raise ConnectionError(f"no Ray cluster answers at {address} ({exc}); start one "
+                              f"with `ray start --head --port {port}`") from None
 
 
 def actor_class():

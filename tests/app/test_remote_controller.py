@@ -74,3 +74,17 @@ def test_a_tab_on_ray_shows_epochs_inspects_and_survives_a_dead_actor(ray_cluste
         ctrl.shutdown()
         if s is not None:
             s.join(30)
+
+
+def test_the_cluster_comes_from_the_flag_or_the_environment(monkeypatch):
+    from app import cli
+    from tsvae_core.remote import check_reachable
+    monkeypatch.delenv(RAY_ENV, raising=False)
+    assert cli.parse_args([])[0].ray is None
+    assert cli.parse_args(["--ray", "head:6379"])[0].ray == "head:6379"
+    monkeypatch.setenv(RAY_ENV, "local")
+    assert cli.parse_args([])[0].ray == "local"
+    # a cluster that does not answer is named at once (Ray would retry for minutes)
+    with pytest.raises(ConnectionError, match=r"127\.0\.0\.1:1\b.*ray start --head"):
+        check_reachable("127.0.0.1:1")
+    check_reachable("local")  # started here: nothing to reach
