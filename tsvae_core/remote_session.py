@@ -123,13 +123,7 @@ class RemoteSession(SnapshotInspection):
 
     # ---- reading (any thread) ----
     def drain(self, max_items: int | None = None) -> list:
-        out = []
-        while max_items is None or len(out) < max_items:
-            try:
-                out.append(self._events.get_nowait())
-            except queue.Empty:
-                break
-        return out
+        return ev.drain_queue(self._events, max_items)
 
     def join(self, timeout: float | None = None) -> None:
         self._ended.wait(timeout)

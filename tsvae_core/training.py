@@ -176,12 +176,8 @@ class TrainingSession(SnapshotInspection):
                 out.append(self._events.get(timeout=wait))
             except queue.Empty:
                 return out
-        while max_items is None or len(out) < max_items:
-            try:
-                out.append(self._events.get_nowait())
-            except queue.Empty:
-                break
-        return out
+        rest = None if max_items is None else max_items - len(out)
+        return out + ev.drain_queue(self._events, rest)
 
     def join(self, timeout: float | None = None) -> None:
         if self._thread is not None:
