@@ -38,6 +38,8 @@ class SessionActor:
         if recon_indices is not None:
             self.session.set_recon_indices(recon_indices)
         self.session.set_probes(probes)
+        import ray  # a Ray worker: it is there
+        self.node = ray.util.get_node_ip_address()  # the page says where the run trains
 
     # ---- controls: the proxy sends these in order (one "control" thread) ----
     def start(self) -> None:
@@ -88,5 +90,5 @@ class SessionActor:
             if snap.model is not None and snap.epoch > weights_epoch:
                 weights, epoch = snap.model.get_weights(), snap.epoch
         return dict(events=events, ended=ended, status=s.status, message=s.message,
-                    phase=s.phase, device=s.device, epoch=s.epoch, weights=weights,
-                    weights_epoch=epoch)
+                    phase=s.phase, device=s.device, node=self.node, epoch=s.epoch,
+                    weights=weights, weights_epoch=epoch)

@@ -202,7 +202,8 @@ class RemoteSession(SnapshotInspection):
         is queued only once inspection can use that epoch."""
         if answer["weights"] is not None:
             self._update_snapshot(answer["weights"], answer["weights_epoch"])
-        self.device, self.phase, self.epoch = answer["device"], answer["phase"], answer["epoch"]
+        self.phase, self.epoch = answer["phase"], answer["epoch"]
+        self.device = f"{answer['device']} on Ray node {answer['node']}"  # where it trains
         for e in answer["events"]:
             if isinstance(e, ev.StatusChanged):
                 self.status, self.message = e.status, e.message
