@@ -21,6 +21,7 @@ Ray is imported only inside functions (the cluster itself: ``tsvae_core.remote``
 from __future__ import annotations
 
 import logging
+import os
 import queue
 import threading
 from pathlib import Path
@@ -62,12 +63,12 @@ class RemoteSession(SnapshotInspection):
         self._probes = None
         self._initial_bytes = None
         if initial_model is not None:  # checked here, at load, as a local session does
+            if not isinstance(initial_model, (str, os.PathLike)):
+                raise ValueError("initial_model: a remote run takes a .keras path (the "
+                                 "file's bytes travel to the actor)")
             _, loaded = load_initial(initial_model, self.data, self.model_cfg)
-            if loaded is not None:
-                self.snapshot.take(loaded, loaded=True)
-                self._initial_bytes = Path(initial_model).read_bytes()
-            else:  # a model object: its weights travel as a saved file
-                raise ValueError("initial_model: a remote run takes a .keras path")
+            self.snapshot.take(loaded, loaded=True)
+            self._initial_bytes = Path(initial_model).read_bytes()
         self._events: queue.Queue = queue.Queue()
         self._actor = None
         self._closed = False
