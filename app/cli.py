@@ -3,6 +3,8 @@
     tsvae                        # http://localhost:5006/
     tsvae --show                 # ... and open a browser
     tsvae --address 0.0.0.0 --allow-websocket-origin myhost:5006   # reachable from others
+    tsvae --ray HOST:6379        # each tab's run is a Ray actor on that cluster ("local":
+                                 # a Ray instance started here); needs the `ray` extra
 
 Anything after `--` goes to `panel serve` unchanged.
 """
@@ -13,6 +15,8 @@ import logging
 import os
 import sys
 from pathlib import Path
+
+from tsvae_core.remote import RAY_ENV
 
 from .server_runs import MAX_RUNS_ENV
 
@@ -43,6 +47,10 @@ def parse_args(argv: list[str] | None = None) -> tuple[argparse.Namespace, list[
     p.add_argument("--max-runs", type=int, default=None,
                    help=f"concurrent trainings on this server (default ${MAX_RUNS_ENV}, "
                         "else 1 per GPU, 2 on CPU)")
+    p.add_argument("--ray", default=os.environ.get(RAY_ENV) or None, metavar="ADDRESS",
+                   help=f"train each tab's run as an actor on this Ray cluster (HOST:6379, "
+                        f"or 'local' to start one here; default ${RAY_ENV}, else in this "
+                        "process); needs pip install 'tsvae[ray]'")
     p.add_argument("--debug-endpoint", action="store_true",
                    help="serve GET /debug/sessions (run states, for tests and operators)")
     p.add_argument("--log-level", default="info",
@@ -75,6 +83,8 @@ def main(argv: list[str] | None = None) -> None:
     args, extra = parse_args(argv)
     if args.max_runs is not None:
         os.environ[MAX_RUNS_ENV] = str(args.max_runs)  # read by app.server_runs in this process
+    if args.ray:
+        connect_ray(args.ray)
     # Serve Bokeh/Panel JS and CSS from this server, never from a CDN.
     os.environ.setdefault("BOKEH_RESOURCES", "server")
     from panel.command import main as panel_main
@@ -83,6 +93,21 @@ def main(argv: list[str] | None = None) -> None:
     host = "localhost" if args.address in ("0.0.0.0", "::", "") else args.address
     print(f"tsvae: serving on http://{host}:{args.port}/", flush=True)
     panel_main()
+
+
+def connect_ray(address: str) -> None:
+    """Join the cluster before serving (ray.init takes seconds: never in a page's
+    callback); the app's runs read the address from the environment."""
+    os.environ[RAY_ENV] = address
+    try:
+        from tsvae_core.remote import connect
+        cluster = connect(address)
+    except ImportError:
+        sys.exit(f"tsvae: --ray {address}: Ray is not installed (pip install 'tsvae[ray]')")
+    except Exception as exc:  # a wrong address, a cluster that is down
+        sys.exit(f"tsvae: --ray {address}: cannot join the Ray cluster: {exc}")
+    print(f"tsvae: runs train on the Ray cluster {address} "
+          f"({cluster['gpus']:g} GPUs; one per run when there are any)", flush=True)
 
 
 if __name__ == "__main__":

@@ -16,6 +16,7 @@ import param
 
 from tsvae_core import events as ev
 from tsvae_core.config import DataConfig, ModelConfig, TrainConfig, config_values, field_names
+from tsvae_core.remote import make_session
 from tsvae_core.runs import RunHistory, RunRecord
 from tsvae_core.training import TrainingSession
 
@@ -180,8 +181,9 @@ class Controller(ModelLoading, RunStreams):
         self._end_session()
         self.clear_views()
         reuse = self.preview.matching(self.data)
-        s = TrainingSession(self.data, self.model, self.train, dataset=reuse,
-                            initial_model=self._initial_model)
+        # in this process, or a Ray actor's proxy when the server has a cluster (--ray)
+        s = make_session(self.data, self.model, self.train, dataset=reuse,
+                         initial_model=self._initial_model)
         return self._adopt(s, config_values(self.data, self.model, self.train))
 
     def _adopt(self, s: TrainingSession, values: dict) -> TrainingSession:
@@ -220,7 +222,10 @@ class Controller(ModelLoading, RunStreams):
         snapshot, optimizer, dataset) is released once its thread ends; the preview
         data, the last epoch's arrays and the plots' data go now. No stream is sent:
         the page is gone."""
+        closing = self.session
         self._end_session()
+        if closing is not None:
+            closing.close()  # a remote run's actor is killed now
         self.registry.mark_closed(self.tab)
         self.preview.close()
         self._cancel_check()

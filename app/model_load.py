@@ -21,6 +21,7 @@ from tsvae_core import events as ev
 from tsvae_core.config import (DataConfig, ModelConfig, TrainConfig, config_values,
                                copy_config)
 from tsvae_core.data import Dataset
+from tsvae_core.remote import make_session
 from tsvae_core.training import TrainingSession
 
 log = logging.getLogger(__name__)
@@ -45,8 +46,8 @@ def prepare(path: str, name: str, values: dict, data: DataConfig, model: ModelCo
     configs are the caller's own copies: widgets may change the tab's meanwhile."""
     out = Checked(path, name, values)
     try:
-        out.session = TrainingSession(data, model, train, dataset=dataset,
-                                      initial_model=path)
+        out.session = make_session(data, model, train, dataset=dataset,
+                                   initial_model=path)
     except ValueError as exc:  # the file does not fit the settings
         out.error = f"Cannot load {name}: {unpathed(exc, path, name)}"
         return out

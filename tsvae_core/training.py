@@ -51,6 +51,22 @@ PHASE_MESSAGES = {"data": "building the data", "build": "building the model",
                   "train": "training"}
 
 
+def subset_indices(n_val: int, latent_subset: int) -> np.ndarray:
+    """The validation windows whose latent points each epoch shows."""
+    size = min(latent_subset or n_val, n_val, LATENT_SUBSET_CAP)
+    # Evenly spaced, so the subset is fixed across epochs and spans the shuffled set.
+    return np.linspace(0, n_val - 1, size).astype(int)
+
+
+def checked_recon_indices(data: DataConfig, indices) -> np.ndarray:
+    """``indices`` as validation window indices of ``data``; ValueError if out of range."""
+    idx = np.atleast_1d(np.asarray(indices, dtype=int))
+    n_val = data.n_windows() - data.n_train()
+    if idx.size == 0 or idx.min() < 0 or idx.max() >= n_val:
+        raise ValueError(f"recon index {indices!r}: allowed 0..{n_val - 1}")
+    return idx
+
+
 class _StopRun(Exception):
     """Raised inside fit to leave it at once (Keras would still run validation)."""
 
@@ -143,21 +159,25 @@ class TrainingSession(SnapshotInspection):
         self._pending_lr = float(self.train.learning_rate)
 
     def set_recon_indices(self, indices) -> None:
-        idx = np.atleast_1d(np.asarray(indices, dtype=int))
-        n_val = self.data.n_windows() - self.data.n_train()
-        if idx.size == 0 or idx.min() < 0 or idx.max() >= n_val:
-            raise ValueError(f"recon index {indices!r}: allowed 0..{n_val - 1}")
-        self._recon_indices = idx
+        self._recon_indices = checked_recon_indices(self.data, indices)
+
+    def close(self) -> None:
+        """The owner (a closed tab) is gone: stop; a thread cannot be killed, it ends
+        within a batch (a remote run's actor is killed instead)."""
+        self.stop()
 
     # ---- reading (any thread) ----
-    def drain(self, max_items: int | None = None) -> list:
+    def drain(self, max_items: int | None = None, wait: float = 0.0) -> list:
+        """The events queued so far; with ``wait`` > 0, first waits up to that many
+        seconds for one (a remote run's actor answers its proxy's long poll so)."""
         out = []
-        while max_items is None or len(out) < max_items:
+        if wait > 0:
             try:
-                out.append(self._events.get_nowait())
+                out.append(self._events.get(timeout=wait))
             except queue.Empty:
-                break
-        return out
+                return out
+        rest = None if max_items is None else max_items - len(out)
+        return out + ev.drain_queue(self._events, rest)
 
     def join(self, timeout: float | None = None) -> None:
         if self._thread is not None:
@@ -235,10 +255,7 @@ class TrainingSession(SnapshotInspection):
         self.subset = self._subset_indices()
 
     def _subset_indices(self) -> np.ndarray:
-        n_val = len(self.dataset.x_val)
-        size = min(self.train.latent_subset or n_val, n_val, LATENT_SUBSET_CAP)
-        # Evenly spaced, so the subset is fixed across epochs and spans the shuffled set.
-        return np.linspace(0, n_val - 1, size).astype(int)
+        return subset_indices(len(self.dataset.x_val), self.train.latent_subset)
 
     def update_snapshot(self, epoch: int) -> None:
         """Copy the trained model's weights into the snapshot (training thread, epoch end)."""
