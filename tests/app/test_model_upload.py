@@ -30,14 +30,14 @@ def tab(tiny_configs):
 def gated(monkeypatch):
     """Checks wait for their file's gate before loading it (as a slow load would)."""
     gates: dict[str, threading.Event] = collections.defaultdict(threading.Event)
-    real = model_load.TrainingSession
+    real = model_load.make_session
 
     def slow_session(*args, initial_model=None, **kwargs):
         name = initial_model.rsplit("/", 1)[-1]
         gates[name].wait(20)
         return real(*args, initial_model=initial_model, **kwargs)
 
-    monkeypatch.setattr(model_load, "TrainingSession", slow_session)
+    monkeypatch.setattr(model_load, "make_session", slow_session)
     return gates
 
 
