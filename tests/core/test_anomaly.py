@@ -111,3 +111,27 @@ def test_label_metrics_rank_a_good_score_above_a_random_one():
     assert set(g) == {"roc_auc", "pr_auc", "vus_pr", "range_f1"}
     for key in g:
         assert g[key] > r[key], key
+
+
+def test_without_aeon_the_scores_work_and_the_metrics_say_what_to_install(monkeypatch):
+    import sys
+    for name in ("aeon", "aeon.benchmarking", "aeon.benchmarking.metrics",
+                 "aeon.benchmarking.metrics.anomaly_detection"):
+        monkeypatch.setitem(sys.modules, name, None)  # import raises ImportError
+    labels = np.zeros(100)
+    labels[40:50] = 1
+    assert label_metrics(labels, labels.copy(), 0.5) == ({}, NO_AEON)
+    ds = series_dataset(np.zeros(60), labels, labels, seq_len=8)
+    scores = an.score_dataset(np.zeros_like, ds, 8, an.AnomalyConfig(rule="max"))
+    assert scores.note == NO_AEON and scores.metrics == {}
+    assert scores.ranges.tolist() == [[93, 117]]  # window scoring: 7 rows either side
+
+
+def test_aeon_is_imported_only_when_metrics_are_computed():
+    import subprocess
+    import sys
+    code = ("import sys, tsvae_core.training, tsvae_core.anomaly, tsvae_core.anomaly_series\n"
+            "import app.anomaly_streams, app.cards.anomaly\n"
+            "print('aeon' in sys.modules)\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert out.stdout.strip().endswith("False"), out.stdout + out.stderr
