@@ -5,26 +5,17 @@ from __future__ import annotations
 import holoviews as hv
 import numpy as np
 import pytest
-from bokeh.models import ColumnDataSource
 
 from app.anomaly_streams import AnomalyStreams, MAX_DRAWN_ROWS, drawn
 from app.cards.anomaly import AnomalyView
 from app.controller import Controller
 from app.plots import anomaly as ap
 from app.server_runs import RunRegistry
+from apptools import close_tabs, columns
 from tsvae_core.anomaly import AnomalyScores
 from tsvae_core.anomaly_series import series_dataset
 from tsvae_core.config import config_values
 from tsvae_core.training import TrainingSession
-
-
-def columns(element) -> dict[str, int]:
-    fig = hv.render(element, backend="bokeh")
-    found = {}
-    for src in fig.select({"type": ColumnDataSource}):
-        for k, v in src.data.items():
-            found[k] = max(found.get(k, 0), len(v))
-    return found
 
 
 def scores(n: int = 50) -> AnomalyScores:
@@ -73,11 +64,7 @@ def controller(tiny_configs):
         return ctrl, AnomalyStreams(ctrl)
 
     yield make
-    for ctrl in made:
-        s = ctrl.session
-        ctrl.shutdown()
-        if s is not None:
-            s.join(30)
+    close_tabs(made)
 
 
 def test_a_series_run_sends_scores_and_metrics_every_epoch(controller, wait):
