@@ -100,7 +100,7 @@ def table(name: str, truth: np.ndarray, results: dict) -> None:
     for method, (score, thresh, seconds) in results.items():
         if thresh is None:  # peers give scores only: range F1 at their own 99th percentile
             thresh = float(np.nanpercentile(score, 99))
-        m, note = label_metrics(truth, score, thresh, vus_buffer=VUS_BUFFER)
+        m, note = label_metrics(truth, score, thresh, vus_buffer=VUS_BUFFER, vus_max_rows=None)
         rows.append((m.get("vus_pr", float("nan")), method, m, seconds, note))
     for _, method, m, seconds, note in sorted(rows, key=lambda r: -r[0]):
         vals = "".join(f"{m.get(c, float('nan')):>10.3f}" for c in cols)
@@ -112,12 +112,14 @@ def main() -> None:
     ap.add_argument("--epochs", type=int, default=10)
     ap.add_argument("--quick", action="store_true", help="one window, autoencoder only, no MERLIN")
     ap.add_argument("--series", choices=list(SERIES), nargs="*", default=list(SERIES))
+    ap.add_argument("--windows", type=int, nargs="*", help="window lengths (default: per series)")
+    ap.add_argument("--families", choices=list(FAMILIES), nargs="*")
     args = ap.parse_args()
     logging.basicConfig(level=logging.WARNING)
     for name in args.series:
         load, windows = SERIES[name]
-        windows = windows[:1] if args.quick else windows
-        families = ["autoencoder"] if args.quick else list(FAMILIES)
+        windows = args.windows or (windows[:1] if args.quick else windows)
+        families = args.families or (["autoencoder"] if args.quick else list(FAMILIES))
         results, truth = {}, None
         for w in windows:
             ds = load(w)

@@ -111,6 +111,8 @@ def test_label_metrics_rank_a_good_score_above_a_random_one():
     assert set(g) == {"roc_auc", "pr_auc", "vus_pr", "range_f1"}
     for key in g:
         assert g[key] > r[key], key
+    few, note = label_metrics(labels, good, 0.5, vus_max_rows=100)  # bounded per epoch
+    assert "vus_pr" not in few and "400 rows" in note and few["roc_auc"] == g["roc_auc"]
 
 
 def test_without_aeon_the_scores_work_and_the_metrics_say_what_to_install(monkeypatch):
