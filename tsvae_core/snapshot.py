@@ -10,6 +10,7 @@ an ``EpochEnd`` (latent points, reconstructions, family extras, the probes' late
 """
 from __future__ import annotations
 
+import logging
 import threading
 
 import keras
@@ -19,6 +20,8 @@ from . import events as ev
 from .anomaly import AnomalyConfig, has_series, score_dataset
 from .data import Dataset
 from .metrics import knn_accuracy, silhouette
+
+log = logging.getLogger(__name__)
 
 
 class Snapshot:
@@ -120,6 +123,19 @@ class Snapshot:
         return out
 
     # ---- what a model makes of the data ----
+    def anomaly_scores(self, model, ds: Dataset):
+        """The series' anomaly scores (``tsvae_core.anomaly``), or None for data that are
+        not one continuous series, or that cannot be scored (logged: a scoring problem
+        must not end the run)."""
+        if not has_series(ds):
+            return None
+        try:
+            return score_dataset(model.reconstruct, ds, self.window_shape[0],
+                                 self.anomaly_config)
+        except ValueError as exc:
+            log.warning("anomaly scores left out: %s", exc)
+            return None
+
     def epoch_view(self, model, ds: Dataset, subset: np.ndarray, recon_indices: np.ndarray,
                    epoch: int, n_epochs: int, logs: dict, seconds: float,
                    elapsed: float) -> ev.EpochEnd:
@@ -133,8 +149,7 @@ class Snapshot:
         extras = model.epoch_extras(x_sub, labels, starts)
         logs = {k: float(v) for k, v in logs.items()}
         knn = knn_accuracy(z, labels, starts=starts, seq_len=self.window_shape[0])
-        anomaly = (score_dataset(model.reconstruct, ds, self.window_shape[0],
-                                 self.anomaly_config) if has_series(ds) else None)
+        anomaly = self.anomaly_scores(model, ds)
         return ev.EpochEnd(epoch, n_epochs, logs, z, labels, recon_indices.copy(), recon_in,
                            recon_out, seconds, knn, silhouette(z, labels), elapsed, extras,
                            probe_latent=self.probe_latent(model), anomaly=anomaly)

@@ -137,3 +137,14 @@ def test_aeon_is_imported_only_when_metrics_are_computed():
             "print('aeon' in sys.modules)\n")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert out.stdout.strip().endswith("False"), out.stdout + out.stderr
+
+
+def test_a_series_that_cannot_be_scored_leaves_the_epoch_without_scores(caplog):
+    from types import SimpleNamespace
+
+    from tsvae_core.snapshot import Snapshot
+    ds = series_dataset(np.zeros(60), np.zeros(40), None, seq_len=8)
+    ds.series = ds.series[:64]  # a validation part of 4 rows: shorter than a window
+    model = SimpleNamespace(reconstruct=np.zeros_like)
+    assert Snapshot((8, 2)).anomaly_scores(model, ds) is None
+    assert "shorter than one window" in caplog.text
