@@ -23,6 +23,7 @@ from .controller import Controller
 #: Most rows drawn of the series and its error (every k-th row beyond): the browser gets
 #: at most this many points a curve each epoch.
 MAX_DRAWN_ROWS = 20_000
+NEXT_EPOCH = "*New threshold settings apply from the next epoch.*"
 
 
 def empty_metrics() -> pd.DataFrame:
@@ -51,8 +52,8 @@ class AnomalyStreams(param.Parameterized):
     def _on_config(self, *_):
         if self.ctrl.session is not None:
             self.ctrl.session.set_anomaly_config(self.config)
-            if self.has_series:
-                self.summary += "  \n*New threshold settings apply from the next epoch.*"
+            if self.has_series and NEXT_EPOCH not in self.summary:
+                self.summary += f"  \n{NEXT_EPOCH}"
 
     def _on_epoch(self, e, s) -> None:
         a: AnomalyScores | None = e.anomaly
