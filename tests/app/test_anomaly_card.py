@@ -1,5 +1,5 @@
 """The anomaly card: its plot functions on plain arrays, and its streams fed by a real tiny
-run on a labelled series (and left alone by a run on the synthetic demo's windows)."""
+run on a labelled series (the synthetic demo is no scored series: tests/core/test_anomaly.py)."""
 from __future__ import annotations
 
 import holoviews as hv
@@ -95,11 +95,3 @@ def test_a_series_run_sends_scores_and_metrics_every_epoch(controller, wait):
     ctrl.param.trigger("reset")  # cleared with the other views
     assert streams.pipe.data is None and len(streams.metrics.data) == 0
     assert not streams.has_series
-
-
-def test_a_synthetic_run_leaves_the_card_hidden(controller, wait):
-    ctrl, streams = controller(architecture="dense_vae", epochs=1)
-    ctrl.param.trigger("start")
-    wait(ctrl, lambda: ctrl.status == "finished", 120, "the run to finish")
-    assert ctrl.last_epoch.anomaly is None
-    assert streams.pipe.data is None and not streams.has_series

@@ -129,14 +129,10 @@ def test_without_aeon_the_scores_work_and_the_metrics_say_what_to_install(monkey
     assert scores.ranges.tolist() == [[93, 117]]  # window scoring: 7 rows either side
 
 
-def test_aeon_is_imported_only_when_metrics_are_computed():
-    import subprocess
-    import sys
-    code = ("import sys, tsvae_core.training, tsvae_core.anomaly, tsvae_core.anomaly_series\n"
-            "import app.anomaly_streams, app.cards.anomaly\n"
-            "print('aeon' in sys.modules)\n")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
-    assert out.stdout.strip().endswith("False"), out.stdout + out.stderr
+def test_the_synthetic_demo_is_not_a_scored_series():
+    from tsvae_core.data import generate
+    from .tiny import tiny_configs
+    assert not an.has_series(generate(tiny_configs()[0])) and not an.has_series(None)
 
 
 def test_a_series_that_cannot_be_scored_leaves_the_epoch_without_scores(caplog):
