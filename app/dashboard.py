@@ -11,6 +11,8 @@ import weakref
 import panel as pn
 from panel.io.resources import CDN_DIST, LOCAL_DIST
 
+from .anomaly_streams import AnomalyStreams
+from .cards.anomaly import AnomalyView
 from .cards.family import FamilyView
 from .cards.files import FilesView
 from .cards.header import Controls, StatusLine
@@ -58,13 +60,13 @@ def _batching(doc):
     return batch
 
 
-def _card(title: str, body) -> pn.Card:
-    return pn.Card(body, title=title, collapsible=False, sizing_mode="stretch_width")
+def _card(title: str, body, **params) -> pn.Card:
+    return pn.Card(body, title=title, collapsible=False, sizing_mode="stretch_width", **params)
 
 
 def build_page(ctrl: Controller) -> pn.template.FastListTemplate:
     header = pn.Column(Controls(ctrl), StatusLine(ctrl), sizing_mode="stretch_width")
-    inspector, prober = Inspector(ctrl), Prober(ctrl)
+    inspector, prober, anomaly = Inspector(ctrl), Prober(ctrl), AnomalyStreams(ctrl)
     main = [
         header,
         pn.Row(_card("Latent space", LatentView(ctrl, inspector, prober)),
@@ -72,6 +74,8 @@ def build_page(ctrl: Controller) -> pn.template.FastListTemplate:
         pn.Row(_card("Reconstruction", ReconView(ctrl)),
                _card("Latent quality", QualityView(ctrl)), sizing_mode="stretch_width"),
         _card("What this family adds", FamilyView(ctrl)),
+        # only for data that are one continuous series (not the synthetic demo's windows)
+        _card("Anomalies", AnomalyView(anomaly), visible=anomaly.param.has_series),
         pn.Row(_card("Inspect", InspectView(ctrl, inspector)),
                _card("Probes", ProbeView(ctrl, prober)),
                sizing_mode="stretch_width"),
