@@ -62,6 +62,9 @@ class Controller(ModelLoading, RunStreams):
         self.runs = RunHistory()
         #: Called as fn(session) when a new run (session) is prepared.
         self.session_hooks: list = []
+        #: Called as fn() at every poll, and when the tab closes (e.g. the Sweep card's).
+        self.poll_hooks: list = []
+        self.close_hooks: list = []
         self._initial_model = None  # a .keras path the next session starts from
         for cfg in (data, model, train):
             cfg.param.watch(self._on_config, field_names(cfg))
@@ -212,6 +215,10 @@ class Controller(ModelLoading, RunStreams):
         data, the last epoch's arrays and the plots' data go now. No stream is sent:
         the page is gone."""
         self._end_session()
+        for hook in self.close_hooks:
+            hook()
+        self.close_hooks.clear()
+        self.poll_hooks.clear()
         self.registry.mark_closed(self.tab)
         self.preview.close()
         self._cancel_check()
@@ -246,6 +253,8 @@ class Controller(ModelLoading, RunStreams):
     # ---- the periodic callback ---------------------------------------------------------
     def poll(self) -> None:
         """Drain the session's events into params and streams (event loop only)."""
+        for hook in self.poll_hooks:
+            hook()
         self.take_preview()
         self._take_checked()
         self._refresh_estimate()
