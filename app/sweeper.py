@@ -12,6 +12,7 @@ saved model as "Load .keras" does.
 from __future__ import annotations
 
 import logging
+import os
 import time
 
 import holoviews as hv
@@ -127,7 +128,9 @@ class Sweeper(param.Parameterized):
         from tsvae_core.sweep_run import Sweep
         try:
             spec = self.spec().check()
-            self.sweep = Sweep(spec, self.data_dir, nice=SWEEP_NICE)
+            # trials go to the tabs' Ray cluster when the server has one (TSVAE_RAY)
+            self.sweep = Sweep(spec, self.data_dir, nice=SWEEP_NICE,
+                               ray=os.environ.get("TSVAE_RAY") or None)
         except ValueError as exc:
             self.message = f"Cannot start the sweep: {exc}"
             return

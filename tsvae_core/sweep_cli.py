@@ -40,7 +40,11 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--grid-points", type=int, default=3,
                         help="values of each number range under --sampler grid")
     parser.add_argument("--sweep-seed", type=int, default=0, help="the sampler's seed")
-    parser.add_argument("--workers", type=int, default=1, help="trials trained at once")
+    parser.add_argument("--workers", type=int, help="trials trained at once (default 1, "
+                                                     "with --ray: the cluster's CPUs)")
+    parser.add_argument("--ray", metavar="ADDRESS",
+                        help="train each trial in a Ray actor: 'local' starts a local Ray, "
+                             "else a cluster address (HOST:6379; default $TSVAE_RAY)")
     parser.add_argument("--preset", default="quick", choices=sorted(PRESETS))
     parser.add_argument("--backend", choices=["tensorflow", "jax", "torch"])
     _add_field_flags(parser)
@@ -96,12 +100,14 @@ def main(argv=None) -> int:
     from .sweep_run import RUNNING, Sweep
     try:
         spec = make_spec(args)
-        sweep = Sweep(spec, args.data_dir, workers=args.workers)
+        sweep = Sweep(spec, args.data_dir, workers=args.workers,
+                      ray=args.ray or os.environ.get("TSVAE_RAY") or None)
     except ValueError as exc:
         print(f"tsvae-sweep: {exc}", file=sys.stderr)
         return 2
     print(f"study {spec.study} in {journal_path(sweep.data_dir)}: {sweep.counted()} of "
-          f"{spec.n_trials} trials stored; {spec.objective} ({spec.direction})", flush=True)
+          f"{spec.n_trials} trials stored; {spec.objective} ({spec.direction}); "
+          f"{sweep.workers} at once{' on Ray' if sweep.ray else ''}", flush=True)
     t0, shown = time.perf_counter(), set()
     sweep.start()
     try:

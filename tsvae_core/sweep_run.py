@@ -63,12 +63,21 @@ def _row_of(trial) -> TrialRow:
 class Sweep:
     """One sweep's study and the trials this process trains for it."""
 
-    def __init__(self, spec: SweepSpec, data_dir=None, workers: int = 1, nice: int = 0):
+    def __init__(self, spec: SweepSpec, data_dir=None, workers: int | None = None,
+                 nice: int = 0, ray=None):
+        """``ray``: None trains here; "local", True (the Ray already initialised) or a
+        cluster address trains each trial in a Ray actor (``tsvae_core.sweep_ray``), as
+        many at once as the cluster has CPUs unless ``workers`` says otherwise."""
         import optuna
         optuna.logging.set_verbosity(optuna.logging.WARNING)  # our own log says enough
         self.spec = spec.check()
         self.data_dir = Path(data_dir or default_data_dir())
-        self.workers, self.nice = max(1, int(workers)), nice
+        self.ray = ray
+        room = 1
+        if ray:
+            from .sweep_ray import connect
+            room = connect(ray)
+        self.workers, self.nice = max(1, int(workers or room)), nice
         self.study = open_study(spec, self.data_dir)
         self.status, self.message = ev.IDLE, ""
         self.version = 0
@@ -207,12 +216,21 @@ class Sweep:
             session.join(0.1)
         with self._lock:
             self._sessions.discard(session)
-        self._finish(trial, row, session, pruned)
+        try:
+            self._finish(trial, row, session, pruned)
+        finally:
+            if hasattr(session, "close"):  # a Ray actor: its CPU goes to the next trial
+                session.close()
 
     def _session(self, params: dict):
-        from .training import TrainingSession
-        configs = make_configs(self.spec.preset, **{**self.spec.fixed, **params})
-        session = TrainingSession(*configs)
+        values = {**self.spec.fixed, **params}
+        configs = make_configs(self.spec.preset, **values)  # ValueError here, not remotely
+        if self.ray:
+            from .sweep_ray import RemoteTrial
+            session = RemoteTrial(self.spec.preset, values)
+        else:
+            from .training import TrainingSession
+            session = TrainingSession(*configs)
         session.nice = self.nice
         with self._lock:
             self._sessions.add(session)
