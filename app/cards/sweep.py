@@ -13,6 +13,7 @@ import logging
 
 import holoviews as hv
 import panel as pn
+from bokeh.models.widgets.tables import NumberFormatter
 
 from tsvae_core.sweep_run import MIN_IMPORTANCE_TRIALS
 
@@ -31,6 +32,8 @@ class SweepView(pn.viewable.Viewer):
         super().__init__(**params)
         self.sweeper = sweeper or Sweeper(ctrl)
         self.table = pn.widgets.Tabulator(sp.trials_table([], []), disabled=True,
+                                          formatters={"objective": NumberFormatter(
+                                              format="0.[0000]")},
                                           selectable=1, show_index=False, pagination=None,
                                           height=260, sizing_mode="stretch_width",
                                           css_classes=["tsvae-sweep-table"])
@@ -65,7 +68,7 @@ class SweepView(pn.viewable.Viewer):
         except ValueError as exc:  # a stored trial whose settings no longer fit
             self.sweeper.message = f"Cannot use trial {number}: {exc}"
 
-    def _importance_note(self, _changed=None) -> str:
+    def _importance_note(self) -> str:
         s = self.sweeper
         done = sum(1 for r in s.rows if r.state == "complete")
         if s.sweep is not None and s.sweep.importance:
@@ -91,10 +94,13 @@ class SweepView(pn.viewable.Viewer):
         stop = pn.widgets.Button.from_param(s.param.stop, name="Stop sweep",
                                             disabled=s.param.running.rx.not_(),
                                             css_classes=["tsvae-sweep-stop"])
-        status = pn.pane.HTML(s.param.message.rx.pipe(
-            lambda t: f"<span>{html.escape(t)}</span>"), css_classes=["tsvae-sweep-status"])
-        note = pn.pane.HTML(pn.bind(self._importance_note, s.param.rows_changed),
-                            css_classes=["tsvae-sweep-importance-note"])
+        # the classes inside the HTML: the browser tests read these elements' text
+        status = pn.pane.HTML(pn.bind(
+            lambda text, state: f"<span class='tsvae-sweep-status' data-status='{state}'>"
+                                f"{html.escape(text)}</span>", s.param.message, s.param.status))
+        note = pn.pane.HTML(pn.bind(
+            lambda _: f"<span class='tsvae-sweep-importance-note'>"
+                      f"{html.escape(self._importance_note())}</span>", s.param.rows_changed))
         plots = pn.GridBox(
             plot_pane(hv.DynamicMap(sp.objective_by_trial, streams=[s.trials_pipe]),
                       min_height=280, linked_axes=False),

@@ -37,16 +37,17 @@ def objective_by_trial(data) -> hv.Overlay:
     for state, color in STATE_COLORS.items():
         pts = [(r.number, r.value) for r in rows if r.state == state and math.isfinite(r.value)]
         layers.append(hv.Scatter(pts or [(np.nan, np.nan)], TRIAL, OBJECTIVE, label=state)
-                      .opts(color=color, size=8))
+                      .opts(color=color, size=8, framewise=True))
     done = sorted((r.number, r.value) for r in rows
                   if r.state == "complete" and math.isfinite(r.value))
     pick = np.fmin if direction == "minimize" else np.fmax
     best = pick.accumulate([v for _, v in done]) if done else []
     layers.append(hv.Curve(list(zip([n for n, _ in done], best)) or [(np.nan, np.nan)],
                            TRIAL, OBJECTIVE, label="best so far")
-                  .opts(color="#81c784", line_width=2))
+                  .opts(color="#81c784", line_width=2, framewise=True))
+    # framewise: the axes follow each update (the first one had no trial)
     return hv.Overlay(layers).opts(title="objective by trial", legend_position="top_left",
-                                   show_grid=True)
+                                   show_grid=True, framewise=True)
 
 
 def _positions(values: list, log: bool) -> np.ndarray:
@@ -70,7 +71,7 @@ def parallel_coordinates(data) -> hv.Path:
     ticks = [(i, a) for i, a in enumerate(axes)]
     if not done:
         return hv.Path([], ["axis", "position"], ["objective"]).opts(
-            xticks=ticks, title="parameters against the objective (no finished trial yet)")
+            xticks=ticks, framewise=True, title="parameters against the objective (no finished trial yet)")
     columns = [_positions([r.params[n] for r in done], logs.get(n, False)) for n in names]
     columns.append(_positions([r.value for r in done], False))
     paths = [{"axis": np.arange(len(axes), dtype=float),
@@ -78,7 +79,8 @@ def parallel_coordinates(data) -> hv.Path:
              for i, r in enumerate(done)]
     return hv.Path(paths, ["axis", "position"], ["objective"]).opts(
         color="objective", cmap="viridis", colorbar=True, line_width=2, xticks=ticks,
-        ylim=(-0.05, 1.05), yaxis=None, title="parameters against the objective")
+        ylim=(-0.05, 1.05), yaxis=None, framewise=True,
+        title="parameters against the objective")
 
 
 def importance_bars(data: dict) -> hv.Bars:
@@ -86,4 +88,4 @@ def importance_bars(data: dict) -> hv.Bars:
     ``{field: importance}``."""
     items = sorted((data or {}).items(), key=lambda kv: -kv[1])
     return hv.Bars(items, hv.Dimension("field"), hv.Dimension("importance")).opts(
-        color="#4fc3f7", title="parameter importance", ylim=(0, 1))
+        color="#4fc3f7", title="parameter importance", ylim=(0, 1), framewise=True)

@@ -37,8 +37,9 @@ def test_a_three_trial_sweep_shows_its_table_and_plots_and_a_click_fills_the_wid
     status = page.locator(".tsvae-sweep-status")
     ui.wait_until(lambda: "finished: 3 of 3 trials" in status.inner_text(), 240,
                   "the sweep to finish")
-    rows = ui.wait_until(lambda: (lambda r: r if len(r) == 3 else None)(table_rows(page)),
-                         ui.WAIT_S, "three rows in the trials table")
+    ended = lambda r: r if len(r) == 3 and all(x["state"] != "running" for x in r) else None
+    rows = ui.wait_until(lambda: ended(table_rows(page)), ui.WAIT_S,
+                         "three ended trials in the table")
     assert [r["trial"] for r in rows] == ["0", "1", "2"]
     assert all(r["state"] in ("complete", "pruned") for r in rows), rows
     points, lines = ui.wait_until(lambda: (lambda p: p if p[0] >= 2 and p[1] >= 2 else None)(
