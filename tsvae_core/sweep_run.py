@@ -246,7 +246,12 @@ class Sweep:
         elif session.status == ev.FINISHED and math.isfinite(row.value):
             path = self.model_dir() / f"trial-{trial.number}.keras"
             path.parent.mkdir(parents=True, exist_ok=True)
-            session.save(str(path))
+            try:
+                session.save(str(path))
+            except Exception as exc:  # e.g. its Ray actor died: this trial fails, not the sweep
+                log.exception("saving trial %s failed", trial.number)
+                self._tell(trial, row, TrialState.FAIL, FAILED, f"saving its model failed: {exc}")
+                return
             row.model_path = str(path)
             trial.set_user_attr("model_path", row.model_path)
             self._tell(trial, row, TrialState.COMPLETE, COMPLETE, "", row.value)
