@@ -84,7 +84,7 @@ class Sweep:
         self.importance: dict[str, float] = {}
         self._lock = threading.Lock()
         self._stop = threading.Event()
-        self._sessions: set = set()
+        self._sessions: dict = {}    # trial number -> its running session
         self._claimed = 0            # trials this process has asked for and not told
         self._thread: threading.Thread | None = None
         self._rows: dict[int, TrialRow] = {}
@@ -117,6 +117,11 @@ class Sweep:
         if self._thread is not None:
             self._thread.join(timeout)
 
+    def session_of(self, number: int):
+        """The running session (or Ray trial) of trial ``number``, None once it ended."""
+        with self._lock:
+            return self._sessions.get(number)
+
     def model_dir(self) -> Path:
         return self.data_dir / "sweeps" / self.spec.study
 
@@ -132,7 +137,7 @@ class Sweep:
         """Running trials stop within one batch; no new trial starts."""
         self._stop.set()
         with self._lock:
-            sessions = list(self._sessions)
+            sessions = list(self._sessions.values())
         for s in sessions:
             s.stop()
 
@@ -190,7 +195,7 @@ class Sweep:
         row = TrialRow(trial.number, {r.name: r.suggest(trial) for r in spec.space})
         self._publish(row)
         try:
-            session = self._session(row.params)
+            session = self._session(trial.number, row.params)
         except ValueError as exc:  # settings a cross-field rule refuses
             self._tell(trial, row, optuna.trial.TrialState.FAIL, FAILED, str(exc))
             return
@@ -215,14 +220,14 @@ class Sweep:
                 break
             session.join(0.1)
         with self._lock:
-            self._sessions.discard(session)
+            self._sessions.pop(trial.number, None)
         try:
             self._finish(trial, row, session, pruned)
         finally:
             if hasattr(session, "close"):  # a Ray actor: its CPU goes to the next trial
                 session.close()
 
-    def _session(self, params: dict):
+    def _session(self, number: int, params: dict):
         values = {**self.spec.fixed, **params}
         configs = make_configs(self.spec.preset, **values)  # ValueError here, not remotely
         if self.ray:
@@ -233,7 +238,7 @@ class Sweep:
             session = TrainingSession(*configs)
         session.nice = self.nice
         with self._lock:
-            self._sessions.add(session)
+            self._sessions[number] = session
             if self._stop.is_set():
                 session.stop()
         return session

@@ -5,8 +5,6 @@ prune and stop tests work on copies of its data directory."""
 import dataclasses
 import math
 import shutil
-import subprocess
-import sys
 import time
 
 import keras
@@ -16,9 +14,9 @@ import pytest
 pytest.importorskip("optuna")
 
 import tsvae_core.models  # noqa: E402,F401  (registers the classes load_model needs)
-from tsvae_core.sweep import SweepSpec, journal_path, load_spec  # noqa: E402
+from tsvae_core.sweep import STOPPED_NOTE, SweepSpec, journal_path, load_spec  # noqa: E402
 from tsvae_core.sweep_run import COMPLETE, FAILED, PRUNED, Sweep  # noqa: E402
-from tsvae_core.sweep import STOPPED_NOTE  # noqa: E402
+from tsvae_core.sweep_cli import main  # noqa: E402
 from tsvae_core.sweep_space import FieldRange, default_range, parse_range  # noqa: E402
 
 from .tiny import QUICK_BUILD, TINY  # noqa: E402
@@ -67,14 +65,14 @@ def test_four_trials_over_two_fields_complete_and_save_their_models(done):
     assert sum(sweep.importance.values()) == pytest.approx(1.0)
 
 
-def test_resumes_from_its_journal_in_a_new_process(done, copy):
+def test_tsvae_sweep_resumes_the_study_from_its_journal(done, copy, capsys):
+    """A "restart": tsvae-sweep (in this process, with new study objects) finds the study
+    by its name alone and adds one trial."""
     before = [(r.number, r.value) for r in done[1].rows()]
-    out = subprocess.run([sys.executable, "-m", "tsvae_core.sweep_cli", "--study", "tiny",
-                          "--data-dir", str(copy), "--trials", "5"],
-                         capture_output=True, text=True, timeout=300)
-    assert out.returncode == 0, out.stderr[-2000:]
-    assert "4 of 5 trials stored" in out.stdout
-    assert "trial   4 complete" in out.stdout and "finished: 5 of 5 trials" in out.stdout
+    assert main(["--study", "tiny", "--data-dir", str(copy), "--trials", "5"]) == 0
+    out = capsys.readouterr().out
+    assert "4 of 5 trials stored" in out
+    assert "trial   4 complete" in out and "finished: 5 of 5 trials" in out
     again = Sweep(load_spec(copy, "tiny"), copy)                 # a third "restart"
     rows = again.rows()
     assert [(r.number, r.value) for r in rows[:4]] == before     # the old trials kept

@@ -1,5 +1,6 @@
-"""Sweep trials as Ray actors on a local Ray started once for the module: two trials
-train at once, a trial whose actor dies is recorded failed and the sweep goes on."""
+"""Sweep trials as Ray actors on a local Ray of 2 CPUs started once for the module: two
+trials train at once, a finished trial's model comes back from its worker, and a trial
+whose actor dies is recorded failed while the sweep goes on."""
 import threading
 import time
 
@@ -8,13 +9,13 @@ import pytest
 ray = pytest.importorskip("ray")
 pytest.importorskip("optuna")
 
-from tsvae_core.sweep import SweepSpec  # noqa: E402
+from tsvae_core.sweep import STOPPED_NOTE, SweepSpec  # noqa: E402
 from tsvae_core.sweep_run import COMPLETE, FAILED, RUNNING, Sweep  # noqa: E402
 from tsvae_core.sweep_space import FieldRange  # noqa: E402
 
 from .tiny import QUICK_BUILD, TINY  # noqa: E402
 
-pytestmark = pytest.mark.slow  # Ray's start and its workers' TensorFlow imports
+pytestmark = pytest.mark.slow  # Ray's start and each worker's TensorFlow import
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -24,54 +25,52 @@ def local_ray():
     ray.shutdown()
 
 
-def spec(name, n_trials, epochs):
-    return SweepSpec(name, [FieldRange("latent_dim", 2, 4)], "quick",
-                     {**TINY, **QUICK_BUILD, "epochs": epochs}, n_trials=n_trials,
+def wait(predicate, sweep, what, timeout=180):
+    deadline = time.monotonic() + timeout
+    while not predicate(sweep.rows()):
+        assert time.monotonic() < deadline and sweep.is_alive(), (what, sweep.rows())
+        time.sleep(0.02)
+
+
+def running_at_once(rows, numbers) -> bool:
+    return all(any(r.number == n and r.state == RUNNING and r.epochs >= 1 for r in rows)
+               for n in numbers)
+
+
+def test_trials_run_two_at_once_and_a_dead_actor_fails_only_its_trial(tmp_path):
+    space = [FieldRange("epochs", 2, 400), FieldRange("latent_dim", 2, 3)]
+    spec = SweepSpec("ray", space, "quick", {**TINY, **QUICK_BUILD}, n_trials=3,
                      sampler="random", pruner="none")
+    sweep = Sweep(spec, tmp_path, ray=True)
+    assert sweep.workers == 2                          # the cluster's CPUs
+    # trial 0 trains long, trial 1 eight epochs (a wide window for both to be seen
+    # training under load), then trial 2 long again
+    for epochs in (400, 8, 400):
+        sweep.study.enqueue_trial({"epochs": epochs, "latent_dim": 2})
+    seen = threading.Event()
 
-
-def test_two_trials_train_at_once_on_a_two_cpu_cluster(tmp_path):
-    sweep = Sweep(spec("ray2", 2, 3), tmp_path, ray=True)
-    assert sweep.workers == 2
-    both = threading.Event()
-
-    def watch():  # two rows running with an epoch each, at the same moment
-        while sweep.is_alive() or not both.is_set():
-            rows = sweep.rows()
-            if sum(r.state == RUNNING and r.epochs >= 1 for r in rows) == 2:
-                both.set()
-                return
-            if not sweep.is_alive() and sweep.status != "idle":
-                return
-            time.sleep(0.02)
+    def watch():  # trials 0 and 1 each past an epoch at the same moment
+        while sweep.is_alive() and not seen.is_set():
+            if running_at_once(sweep.rows(), (0, 1)):
+                seen.set()
+            time.sleep(0.01)
 
     sweep.start()
-    watcher = threading.Thread(target=watch)
+    watcher = threading.Thread(target=watch, daemon=True)
     watcher.start()
-    sweep.join(240)
-    watcher.join(5)
+    wait(lambda rows: len(rows) > 1 and rows[1].state == COMPLETE, sweep, "trial 1 to finish")
+    assert seen.is_set(), "trials 0 and 1 never trained at the same time"
+    saved = tmp_path / "sweeps" / "ray" / "trial-1.keras"
+    assert sweep.rows()[1].model_path == str(saved) and saved.stat().st_size > 1000
+    wait(lambda rows: running_at_once(rows, (0, 2)), sweep, "trial 2 beside trial 0")
+    ray.kill(sweep.session_of(0).actor)                # trial 0's worker dies mid-epoch
+    wait(lambda rows: rows[0].state == FAILED, sweep, "trial 0 to fail")
     rows = sweep.rows()
-    assert [r.state for r in rows] == [COMPLETE, COMPLETE], [r.message for r in rows]
-    assert both.is_set(), "the two trials never trained at the same time"
-    for r in rows:                                   # models came back from the workers
-        assert r.model_path and (tmp_path / "sweeps" / "ray2" / f"trial-{r.number}.keras"
-                                 ).stat().st_size > 1000
-
-
-def test_a_trial_whose_actor_dies_fails_and_the_sweep_goes_on(tmp_path):
-    sweep = Sweep(spec("raydie", 2, 500), tmp_path, ray=True, workers=1)
-    sweep.start()
-    deadline = time.monotonic() + 180
-    while not any(r.epochs >= 1 for r in sweep.rows()):
-        assert time.monotonic() < deadline and sweep.is_alive()
-        time.sleep(0.05)
-    (session,) = list(sweep._sessions)
-    ray.kill(session.actor)                          # the worker process dies mid-trial
-    while not any(r.number == 1 and r.epochs >= 1 for r in sweep.rows()):
-        assert time.monotonic() < deadline and sweep.is_alive(), sweep.rows()
-        time.sleep(0.05)
+    assert "Ray actor died" in rows[0].message
+    assert rows[2].state == RUNNING                    # the sweep goes on
     sweep.stop()
     sweep.join(60)
-    first = sweep.rows()[0]
-    assert first.state == FAILED and "Ray actor died" in first.message
-    assert sweep.status == "stopped"
+    rows = sweep.rows()
+    assert sweep.status == "stopped" and not sweep.is_alive()
+    assert rows[2].state == FAILED and rows[2].message == STOPPED_NOTE
+    assert [r.state for r in rows] == [FAILED, COMPLETE, FAILED]
