@@ -17,13 +17,11 @@ import json
 import logging
 import math
 import os
-import threading
-import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from . import events as ev
-from .config import ARCHITECTURES, FIELDS, PRESETS, make_configs
+from .config import FIELDS, PRESETS, make_configs
 from .sweep_space import FieldRange, check_space
 
 log = logging.getLogger(__name__)

@@ -15,7 +15,6 @@ from __future__ import annotations
 import logging
 import math
 import threading
-import time
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
