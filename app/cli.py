@@ -24,6 +24,7 @@ log = logging.getLogger(__name__)
 
 APP = Path(__file__).with_name("main.py")
 ORIGIN_ENV = "TSVAE_ALLOW_ORIGIN"
+DATA_DIR_ENV = "TSVAE_DATA_DIR"
 # A closed tab's session is destroyed (and its run stopped) within about
 # CHECK + LIFETIME ms; Bokeh's defaults (17 s + 15 s) would keep a thread training
 # for half a minute after the tab is gone.
@@ -51,6 +52,9 @@ def parse_args(argv: list[str] | None = None) -> tuple[argparse.Namespace, list[
                    help=f"train each tab's run as an actor on this Ray cluster (HOST:6379, "
                         f"or 'local' to start one here; default ${RAY_ENV}, else in this "
                         "process); needs pip install 'tsvae[ray]'")
+    p.add_argument("--data-dir", default=None,
+                   help=f"where sweeps keep their studies and models (default ${DATA_DIR_ENV}, "
+                        "else ~/.tsvae)")
     p.add_argument("--debug-endpoint", action="store_true",
                    help="serve GET /debug/sessions (run states, for tests and operators)")
     p.add_argument("--log-level", default="info",
@@ -85,6 +89,8 @@ def main(argv: list[str] | None = None) -> None:
         os.environ[MAX_RUNS_ENV] = str(args.max_runs)  # read by app.server_runs in this process
     if args.ray:
         connect_ray(args.ray)
+    if args.data_dir is not None:
+        os.environ[DATA_DIR_ENV] = args.data_dir  # read by tsvae_core.sweep in this process
     # Serve Bokeh/Panel JS and CSS from this server, never from a CDN.
     os.environ.setdefault("BOKEH_RESOURCES", "server")
     from panel.command import main as panel_main

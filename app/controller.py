@@ -63,6 +63,9 @@ class Controller(ModelLoading, RunStreams):
         self.runs = RunHistory()
         #: Called as fn(session) when a new run (session) is prepared.
         self.session_hooks: list = []
+        #: Called as fn() at every poll, and when the tab closes (e.g. the Sweep card's).
+        self.poll_hooks: list = []
+        self.close_hooks: list = []
         self._initial_model = None  # a .keras path the next session starts from
         for cfg in (data, model, train):
             cfg.param.watch(self._on_config, field_names(cfg))
@@ -226,6 +229,10 @@ class Controller(ModelLoading, RunStreams):
         self._end_session()
         if closing is not None:
             closing.close()  # a remote run's actor is killed now
+        for hook in self.close_hooks:
+            hook()
+        self.close_hooks.clear()
+        self.poll_hooks.clear()
         self.registry.mark_closed(self.tab)
         self.preview.close()
         self._cancel_check()
@@ -260,6 +267,8 @@ class Controller(ModelLoading, RunStreams):
     # ---- the periodic callback ---------------------------------------------------------
     def poll(self) -> None:
         """Drain the session's events into params and streams (event loop only)."""
+        for hook in self.poll_hooks:
+            hook()
         self.resend_stranded()
         self._poll()
 

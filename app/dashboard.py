@@ -20,6 +20,7 @@ from .cards.inspection import InspectView
 from .cards.probes import ProbeView
 from .cards.runs import RunsView
 from .cards.settings import Settings
+from .cards.sweep import SweepView
 from .cards.training import LatentView, LossView, PreviewView, QualityView, ReconView
 from .controller import Controller
 from .inspector import Inspector
@@ -80,6 +81,7 @@ def build_page(ctrl: Controller) -> pn.template.FastListTemplate:
                _card("Probes", ProbeView(ctrl, prober)),
                sizing_mode="stretch_width"),
         _card("Runs", RunsView(ctrl)),
+        _card("Sweep", SweepView(ctrl)),
         _card("Save, load and download", FilesView(ctrl)),
         _card("Generated data", PreviewView(ctrl)),
     ]

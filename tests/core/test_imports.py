@@ -29,3 +29,13 @@ def test_test_files_outside_packages_have_unique_names():
     root = pathlib.Path(__file__).resolve().parents[1]
     names = [p.name for d in ("app", "e2e") for p in (root / d).glob("test_*.py")]
     assert len(names) == len(set(names)), sorted(n for n in names if names.count(n) > 1)
+
+
+def test_optuna_is_imported_only_when_a_sweep_runs():
+    """Optuna is an optional extra: the sweep modules and the page import it lazily."""
+    code = ("import sys, tsvae_core.sweep, tsvae_core.sweep_space, tsvae_core.sweep_run\n"
+            "import tsvae_core.sweep_cli, app.dashboard\n"
+            "print('optuna:', 'optuna' in sys.modules)\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert out.returncode == 0, out.stdout + out.stderr
+    assert "optuna: False" in out.stdout

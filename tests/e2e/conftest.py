@@ -12,6 +12,7 @@ import os
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from pathlib import Path
@@ -85,7 +86,8 @@ def server():
     log = OUTPUT / "e2e-server.log"
     env = dict(os.environ, TSVAE_DEFAULT_OVERRIDES=json.dumps(OVERRIDES),
                PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),
-               TF_CPP_MIN_LOG_LEVEL="2")
+               TF_CPP_MIN_LOG_LEVEL="2",
+               TSVAE_DATA_DIR=tempfile.mkdtemp(prefix="tsvae-e2e-data-"))  # sweeps' studies
     env.pop("TSVAE_MAX_RUNS", None)
     with open(log, "wb") as out:
         proc = subprocess.Popen(
