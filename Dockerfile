@@ -2,6 +2,7 @@
 #   docker build -t tsvae .
 #   docker run --gpus all -p 5006:5006 tsvae                      # http://localhost:5006/
 #   docker run --gpus all -p 5006:5006 -e TSVAE_ALLOW_ORIGIN=myhost:5006 tsvae
+#   docker run --gpus all --network host tsvae ray start --address HOST:6379 --block  # a Ray worker
 # TensorFlow's CUDA libraries come from pip (the project's "gpu" extra,
 # tensorflow[and-cuda]); the host needs only the NVIDIA driver and container toolkit.
 FROM python:3.11-slim
@@ -17,7 +18,8 @@ WORKDIR /opt/tsvae
 COPY pyproject.toml README.md ./
 COPY tsvae_core ./tsvae_core
 COPY app ./app
-RUN pip install ".[gpu]"
+# "ray": the image also serves as a Ray worker (README: Runs on a Ray cluster).
+RUN pip install ".[gpu,ray]"
 
 RUN useradd --create-home tsvae
 USER tsvae

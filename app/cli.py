@@ -3,6 +3,8 @@
     tsvae                        # http://localhost:5006/
     tsvae --show                 # ... and open a browser
     tsvae --address 0.0.0.0 --allow-websocket-origin myhost:5006   # reachable from others
+    tsvae --ray HOST:6379        # each tab's run is a Ray actor on that cluster ("local":
+                                 # a Ray instance started here); needs the `ray` extra
 
 Anything after `--` goes to `panel serve` unchanged.
 """
@@ -14,6 +16,7 @@ import os
 import sys
 from pathlib import Path
 
+from tsvae_core.remote import RAY_ENV
 from tsvae_core.sources.files import MAX_FILE_BYTES
 
 from .server_runs import MAX_RUNS_ENV
@@ -22,6 +25,7 @@ log = logging.getLogger(__name__)
 
 APP = Path(__file__).with_name("main.py")
 ORIGIN_ENV = "TSVAE_ALLOW_ORIGIN"
+DATA_DIR_ENV = "TSVAE_DATA_DIR"
 # A closed tab's session is destroyed (and its run stopped) within about
 # CHECK + LIFETIME ms; Bokeh's defaults (17 s + 15 s) would keep a thread training
 # for half a minute after the tab is gone.
@@ -49,6 +53,13 @@ def parse_args(argv: list[str] | None = None) -> tuple[argparse.Namespace, list[
     p.add_argument("--max-runs", type=int, default=None,
                    help=f"concurrent trainings on this server (default ${MAX_RUNS_ENV}, "
                         "else 1 per GPU, 2 on CPU)")
+    p.add_argument("--ray", default=os.environ.get(RAY_ENV) or None, metavar="ADDRESS",
+                   help=f"train each tab's run as an actor on this Ray cluster (HOST:6379, "
+                        f"or 'local' to start one here; default ${RAY_ENV}, else in this "
+                        "process); needs pip install 'tsvae[ray]'")
+    p.add_argument("--data-dir", default=None,
+                   help=f"where sweeps keep their studies and models (default ${DATA_DIR_ENV}, "
+                        "else ~/.tsvae)")
     p.add_argument("--debug-endpoint", action="store_true",
                    help="serve GET /debug/sessions (run states, for tests and operators)")
     p.add_argument("--log-level", default="info",
@@ -82,6 +93,10 @@ def main(argv: list[str] | None = None) -> None:
     args, extra = parse_args(argv)
     if args.max_runs is not None:
         os.environ[MAX_RUNS_ENV] = str(args.max_runs)  # read by app.server_runs in this process
+    if args.ray:
+        connect_ray(args.ray)
+    if args.data_dir is not None:
+        os.environ[DATA_DIR_ENV] = args.data_dir  # read by tsvae_core.sweep in this process
     # Serve Bokeh/Panel JS and CSS from this server, never from a CDN.
     os.environ.setdefault("BOKEH_RESOURCES", "server")
     from panel.command import main as panel_main
@@ -90,6 +105,21 @@ def main(argv: list[str] | None = None) -> None:
     host = "localhost" if args.address in ("0.0.0.0", "::", "") else args.address
     print(f"tsvae: serving on http://{host}:{args.port}/", flush=True)
     panel_main()
+
+
+def connect_ray(address: str) -> None:
+    """Join the cluster before serving (ray.init takes seconds: never in a page's
+    callback); the app's runs read the address from the environment."""
+    os.environ[RAY_ENV] = address
+    try:
+        from tsvae_core.remote import connect
+        cluster = connect(address)
+    except ImportError:
+        sys.exit(f"tsvae: --ray {address}: Ray is not installed (pip install 'tsvae[ray]')")
+    except Exception as exc:  # a wrong address, a cluster that is down
+        sys.exit(f"tsvae: --ray {address}: cannot join the Ray cluster: {exc}")
+    print(f"tsvae: runs train on the Ray cluster {address} "
+          f"({cluster['gpus']:g} GPUs; one per run when there are any)", flush=True)
 
 
 if __name__ == "__main__":

@@ -16,6 +16,7 @@ import param
 
 from tsvae_core import events as ev
 from tsvae_core.config import DataConfig, ModelConfig, TrainConfig, config_values, field_names
+from tsvae_core.remote import make_session
 from tsvae_core.runs import RunHistory, RunRecord
 from tsvae_core.training import TrainingSession
 
@@ -62,6 +63,9 @@ class Controller(ModelLoading, RunStreams):
         self.runs = RunHistory()
         #: Called as fn(session) when a new run (session) is prepared.
         self.session_hooks: list = []
+        #: Called as fn() at every poll, and when the tab closes (e.g. the Sweep card's).
+        self.poll_hooks: list = []
+        self.close_hooks: list = []
         self._initial_model = None  # a .keras path the next session starts from
         for cfg in (data, model, train):
             cfg.param.watch(self._on_config, field_names(cfg))
@@ -139,6 +143,12 @@ class Controller(ModelLoading, RunStreams):
             # stay as they are (preparing a run re-renders them, seconds under load).
             self._say_busy(self.registry.active())
             return
+        if rebuild and self._initial_model:
+            # settings changed after a load: the file is checked against them again off
+            # the event loop (loading it takes seconds); the run starts once it fits
+            self._start_after_check = action
+            self.load_model(self._initial_model, self.loaded_model)
+            return
         # a prepared session (loaded model) is rebuilt if settings changed
         if rebuild:
             try:
@@ -147,6 +157,9 @@ class Controller(ModelLoading, RunStreams):
                 self.set_error("start", f"Cannot start: {exc}")
                 self._refresh_actions()
                 return
+        self._try_start(s, action)
+
+    def _try_start(self, s: TrainingSession, action: str) -> None:
         ok, n = self.registry.try_start(s, self.tab, action)
         if not ok:
             self._say_busy(n)
@@ -171,8 +184,9 @@ class Controller(ModelLoading, RunStreams):
         self._end_session()
         self.clear_views()
         reuse = self.preview.matching(self.data)
-        s = TrainingSession(self.data, self.model, self.train, dataset=reuse,
-                            initial_model=self._initial_model)
+        # in this process, or a Ray actor's proxy when the server has a cluster (--ray)
+        s = make_session(self.data, self.model, self.train, dataset=reuse,
+                         initial_model=self._initial_model)
         return self._adopt(s, config_values(self.data, self.model, self.train))
 
     def _adopt(self, s: TrainingSession, values: dict) -> TrainingSession:
@@ -212,7 +226,14 @@ class Controller(ModelLoading, RunStreams):
         snapshot, optimizer, dataset) is released once its thread ends; the preview
         data, the last epoch's arrays and the plots' data go now. No stream is sent:
         the page is gone."""
+        closing = self.session
         self._end_session()
+        if closing is not None:
+            closing.close()  # a remote run's actor is killed now
+        for hook in self.close_hooks:
+            hook()
+        self.close_hooks.clear()
+        self.poll_hooks.clear()
         self.registry.mark_closed(self.tab)
         self.preview.close()
         self._cancel_check()
@@ -247,6 +268,12 @@ class Controller(ModelLoading, RunStreams):
     # ---- the periodic callback ---------------------------------------------------------
     def poll(self) -> None:
         """Drain the session's events into params and streams (event loop only)."""
+        for hook in self.poll_hooks:
+            hook()
+        self.resend_stranded()
+        self._poll()
+
+    def _poll(self) -> None:
         self.take_preview()
         self._take_checked()
         self._refresh_estimate()

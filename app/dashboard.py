@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import functools
 import logging
 import sys
 import weakref
@@ -10,6 +11,8 @@ import weakref
 import panel as pn
 from panel.io.resources import CDN_DIST, LOCAL_DIST
 
+from .anomaly_streams import AnomalyStreams
+from .cards.anomaly import AnomalyView
 from .cards.family import FamilyView
 from .cards.files import FilesView
 from .cards.header import Controls, StatusLine
@@ -17,11 +20,13 @@ from .cards.inspection import InspectView
 from .cards.probes import ProbeView
 from .cards.runs import RunsView
 from .cards.settings import Settings
+from .cards.sweep import SweepView
 from .cards.training import LatentView, LossView, PreviewView, QualityView, ReconView
 from .controller import Controller
 from .inspector import Inspector
 from .prober import Prober
 from .requested_settings import initial_configs
+from .stranded import resend_stranded
 from .url_sync import sync_url
 
 log = logging.getLogger(__name__)
@@ -56,13 +61,13 @@ def _batching(doc):
     return batch
 
 
-def _card(title: str, body) -> pn.Card:
-    return pn.Card(body, title=title, collapsible=False, sizing_mode="stretch_width")
+def _card(title: str, body, **params) -> pn.Card:
+    return pn.Card(body, title=title, collapsible=False, sizing_mode="stretch_width", **params)
 
 
 def build_page(ctrl: Controller) -> pn.template.FastListTemplate:
     header = pn.Column(Controls(ctrl), StatusLine(ctrl), sizing_mode="stretch_width")
-    inspector, prober = Inspector(ctrl), Prober(ctrl)
+    inspector, prober, anomaly = Inspector(ctrl), Prober(ctrl), AnomalyStreams(ctrl)
     main = [
         header,
         pn.Row(_card("Latent space", LatentView(ctrl, inspector, prober)),
@@ -70,10 +75,13 @@ def build_page(ctrl: Controller) -> pn.template.FastListTemplate:
         pn.Row(_card("Reconstruction", ReconView(ctrl)),
                _card("Latent quality", QualityView(ctrl)), sizing_mode="stretch_width"),
         _card("What this family adds", FamilyView(ctrl)),
+        # only for data that are one continuous series (not the synthetic demo's windows)
+        _card("Anomalies", AnomalyView(anomaly), visible=anomaly.param.has_series),
         pn.Row(_card("Inspect", InspectView(ctrl, inspector)),
                _card("Probes", ProbeView(ctrl, prober)),
                sizing_mode="stretch_width"),
         _card("Runs", RunsView(ctrl)),
+        _card("Sweep", SweepView(ctrl)),
         _card("Save, load and download", FilesView(ctrl)),
         _card("Generated data", PreviewView(ctrl)),
     ]
@@ -109,6 +117,7 @@ def new_tab() -> tuple[Controller, pn.template.FastListTemplate]:
         ctrl.notice = problem
     if pn.state.curdoc is not None:
         ctrl.batch_updates = _batching(pn.state.curdoc)
+        ctrl.resend_stranded = functools.partial(resend_stranded, pn.state.curdoc)
         sync_url(ctrl)
     pn.state.add_periodic_callback(ctrl.poll, period=POLL_MS)
 

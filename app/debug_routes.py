@@ -3,6 +3,12 @@
 JSON: {"max_runs", "active", "runs": [{"run", "tab", "closed", "alive", "status",
 "epoch"}]}. Tests use it to check, on the server side, that closing a tab stopped its
 training thread. It shows no data or settings, only run states.
+
+GET /debug/models?tab=ID&css=CLASS: the server's copy of the Bokeh models of tab ID (its
+session id) that carry the CSS class, as [{"id", "type", "disabled"}], after an entry
+{"stranded": {"queued", "blocked"}} on Panel's queue of unsent messages. A browser test
+that sees a widget in a stale state asks it whether the server changed the widget (and
+the browser missed the change) or not.
 """
 from __future__ import annotations
 
@@ -20,4 +26,31 @@ class SessionsHandler(RequestHandler):
         self.write(json.dumps(REGISTRY.snapshot()))
 
 
-ROUTES = [("/debug/sessions", SessionsHandler, {})]
+class ModelsHandler(RequestHandler):
+    def get(self):
+        tab, css = self.get_argument("tab"), self.get_argument("css")
+        found = []
+        for context in self.application._applications.values():
+            for session in context.sessions:
+                if session.id != tab:
+                    continue
+                found.append({"stranded": _stranded(session.document)})
+                for m in list(session.document.models):
+                    if css in (getattr(m, "css_classes", None) or []):
+                        found.append({"id": m.id, "type": type(m).__name__,
+                                      "disabled": getattr(m, "disabled", None)})
+        self.set_header("Content-Type", "application/json")
+        self.set_header("Cache-Control", "no-store")
+        self.write(json.dumps(found))
+
+
+def _stranded(doc) -> dict:
+    """Panel's queue of messages waiting for the socket (its direct write path): messages
+    queued with no writer scheduled would never reach the page."""
+    from panel.io import document as pdoc
+    queued = getattr(pdoc, "_WRITE_MSGS", {}).get(doc, {})
+    return {"queued": sum(len(m) for m in queued.values()),
+            "blocked": doc in getattr(pdoc, "_WRITE_BLOCK", {})}
+
+
+ROUTES = [("/debug/sessions", SessionsHandler, {}), ("/debug/models", ModelsHandler, {})]

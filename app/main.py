@@ -5,6 +5,6 @@ from app.dashboard import serve_session
 
 # Bokeh and Panel resources are served by this server itself (panel serve's default);
 # no CDN is needed, so the page works offline.
-pn.extension(notifications=False)
+pn.extension("tabulator", notifications=False)  # tabulator: the Sweep card's table
 
 serve_session().servable()

@@ -21,6 +21,7 @@ from tsvae_core import events as ev
 from tsvae_core.config import (DataConfig, ModelConfig, TrainConfig, config_values,
                                copy_config)
 from tsvae_core.data import Dataset
+from tsvae_core.remote import make_session
 from tsvae_core.training import TrainingSession
 
 log = logging.getLogger(__name__)
@@ -45,8 +46,8 @@ def prepare(path: str, name: str, values: dict, data: DataConfig, model: ModelCo
     configs are the caller's own copies: widgets may change the tab's meanwhile."""
     out = Checked(path, name, values)
     try:
-        out.session = TrainingSession(data, model, train, dataset=dataset,
-                                      initial_model=path)
+        out.session = make_session(data, model, train, dataset=dataset,
+                                   initial_model=path)
     except ValueError as exc:  # the file does not fit the settings
         out.error = f"Cannot load {name}: {unpathed(exc, path, name)}"
         return out
@@ -109,6 +110,9 @@ class ModelLoading(param.Parameterized):
     def __init__(self, *args, **params):
         super().__init__(*args, **params)
         self.model_check = ModelCheck()  # an uploaded .keras being checked off the loop
+        #: "start" or "step" when that action waits for the check (Start after a load
+        #: with changed settings); None otherwise
+        self._start_after_check: str | None = None
 
     def load_model(self, path, name: str) -> None:
         """The next run starts from the weights in the ``.keras`` file at ``path``; the
@@ -132,6 +136,7 @@ class ModelLoading(param.Parameterized):
         done = self.model_check.take()
         if done is None:
             return
+        action, self._start_after_check = self._start_after_check, None
         if done.error:
             self.set_error("load", done.error)
             self.message = ""
@@ -145,9 +150,13 @@ class ModelLoading(param.Parameterized):
         self.checking_model = ""
         self._refresh_actions()
         self.param.trigger("model_checked")
+        if action is not None and not done.error:
+            self._try_start(done.session, action)
+
 
     def _cancel_check(self) -> None:
         self.model_check.cancel()
+        self._start_after_check = None
         self.checking_model = ""
 
 

@@ -71,6 +71,9 @@ class RunStreams(TabSettings):
         super().__init__(data, model, train, **params)
         #: Context for an epoch's plot updates; the page sets one that batches them.
         self.batch_updates = contextlib.nullcontext
+        #: Called at the start of each poll; the page sets one that sends the messages
+        #: Panel left unsent (app.stranded).
+        self.resend_stranded = lambda: None
         self.loss_buffer = hv.streams.Buffer(empty_history(), length=1_000_000, index=False)
         self.latent_pipe = hv.streams.Pipe(data=empty_latent())
         self.recon_pipe = hv.streams.Pipe(data=None)

@@ -2,7 +2,7 @@
 # Set up and run the whole test suite (core, app, browser). Extra flags go to pytest.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/setup.sh "test,jax,torch,data"
+bash scripts/setup.sh "test,jax,torch,data,sweep,ray"
 if [[ ! -x /usr/bin/chromium ]]; then
   echo "setup: installing Debian's chromium for the browser tests"
   if [[ $(id -u) -eq 0 ]]; then sudo=""; else sudo="sudo"; fi

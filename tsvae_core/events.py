@@ -5,6 +5,7 @@ the queue (the dashboard, the command line, a test) owns them from then on.
 """
 from __future__ import annotations
 
+import queue
 import time
 from dataclasses import dataclass, field
 
@@ -15,6 +16,17 @@ IDLE, RUNNING, PAUSED, STOPPED, FINISHED, FAILED = (
     "idle", "running", "paused", "stopped", "finished", "failed")
 STATES = (IDLE, RUNNING, PAUSED, STOPPED, FINISHED, FAILED)
 ENDED = (STOPPED, FINISHED, FAILED)
+
+
+def drain_queue(q: queue.Queue, max_items: int | None = None) -> list:
+    """What ``q`` holds now (at most ``max_items``), without waiting."""
+    out = []
+    while max_items is None or len(out) < max_items:
+        try:
+            out.append(q.get_nowait())
+        except queue.Empty:
+            break
+    return out
 
 
 @dataclass
@@ -52,3 +64,6 @@ class EpochEnd:
     # probe name -> its latent point (latent,), or points (n, latent) for a stack of windows;
     # empty unless TrainingSession.set_probes gave some
     probe_latent: dict[str, np.ndarray] = field(default_factory=dict)
+    # the series' anomaly scores (tsvae_core.anomaly.AnomalyScores) for datasets that are
+    # one continuous series; None for the synthetic demo's shuffled windows
+    anomaly: object | None = None

@@ -10,14 +10,18 @@ an ``EpochEnd`` (latent points, reconstructions, family extras, the probes' late
 """
 from __future__ import annotations
 
+import logging
 import threading
 
 import keras
 import numpy as np
 
 from . import events as ev
+from .anomaly import AnomalyConfig, has_series, score_dataset
 from .data import Dataset
 from .metrics import knn_accuracy, silhouette
+
+log = logging.getLogger(__name__)
 
 
 class Snapshot:
@@ -31,6 +35,8 @@ class Snapshot:
         #: True when the model is the initial (loaded) one: usable before any epoch.
         self.loaded = False
         self._probes: tuple[list[str], np.ndarray, list[int | None]] | None = None
+        #: How a continuous series is scored each epoch; replaced whole from any thread.
+        self.anomaly_config = AnomalyConfig()
 
     @property
     def ready(self) -> bool:
@@ -119,6 +125,19 @@ class Snapshot:
         return out
 
     # ---- what a model makes of the data ----
+    def anomaly_scores(self, model, ds: Dataset):
+        """The series' anomaly scores (``tsvae_core.anomaly``), or None for data that are
+        not one continuous series, or that cannot be scored (logged: a scoring problem
+        must not end the run)."""
+        if not has_series(ds):
+            return None
+        try:
+            return score_dataset(model.reconstruct, ds, self.window_shape[0],
+                                 self.anomaly_config)
+        except ValueError as exc:
+            log.warning("anomaly scores left out: %s", exc)
+            return None
+
     def epoch_view(self, model, ds: Dataset, subset: np.ndarray, recon_indices: np.ndarray,
                    epoch: int, n_epochs: int, logs: dict, seconds: float,
                    elapsed: float) -> ev.EpochEnd:
@@ -132,9 +151,10 @@ class Snapshot:
         extras = model.epoch_extras(x_sub, labels, starts)
         logs = {k: float(v) for k, v in logs.items()}
         knn = knn_accuracy(z, labels, starts=starts, seq_len=self.window_shape[0])
+        anomaly = self.anomaly_scores(model, ds)
         return ev.EpochEnd(epoch, n_epochs, logs, z, labels, recon_indices.copy(), recon_in,
                            recon_out, seconds, knn, silhouette(z, labels), elapsed, extras,
-                           probe_latent=self.probe_latent(model))
+                           probe_latent=self.probe_latent(model), anomaly=anomaly)
 
 
 class SnapshotInspection:
@@ -221,6 +241,12 @@ class SnapshotInspection:
         in ``EpochEnd.probe_latent`` (name -> (latent,) or (n, latent)) from the next epoch
         on. Any thread, any time."""
         self.snapshot.set_probes(probes)
+
+    def set_anomaly_config(self, cfg: AnomalyConfig) -> None:
+        """How a continuous series is scored and flagged from the next epoch on (a copy is
+        kept, so later changes to ``cfg`` do not reach a running epoch). Any thread."""
+        self.snapshot.anomaly_config = AnomalyConfig(
+            **{k: v for k, v in cfg.param.values().items() if k != "name"})
 
     def loaded_view(self) -> ev.EpochEnd | None:
         """Epoch 0 of a run that starts from a loaded ``.keras`` file: what its weights make

@@ -53,6 +53,24 @@ PHASE_MESSAGES = {"data": "building the data", "build": "building the model",
                   "train": "training"}
 
 
+def subset_indices(n_val: int, latent_subset: int) -> np.ndarray:
+    """The validation windows whose latent points each epoch shows."""
+    size = min(latent_subset or n_val, n_val, LATENT_SUBSET_CAP)
+    # Evenly spaced, so the subset is fixed across epochs and spans the shuffled set.
+    return np.linspace(0, n_val - 1, size).astype(int)
+
+
+def checked_recon_indices(n_val: int | None, indices) -> np.ndarray:
+    """``indices`` as indices of ``n_val`` validation windows; ValueError if out of range.
+    ``n_val`` None (a real source not read yet): any index >= 0, clipped once it is read."""
+    idx = np.atleast_1d(np.asarray(indices, dtype=int))
+    if n_val is None:
+        n_val = int(idx.max()) + 1 if idx.size else 0
+    if idx.size == 0 or idx.min() < 0 or idx.max() >= n_val:
+        raise ValueError(f"recon index {indices!r}: allowed 0..{n_val - 1}")
+    return idx
+
+
 class _StopRun(Exception):
     """Raised inside fit to leave it at once (Keras would still run validation)."""
 
@@ -162,23 +180,25 @@ class TrainingSession(SnapshotInspection):
         return self.data.n_windows() - self.data.n_train() if self.data.is_synthetic() else None
 
     def set_recon_indices(self, indices) -> None:
-        idx = np.atleast_1d(np.asarray(indices, dtype=int))
-        n_val = self.n_val()
-        if n_val is None:  # checked once the data are read (``_build`` clips)
-            n_val = int(idx.max()) + 1 if idx.size else 0
-        if idx.size == 0 or idx.min() < 0 or idx.max() >= n_val:
-            raise ValueError(f"recon index {indices!r}: allowed 0..{n_val - 1}")
-        self._recon_indices = idx
+        self._recon_indices = checked_recon_indices(self.n_val(), indices)
+
+    def close(self) -> None:
+        """The owner (a closed tab) is gone: stop; a thread cannot be killed, it ends
+        within a batch (a remote run's actor is killed instead)."""
+        self.stop()
 
     # ---- reading (any thread) ----
-    def drain(self, max_items: int | None = None) -> list:
+    def drain(self, max_items: int | None = None, wait: float = 0.0) -> list:
+        """The events queued so far; with ``wait`` > 0, first waits up to that many
+        seconds for one (a remote run's actor answers its proxy's long poll so)."""
         out = []
-        while max_items is None or len(out) < max_items:
+        if wait > 0:
             try:
-                out.append(self._events.get_nowait())
+                out.append(self._events.get(timeout=wait))
             except queue.Empty:
-                break
-        return out
+                return out
+        rest = None if max_items is None else max_items - len(out)
+        return out + ev.drain_queue(self._events, rest)
 
     def join(self, timeout: float | None = None) -> None:
         if self._thread is not None:
@@ -261,10 +281,7 @@ class TrainingSession(SnapshotInspection):
         self.subset = self._subset_indices()
 
     def _subset_indices(self) -> np.ndarray:
-        n_val = len(self.dataset.x_val)
-        size = min(self.train.latent_subset or n_val, n_val, LATENT_SUBSET_CAP)
-        # Evenly spaced, so the subset is fixed across epochs and spans the shuffled set.
-        return np.linspace(0, n_val - 1, size).astype(int)
+        return subset_indices(len(self.dataset.x_val), self.train.latent_subset)
 
     def update_snapshot(self, epoch: int) -> None:
         """Copy the trained model's weights into the snapshot (training thread, epoch end)."""

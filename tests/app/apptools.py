@@ -11,6 +11,27 @@ TINY = dict(n_patterns=3, repeats=6, seq_len=16, n_features=2, noise_size=50, sc
             batch_size=16, epochs=3, conv_filters=4, jit_compile="off")  # compile > run
 
 
+def columns(element) -> dict[str, int]:
+    """Bokeh column name -> rows, over every data source of the rendered element."""
+    import holoviews as hv
+    from bokeh.models import ColumnDataSource
+    fig = hv.render(element, backend="bokeh")
+    found = {}
+    for src in fig.select({"type": ColumnDataSource}):
+        for k, v in src.data.items():
+            found[k] = max(found.get(k, 0), len(v))
+    return found
+
+
+def close_tabs(ctrls) -> None:
+    """Shut the test's controllers down (as closed tabs) and wait for their runs' ends."""
+    for ctrl in ctrls:
+        s = ctrl.session
+        ctrl.shutdown()
+        if s is not None:
+            s.join(30)
+
+
 def wait_for(ctrl, predicate, timeout: float = 60.0, what: str = "condition"):
     """Poll the controller like the page's periodic callback until ``predicate()``."""
     deadline = time.monotonic() + timeout

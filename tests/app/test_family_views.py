@@ -1,10 +1,8 @@
 """The family views: plot functions on plain arrays, and the controller on real tiny runs."""
 from __future__ import annotations
 
-import holoviews as hv
 import numpy as np
 import pytest
-from bokeh.models import ColumnDataSource
 
 from app.plots import family as fp
 from app import history
@@ -13,6 +11,7 @@ from app.controller import Controller
 from app.plots.family import FAMILY_VIEWS
 from app.cards.family import FamilyView
 from app.server_runs import RunRegistry
+from apptools import columns
 
 rng = np.random.default_rng(0)
 SAMPLE = {
@@ -27,16 +26,6 @@ SAMPLE = {
     "predicted": rng.random(30), "true": rng.random(30),
     "channel_names": ["s0", "s1", "time"],
 }
-
-
-def columns(element) -> dict[str, int]:
-    """Bokeh column name -> rows, over every data source of the rendered element."""
-    fig = hv.render(element, backend="bokeh")
-    found = {}
-    for src in fig.select({"type": ColumnDataSource}):
-        for k, v in src.data.items():
-            found[k] = max(found.get(k, 0), len(v))
-    return found
 
 
 @pytest.mark.parametrize("key", sorted(FAMILY_VIEWS))

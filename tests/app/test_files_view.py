@@ -9,7 +9,7 @@ import keras
 import numpy as np
 import pytest
 
-from apptools import wait_for
+from apptools import close_tabs, wait_for
 
 from app.controller import Controller
 from app.cards.files import FilesView
@@ -29,11 +29,7 @@ def tab(tiny_configs):
         return ctrl, FilesView(ctrl)
 
     yield make
-    for ctrl in made:
-        s = ctrl.session
-        ctrl.shutdown()
-        if s is not None:
-            s.join(30)
+    close_tabs(made)
 
 
 def _upload(widget, data: bytes, name: str):

@@ -30,14 +30,14 @@ def tab(tiny_configs):
 def gated(monkeypatch):
     """Checks wait for their file's gate before loading it (as a slow load would)."""
     gates: dict[str, threading.Event] = collections.defaultdict(threading.Event)
-    real = model_load.TrainingSession
+    real = model_load.make_session
 
     def slow_session(*args, initial_model=None, **kwargs):
         name = initial_model.rsplit("/", 1)[-1]
         gates[name].wait(20)
         return real(*args, initial_model=initial_model, **kwargs)
 
-    monkeypatch.setattr(model_load, "TrainingSession", slow_session)
+    monkeypatch.setattr(model_load, "make_session", slow_session)
     return gates
 
 
@@ -117,3 +117,27 @@ def test_reset_drops_the_check(tab, gated, tmp_path, wait):
     gated["upload-1.keras"].set()
     _poll_for(ctrl, 5)
     assert ctrl.loaded_model == "" and ctrl.session is None
+
+
+def test_start_after_a_settings_change_checks_the_file_again_off_the_loop(tab, gated,
+                                                                          tmp_path, wait):
+    ctrl, view = tab
+    _upload(view, _model_bytes(ctrl, tmp_path, "m.keras"), "good.keras")
+    gated["upload-1.keras"].set()
+    wait(ctrl, lambda: not ctrl.checking_model, 60, "the first check")
+    loaded = ctrl.session
+    gated["upload-1.keras"].clear()  # the second check is slow, as a large file's would be
+    epochs = ctrl.train.epochs + 1
+    ctrl.train.epochs = epochs       # a setting changed after the load: a new session
+    t0 = time.perf_counter()
+    ctrl.param.trigger("start")
+    took = time.perf_counter() - t0
+    assert took < 2, f"Start held the event loop {took:.1f} s"
+    assert ctrl.checking_model == "good.keras" and not ctrl.can_start
+    gated["upload-1.keras"].set()
+    wait(ctrl, lambda: ctrl.session not in (None, loaded) and ctrl.session.is_alive(), 60,
+         "the run from the file, with the new settings")
+    s = ctrl.session
+    assert ctrl.loaded_model == "good.keras" and s.n_epochs == epochs
+    assert s.snapshot_loaded  # its weights are the file's until its first epoch ends
+    assert ctrl.runs.get(ctrl.run_id).config["loaded_from"] == "good.keras"

@@ -83,10 +83,3 @@ def test_without_aeon_the_aeon_sources_say_what_to_install():
             "    print('MSG', exc)\n")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert "MSG the aeon sources need aeon: install tsvae[data]" in out.stdout, out.stderr
-
-
-def test_importing_core_and_app_does_not_load_aeon():
-    code = ("import sys, tsvae_core.training, tsvae_core.cli, tsvae_core.sources, app.controller\n"
-            "print('LOADED', [m for m in ('aeon', 'numba') if m in sys.modules])\n")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
-    assert "LOADED []" in out.stdout, out.stdout + out.stderr

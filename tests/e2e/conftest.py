@@ -12,6 +12,7 @@ import os
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from pathlib import Path
@@ -85,7 +86,8 @@ def server():
     log = OUTPUT / "e2e-server.log"
     env = dict(os.environ, TSVAE_DEFAULT_OVERRIDES=json.dumps(OVERRIDES),
                PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),
-               TF_CPP_MIN_LOG_LEVEL="2")
+               TF_CPP_MIN_LOG_LEVEL="2",
+               TSVAE_DATA_DIR=tempfile.mkdtemp(prefix="tsvae-e2e-data-"))  # sweeps' studies
     env.pop("TSVAE_MAX_RUNS", None)
     with open(log, "wb") as out:
         proc = subprocess.Popen(
@@ -136,6 +138,11 @@ def new_page(browser, server):
         ctx = browser.new_context(viewport={"width": 1500, "height": 1300})
         contexts.append(ctx)
         page = ctx.new_page()
+        # The browser's own errors (a patch from the server it could not apply, a script
+        # error): pagetools.model_states reports them beside a stale widget.
+        page.tsvae_errors = []
+        page.on("console", lambda m: m.type == "error" and page.tsvae_errors.append(m.text))
+        page.on("pageerror", lambda exc: page.tsvae_errors.append(f"pageerror: {exc}"))
         if on_page is not None:
             on_page(page)
         page.set_default_timeout(PAGE_TIMEOUT_MS)

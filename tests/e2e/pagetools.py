@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import time
+import urllib.parse
 import urllib.request
 
 # The bound on a wait for something that follows from a click (a page update, a message):
@@ -92,3 +93,22 @@ def set_input(page, label: str, value) -> None:
 
 def set_checkbox(page, label: str, checked: bool) -> None:
     page.locator(".bk-Checkbox", has_text=label).locator("input").set_checked(checked)
+
+
+# The browser's copy of the Bokeh models that carry a CSS class.
+MODELS_JS = """css => Array.from(Bokeh.documents[0].all_models)
+  .filter(m => Array.isArray(m.css_classes) && m.css_classes.includes(css))
+  .map(m => ({id: m.id, type: m.type, disabled: m.disabled ?? null}))"""
+
+
+def model_states(page, css: str) -> dict:
+    """A widget's state in the browser's Bokeh document and in the server's (GET
+    /debug/models): tells a missed update (they differ) from a server that never made it."""
+    href = page.evaluate("() => window.location.href")
+    base = href.split("?")[0]
+    tab = status(page)["tab"]
+    url = f"{base}debug/models?tab={urllib.parse.quote(tab)}&css={urllib.parse.quote(css)}"
+    with urllib.request.urlopen(url, timeout=30) as r:
+        server = json.load(r)
+    return {"browser": page.evaluate(MODELS_JS, css), "server": server,
+            "browser errors": getattr(page, "tsvae_errors", [])[-5:]}

@@ -72,7 +72,8 @@ def test_pause_resume_stop(new_page, ui, server):
     try:
         frozen = ui.wait_until(settled, 300, "the paused state to settle")
     except AssertionError as exc:
-        raise AssertionError(f"{exc}; page before, page after, server: {seen}") from None
+        raise AssertionError(f"{exc}; page before, page after, server: {seen}; "
+                             f"{ui.model_states(page, 'tsvae-status')}") from None
     ui.epochs_pass(clock, 3)
     now = ui.status(page)
     assert (now["epoch"], now["batch"], now["status"]) == (

@@ -25,8 +25,12 @@ def rows(page) -> list[dict]:
             diff: Array.from(tr.querySelectorAll('td.tsvae-diff')).map(td => td.dataset.field)}))""")
 
 
-def download(page, key: str, tmp_path) -> tuple[str, bytes]:
+def download(page, key: str, tmp_path, ui) -> tuple[str, bytes]:
     button = page.locator(f".tsvae-download-{key} button, .tsvae-download-{key} a").first
+    try:
+        ui.wait_until(button.is_enabled, ui.WAIT_S, f"the {key} download enabled")
+    except AssertionError as exc:  # say whether the server or the browser is behind
+        raise AssertionError(f"{exc}; {ui.model_states(page, f'tsvae-download-{key}')}") from None
     with page.expect_download() as info:
         button.click()
     dl = info.value
@@ -54,7 +58,7 @@ def test_save_reset_load_and_continue_from_the_saved_model(new_page, ui, tmp_pat
     ui.wait_until(lambda: ui.status(page)["status"] == "stopped", ui.WAIT_S, "stopped")
     saved = ui.wait_until(lambda: (lambda r: r[0] if r and r[0]["status"] == "stopped" else None)(
         rows(page)), ui.WAIT_S, "the stopped run in the table")
-    name, data = download(page, "model", tmp_path)
+    name, data = download(page, "model", tmp_path, ui)
     assert name == f"tsvae-{saved['id']}.keras" and data[:2] == b"PK"  # a .keras zip
 
     ui.click(page, "reset")
@@ -93,14 +97,14 @@ def test_downloads_and_settings_round_trip(new_page, ui, tmp_path):
     run = ui.wait_until(lambda: (lambda r: r[0] if r and r[0]["status"] == "stopped" else None)(
         rows(page)), ui.WAIT_S, "the stopped run")
 
-    name, data = download(page, "history", tmp_path)
+    name, data = download(page, "history", tmp_path, ui)
     assert name == f"tsvae-{run['id']}-history.csv"
     history = list(csv.DictReader(io.StringIO(data.decode())))
     assert [int(r["epoch"]) for r in history] == list(range(1, run["epochs"] + 1))
     assert float(history[-1]["loss"]) == run["final"]
     assert {"val_loss", "knn_accuracy"} <= set(history[0])
 
-    name, data = download(page, "latent", tmp_path)
+    name, data = download(page, "latent", tmp_path, ui)
     assert name == f"tsvae-{run['id']}-latent.csv"
     latent = list(csv.reader(io.StringIO(data.decode())))
     assert latent[0] == ["label", "z0", "z1"]
@@ -108,7 +112,7 @@ def test_downloads_and_settings_round_trip(new_page, ui, tmp_path):
     assert len(latent) - 1 == data_cfg.n_windows() - data_cfg.n_train()
     assert all(len(r) == 3 and int(r[0]) in (-1, 0, 1, 2) for r in latent[1:])
 
-    name, data = download(page, "config", tmp_path)
+    name, data = download(page, "config", tmp_path, ui)
     assert name == f"tsvae-{run['id']}-config.json"
     loaded = config_from_json(data.decode())
     for cfg, page_cfg in zip(loaded, make_configs("quick", **OVERRIDES)):
@@ -121,8 +125,9 @@ def test_downloads_and_settings_round_trip(new_page, ui, tmp_path):
     page.locator(".tsvae-load-config input[type=file]").set_input_files(str(tmp_path / name))
     ui.wait_until(lambda: widget(page, "Latent dim").input_value() == "2", ui.WAIT_S,
                   "latent dim back to 2")
-    assert float(widget(page, "Learning rate").input_value()) == OVERRIDES.get(
-        "learning_rate", 3e-3)
+    # the fields arrive one after the other: latent_dim first, learning_rate after it
+    ui.wait_until(lambda: float(widget(page, "Learning rate").input_value()) == OVERRIDES.get(
+        "learning_rate", 3e-3), ui.WAIT_S, "learning rate back")
     # a file that is no settings file: a message, the widgets stay
     bad = tmp_path / "bad.json"
     bad.write_text(json.dumps({"ModelConfig": {"latent_dim": 999}}))
