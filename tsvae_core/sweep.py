@@ -29,7 +29,12 @@ log = logging.getLogger(__name__)
 #: objective -> (what it reads, default direction). "family" reads FAMILY_OBJECTIVES.
 OBJECTIVES = {"val_loss": ("val_loss", "minimize"),
               "knn_accuracy": ("knn_accuracy", "maximize"),
-              "family": ("", "")}
+              "family": ("", ""),
+              # the anomaly card's metrics against a labelled series (source=aeon_anomaly)
+              "anomaly_vus_pr": ("anomaly:vus_pr", "maximize"),
+              "anomaly_roc_auc": ("anomaly:roc_auc", "maximize")}
+#: The source whose series carry anomaly labels (tsvae_core.sources.aeon_sets).
+ANOMALY_SOURCE = "aeon_anomaly"
 #: A family's own metric (validation log key, direction); the others': reconstruction.
 FAMILY_OBJECTIVES = {"vae_classifier": ("val_classifier_accuracy", "maximize"),
                      "vae_regressor": ("val_regression_mae", "minimize"),
@@ -91,6 +96,13 @@ class SweepSpec:
         if self.objective == "family" and "architecture" in varied:
             raise ValueError("objective=family: the family's own metric needs one "
                              "architecture; vary architecture with val_loss or knn_accuracy")
+        if self.objective.startswith("anomaly_"):
+            source = make_configs(self.preset, **{k: v for k, v in self.fixed.items()
+                                                  if k in FIELDS})[0].source
+            if source != ANOMALY_SOURCE or "source" in varied:
+                raise ValueError(f"objective={self.objective}: needs a labelled anomaly series: "
+                                 f"fix source={ANOMALY_SOURCE} (and choose anomaly_series), "
+                                 f"not source={source!r}")
         unknown = [k for k in self.fixed if k not in FIELDS]
         if unknown:
             raise ValueError(f"unknown field {unknown[0]!r} among the fixed settings")
@@ -120,6 +132,10 @@ def objective_value(event: ev.EpochEnd, key: str) -> float:
     """The objective ``key`` of one epoch (NaN when it has none)."""
     if key == "knn_accuracy":
         return float(event.knn_accuracy)
+    if key.startswith("anomaly:"):
+        scores = event.anomaly  # tsvae_core.anomaly.AnomalyScores, or None
+        metrics = getattr(scores, "metrics", None) or {}
+        return float(metrics.get(key.split(":", 1)[1], math.nan))
     return float(event.logs.get(key, math.nan))
 
 

@@ -161,3 +161,24 @@ def test_ranges_come_from_the_fields_bounds_and_make_grids():
                                     "architecture": "vae_classifier"}).check()
     assert objective.metric() == ("val_classifier_accuracy", "maximize")
     assert objective.direction == "maximize"
+
+
+def test_an_anomaly_objective_needs_a_labelled_series():
+    with pytest.raises(ValueError, match="objective=anomaly_vus_pr: needs a labelled anomaly "
+                                         "series: fix source=aeon_anomaly"):
+        spec(objective="anomaly_vus_pr").check()
+
+
+@pytest.mark.slow
+def test_a_trial_reports_the_series_vus_pr(tmp_path):
+    pytest.importorskip("aeon")
+    fixed = {**TINY, "source": "aeon_anomaly", "anomaly_series": "ecg-diff-count-3",
+             "seq_len": 40, "stride": 4, "architecture": "autoencoder", "hidden_units": 32,
+             "output_activation": "linear", "batch_size": 64, "epochs": 1}
+    s = SweepSpec("ecg", [FieldRange("latent_dim", 2, 4)], "quick", fixed, n_trials=1,
+                  objective="anomaly_vus_pr", sampler="random", pruner="none", seed=1)
+    assert s.check().direction == "maximize"
+    sweep = Sweep(s, tmp_path)
+    sweep.run()
+    (row,) = sweep.rows()
+    assert row.state == COMPLETE and 0.0 < row.value <= 1.0, row  # the epoch's VUS-PR
