@@ -173,6 +173,16 @@ def test_aeon_anomaly_series_two_parts_with_labels():
     assert ds.start_train.max() + 32 <= 10_000 <= ds.start_val.min()
 
 
+def test_kdd_tsad_validation_is_the_test_part_only():
+    # aeon's "test" split of KDD-TSAD 135 is the whole series, training rows included:
+    # validation must start after them, not repeat them
+    pytest.importorskip("aeon")
+    ds = build_dataset(DataConfig(source="aeon_anomaly", anomaly_series="KDD-TSAD_135",
+                                  seq_len=32, stride=8))
+    assert ds.val_row_start == 1_200 and len(ds.series) == 7_501
+    assert ds.row_anomaly.sum() == 12 and ds.row_anomaly[:1_200].sum() == 0
+
+
 def test_daphnet_loads_unlabelled():
     pytest.importorskip("aeon")
     ds = build_dataset(DataConfig(source="aeon_anomaly", anomaly_series="Daphnet_S06R02E0",

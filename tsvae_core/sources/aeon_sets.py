@@ -109,6 +109,9 @@ def load_anomaly_parts(name: str):
         if name == "KDD-TSAD_135":
             x_tr, y_tr = ds.load_kdd_tsad_135("train")
             x_te, y_te = ds.load_kdd_tsad_135("test")
+            # aeon's test split is the whole series, the training part included: the
+            # test part proper follows it (else validation would repeat training rows)
+            x_te, y_te = x_te[len(x_tr):], y_te[len(x_tr):]
         elif name == "ecg-diff-count-3":
             x_te, y_te, x_tr, y_tr = ds.load_ecg_diff_count_3("semi-supervised")
         elif name == "Daphnet_S06R02E0":
