@@ -1,7 +1,7 @@
 """TrainingSession: owns data, model and one daemon thread running ``fit``.
 
 Controls (pause, resume, stop, step, learning rate) are thread-safe flags that the
-Keras callback in the training thread reads between batches. The thread only writes to
+Keras callback (tsvae_core.session_callback) reads between batches. The thread only writes to
 its event queue and to its own status; readers drain the queue.
 
 Inspection during training goes through the *snapshot* (``tsvae_core.snapshot``), a second
@@ -20,10 +20,8 @@ can be inspected and probed without training.
 from __future__ import annotations
 
 import logging
-import math
 import queue
 import threading
-import time
 
 import keras
 import numpy as np
@@ -36,13 +34,13 @@ from .device import describe_device, lower_thread_priority, resolve_jit
 from .initial_model import load_initial
 from .models import BUILD_LOCK, build_model
 from .optimizers import make_optimizer
+from .session_callback import SessionCallback, StopRun
 from .snapshot import Snapshot, SnapshotInspection
 from .sources import build_dataset, check_dataset, model_input
 from .sources.spec import window_shape
 
 log = logging.getLogger(__name__)
 
-BATCH_EVENT_INTERVAL_S = 0.1  # at most ~10 progress events a second reach the queue
 BATCH_FEED_BYTES = 64 * 2**20  # training windows above this are fed batch by batch
 
 
@@ -69,10 +67,6 @@ def checked_recon_indices(n_val: int | None, indices) -> np.ndarray:
     if idx.size == 0 or idx.min() < 0 or idx.max() >= n_val:
         raise ValueError(f"recon index {indices!r}: allowed 0..{n_val - 1}")
     return idx
-
-
-class _StopRun(Exception):
-    """Raised inside fit to leave it at once (Keras would still run validation)."""
 
 
 class TrainingSession(SnapshotInspection):
@@ -243,7 +237,7 @@ class TrainingSession(SnapshotInspection):
             with self._lock:
                 if self.status != ev.FAILED:
                     self._set_status(final, f"{final} after epoch {self.epoch}")
-        except (_StopRun, Cancelled):
+        except (StopRun, Cancelled):
             with self._lock:
                 if self.status != ev.FAILED:
                     self._set_status(ev.STOPPED, f"stopped during epoch {self.epoch + 1}")
@@ -256,7 +250,7 @@ class TrainingSession(SnapshotInspection):
 
     def _raise_if_stopped(self) -> None:
         if self._stop.is_set():
-            raise _StopRun()
+            raise StopRun()
 
     def _build(self) -> None:
         shape = (None, *self.dataset.x_train.shape[1:])  # (batch, seq_len, channels)
@@ -291,7 +285,7 @@ class TrainingSession(SnapshotInspection):
         ds, batch = self.dataset, self.train.batch_size
         train = self.model.training_data(ds.x_train, ds.y_train, ds.start_train)
         val = self.model.validation_data(ds.x_val, ds.y_val, ds.start_val)
-        callbacks = [_SessionCallback(self)]
+        callbacks = [SessionCallback(self)]
         if ds.x_train.nbytes > BATCH_FEED_BYTES:
             # Large sets: no per-epoch tensor copy of all windows (paper: 2.5 -> 2.0 GB peak).
             self.model.fit(WindowBatches(*train, batch, shuffle=True, seed=self.data.seed),
@@ -312,88 +306,3 @@ class TrainingSession(SnapshotInspection):
         """The model family's class: of the trained model, or of a loaded snapshot."""
         model = self.model if self.model is not None else self._snapshot
         return None if model is None else type(model)
-
-class _SessionCallback(keras.callbacks.Callback):
-    """Runs in the training thread: honours the session's flags, publishes events."""
-
-    def __init__(self, session: TrainingSession):
-        super().__init__()
-        self.s = session
-        self.active_s = 0.0          # training time, pauses excluded
-        self._last_event = 0.0
-
-    # Every hook Keras calls before work starts checks the stop flag, so a stop lands
-    # before the next batch of training or validation (a running step, the first one's
-    # tracing and compiling included, cannot be interrupted).
-    def on_train_begin(self, logs=None):
-        self.s._raise_if_stopped()
-
-    def on_test_batch_begin(self, batch, logs=None):
-        self.s._raise_if_stopped()
-
-    def on_epoch_begin(self, epoch, logs=None):
-        self.s._raise_if_stopped()
-        self.epoch_t0 = time.perf_counter()
-        self.epoch_paused = 0.0
-        self.samples = 0
-
-    def on_train_batch_begin(self, batch, logs=None):
-        self.s._raise_if_stopped()
-        if self.s.phase == "prepare":
-            self.s._enter("compile")  # the first step: tracing (and XLA) come now
-        lr = self.s._pending_lr
-        if lr is not None:
-            self.s._pending_lr = None
-            if hasattr(self.model, "jax_state_sync"):
-                self.model.jax_state_sync()  # jax keeps variables functional during fit
-            self.model.optimizer.learning_rate.assign(lr)
-
-    def on_train_batch_end(self, batch, logs=None):
-        s = self.s
-        s._enter("train")
-        loss = float((logs or {}).get("loss", 0.0))
-        if not math.isfinite(loss):
-            self._fail_non_finite(loss, batch)
-        n_batches = self.params.get("steps") or 1
-        self.samples += s.train.batch_size
-        now = time.perf_counter()
-        if now - self._last_event >= BATCH_EVENT_INTERVAL_S or batch + 1 == n_batches:
-            self._last_event = now
-            run_s = now - self.epoch_t0 - self.epoch_paused
-            s._events.put(ev.BatchProgress(s.epoch + 1, batch + 1, n_batches,
-                                           self.samples / max(run_s, 1e-9), loss,
-                                           self.active_s + run_s))
-        self._wait_if_paused()
-
-    def on_epoch_end(self, epoch, logs=None):
-        s = self.s
-        seconds = time.perf_counter() - self.epoch_t0 - self.epoch_paused
-        self.active_s += seconds
-        s.epoch = epoch + 1
-        s.history.append({k: float(v) for k, v in (logs or {}).items()})
-        s.update_snapshot(epoch + 1)
-        s._events.put(s.epoch_event(epoch + 1, logs or {}, seconds, self.active_s))
-        with s._lock:
-            if s._pause_after_epoch and s.status == ev.RUNNING and s.epoch < s.n_epochs:
-                s._pause_after_epoch = False
-                s._go.clear()
-                s._set_status(ev.PAUSED, f"paused after epoch {s.epoch} (step)")
-        self._wait_if_paused()
-
-    def _wait_if_paused(self) -> None:
-        s = self.s
-        t0 = time.perf_counter()
-        while not s._go.wait(0.05):
-            pass
-        self.epoch_paused += time.perf_counter() - t0
-        if s._stop.is_set():
-            raise _StopRun()
-
-    def _fail_non_finite(self, loss: float, batch: int) -> None:
-        s = self.s
-        msg = (f"loss became {loss} at epoch {s.epoch + 1}, batch {batch + 1} "
-               f"(optimizer {s.train.optimizer}, learning rate {s.train.learning_rate:g}). "
-               f"Try a learning rate 10x smaller, a smaller beta, or another optimizer.")
-        with s._lock:
-            s._set_status(ev.FAILED, msg)
-        raise _StopRun()
