@@ -92,10 +92,18 @@ def label_ranges(a: AnomalyScores) -> np.ndarray:
     return edges.reshape(-1, 2) + a.row_start
 
 
+#: Flagged ranges the summary names (the plot shades them all).
+SHOWN_RANGES = 5
+
+
 def summary_text(a: AnomalyScores, epoch: int) -> str:
     flagged = int((a.ranges[:, 1] - a.ranges[:, 0]).sum()) if len(a.ranges) else 0
     text = (f"Epoch {epoch}: threshold {a.threshold:.4g} ({a.rule}), {len(a.ranges)} flagged "
             f"ranges, {flagged} rows; scored every {a.stride} rows from row {a.row_start}.")
+    if len(a.ranges):
+        shown = ", ".join(f"{lo}-{hi - 1}" for lo, hi in a.ranges[:SHOWN_RANGES])
+        more = f" and {len(a.ranges) - SHOWN_RANGES} more" if len(a.ranges) > SHOWN_RANGES else ""
+        text += f"  \nFlagged rows: {shown}{more}."
     if a.metrics:
         text += "  \n" + ", ".join(f"{METRIC_NAMES[k]} {v:.3f}" for k, v in a.metrics.items())
     if a.note:

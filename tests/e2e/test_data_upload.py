@@ -1,17 +1,21 @@
 """Your own data in a real browser: upload a CSV in the Data card, the page says the
-split it used, Start trains on it and the loss appears (see conftest.py)."""
+split it used, Start trains on it, the loss appears and the anomaly card flags the rows
+the file's validation part breaks its pattern in (see conftest.py)."""
 from __future__ import annotations
 
 import math
+import re
 
 import numpy as np
 
 
 def test_upload_a_csv_start_and_the_loss_appears(new_page, ui, tmp_path):
     t = np.arange(400)
+    a = np.sin(t / 4)
+    a[360:366] = 4.0  # an anomaly in the validation part (the time split keeps it last)
     path = tmp_path / "mine.csv"
     path.write_text("a,b,label\n" + "".join(
-        f"{math.sin(i / 4):.4f},{math.cos(i / 9):.4f},{(i // 40) % 2}\n" for i in t))
+        f"{a[i]:.4f},{math.cos(i / 9):.4f},{(i // 40) % 2}\n" for i in t))
     page = new_page("architecture=dense_vae")  # traces in a second: the test is the data
     page.locator(".tsvae-load-data input[type=file]").set_input_files(str(path))
     note = page.locator("span.tsvae-data-note")
@@ -27,5 +31,19 @@ def test_upload_a_csv_start_and_the_loss_appears(new_page, ui, tmp_path):
     loss = ui.wait_until(lambda: (lambda v: v if math.isfinite(v) else None)(
         float(row.get_attribute("data-final-loss") or "nan")), ui.WAIT_S, "its loss")
     assert loss > 0
+    # the anomaly card: a flagged range covers the injected rows
+    # the text is in the Markdown pane's shadow root: CSS locators pierce it, textContent not
+    lines = page.locator(".tsvae-anomaly-summary p")
+
+    def flagged():
+        text = " ".join(lines.all_text_contents())
+        spans = [(int(lo), int(hi)) for lo, hi in re.findall(r"(\d+)-(\d+)",
+                                                              text.split("Flagged rows:")[-1])]
+        return spans if "Flagged rows:" in text and any(
+            lo <= 365 and hi >= 360 for lo, hi in spans) else None
+    try:
+        ui.wait_until(flagged, 180, "a flagged range over rows 360-365")
+    except AssertionError as exc:
+        raise AssertionError(f"{exc}; the card says: {lines.all_text_contents()!r}") from None
     ui.click(page, "stop")
     ui.wait_until(lambda: ui.status(page)["status"] == "stopped", ui.WAIT_S, "stopped")

@@ -51,7 +51,7 @@ DOCUMENT_JS = """() => {
 
 def test_every_family_is_in_the_architecture_widget(new_page):
     page = new_page()
-    options = page.locator(".bk-input-group", has_text="Architecture").locator("option")
+    options = page.locator(".tsvae-model .bk-input-group", has_text="Architecture").locator("option")
     assert sorted(options.all_inner_texts()) == sorted(FAMILIES)
 
 
@@ -59,7 +59,7 @@ def test_every_family_is_in_the_architecture_widget(new_page):
 def test_family_trains_and_draws_its_view(new_page, ui, architecture):
     name, columns = FAMILIES[architecture]
     page = new_page()
-    page.locator(".bk-input-group", has_text="Architecture").locator("select").select_option(
+    page.locator(".tsvae-model .bk-input-group", has_text="Architecture").locator("select").select_option(
         architecture)
     ui.click(page, "start")
     ui.wait_until(lambda: ui.status(page)["epoch"] >= 2, 120, f"{architecture}: epoch 2")
