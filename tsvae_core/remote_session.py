@@ -30,7 +30,8 @@ import numpy as np
 
 from . import events as ev
 from .config import DataConfig, ModelConfig, TrainConfig, copy_config, validate
-from .data import generate
+from .sources import build_dataset
+from .sources.spec import window_shape
 from .device import lower_thread_priority
 from .initial_model import load_initial
 from .models import BUILD_LOCK, build_model
@@ -57,7 +58,7 @@ class RemoteSession(SnapshotInspection):
         self.status, self.message = ev.IDLE, ""
         self.epoch, self.n_epochs = 0, self.train.epochs
         self.history: list[dict[str, float]] = []
-        self.snapshot = Snapshot((self.data.seq_len, self.data.n_features + 1))
+        self.snapshot = Snapshot(window_shape(self.data, self.dataset))
         self.subset = None
         self._recon_indices = np.array([0])
         self._probes = None
@@ -113,10 +114,14 @@ class RemoteSession(SnapshotInspection):
         self.train.learning_rate = lr
         self._send("set_learning_rate", float(self.train.learning_rate))
 
+    def n_val(self) -> int | None:
+        """Validation windows; None while a real source's data are not read yet."""
+        if self.dataset is not None:
+            return len(self.dataset.x_val)
+        return self.data.n_windows() - self.data.n_train() if self.data.is_synthetic() else None
+
     def set_recon_indices(self, indices) -> None:
-        n_val = (self.data.n_windows() - self.data.n_train() if self.data.is_synthetic()
-                 else None)  # a real source's count is known in the actor, once read
-        self._recon_indices = checked_recon_indices(n_val, indices)
+        self._recon_indices = checked_recon_indices(self.n_val(), indices)
         self._send("set_recon_indices", self._recon_indices)
 
     def set_probes(self, probes: dict | None) -> None:
@@ -178,8 +183,9 @@ class RemoteSession(SnapshotInspection):
 
         lower_thread_priority(self.nice)  # as a local run's thread: the page comes first
         try:
-            if self.dataset is None:  # the same windows as the actor's (same seed)
-                self.dataset = generate(self.data)
+            if self.dataset is None:  # the same windows as the actor's (same source, seed)
+                self.dataset = build_dataset(self.data)
+                self.snapshot.window_shape = tuple(self.dataset.x_train.shape[1:])
             self.subset = self._subset_indices()
             while True:
                 ref = self._actor.poll.options(concurrency_group="poll").remote(

@@ -5,6 +5,7 @@ which a real socket under load only sometimes does)."""
 from __future__ import annotations
 
 import asyncio
+import threading
 
 from bokeh.document import Document
 from panel.io import document as pdoc
@@ -52,7 +53,10 @@ def _replay(monkeypatch, resend: bool) -> tuple[list, bool]:
         pdoc._WRITE_MSGS.pop(doc, None)
         pdoc._WRITE_BLOCK.pop(doc, None)
 
-    asyncio.run(scenario())
+    # its own thread and loop: another test may have left this thread's loop running
+    worker = threading.Thread(target=lambda: asyncio.run(scenario()))
+    worker.start()
+    worker.join(30)
     return sent, left[0]
 
 

@@ -37,7 +37,9 @@ def test_a_three_trial_sweep_shows_its_table_and_plots_and_a_click_fills_the_wid
     status = page.locator(".tsvae-sweep-status")
     ui.wait_until(lambda: "finished: 3 of 3 trials" in status.inner_text(), 240,
                   "the sweep to finish")
-    ended = lambda r: r if len(r) == 3 and all(x["state"] != "running" for x in r) else None
+    # rendered cells with an ended state (Tabulator may draw a row before its cells)
+    ended = lambda r: r if len(r) == 3 and all(
+        x["state"] in ("complete", "pruned", "failed") for x in r) else None
     rows = ui.wait_until(lambda: ended(table_rows(page)), ui.WAIT_S,
                          "three ended trials in the table")
     assert [r["trial"] for r in rows] == ["0", "1", "2"]
