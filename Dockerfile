@@ -19,7 +19,7 @@ COPY pyproject.toml README.md ./
 COPY tsvae_core ./tsvae_core
 COPY app ./app
 # "ray": the image also serves as a Ray worker (README: Runs on a Ray cluster).
-RUN pip install ".[gpu,ray]"
+RUN pip install ".[gpu,data,sweep,ray]"
 
 RUN useradd --create-home tsvae
 USER tsvae
