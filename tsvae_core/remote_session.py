@@ -37,7 +37,7 @@ from .initial_model import load_initial
 from .models import BUILD_LOCK, build_model
 from .remote import actor_class, death_message
 from .snapshot import Snapshot, SnapshotInspection
-from .training import checked_recon_indices, subset_indices
+from .training import checked_recon_indices, subset_indices, validation_count
 
 log = logging.getLogger(__name__)
 
@@ -116,9 +116,7 @@ class RemoteSession(SnapshotInspection):
 
     def n_val(self) -> int | None:
         """Validation windows; None while a real source's data are not read yet."""
-        if self.dataset is not None:
-            return len(self.dataset.x_val)
-        return self.data.n_windows() - self.data.n_train() if self.data.is_synthetic() else None
+        return validation_count(self.data, self.dataset)
 
     def set_recon_indices(self, indices) -> None:
         self._recon_indices = checked_recon_indices(self.n_val(), indices)

@@ -58,6 +58,13 @@ def subset_indices(n_val: int, latent_subset: int) -> np.ndarray:
     return np.linspace(0, n_val - 1, size).astype(int)
 
 
+def validation_count(data: DataConfig, dataset: Dataset | None) -> int | None:
+    """Validation windows of a run's data; None while a real source is not read yet."""
+    if dataset is not None:
+        return len(dataset.x_val)
+    return data.n_windows() - data.n_train() if data.is_synthetic() else None
+
+
 def checked_recon_indices(n_val: int | None, indices) -> np.ndarray:
     """``indices`` as indices of ``n_val`` validation windows; ValueError if out of range.
     ``n_val`` None (a real source not read yet): any index >= 0, clipped once it is read."""
@@ -169,9 +176,7 @@ class TrainingSession(SnapshotInspection):
 
     def n_val(self) -> int | None:
         """Validation windows; None while a real source's data are not read yet."""
-        if self.dataset is not None:
-            return len(self.dataset.x_val)
-        return self.data.n_windows() - self.data.n_train() if self.data.is_synthetic() else None
+        return validation_count(self.data, self.dataset)
 
     def set_recon_indices(self, indices) -> None:
         self._recon_indices = checked_recon_indices(self.n_val(), indices)
