@@ -27,6 +27,9 @@ def _offline_page(browser, server, query: str, outside: list):
 
     ctx.route("**/*", route)
     page = ctx.new_page()
+    page.tsvae_errors = []  # the browser's own errors, for a failure's message
+    page.on("console", lambda m: m.type == "error" and page.tsvae_errors.append(m.text))
+    page.on("pageerror", lambda exc: page.tsvae_errors.append(f"pageerror: {exc}"))
     page.set_default_timeout(PAGE_TIMEOUT_MS)
     page.goto(server.url + (f"?{query}" if query else ""))
     page.wait_for_function("() => window.Bokeh && Bokeh.documents.length > 0",
@@ -66,7 +69,11 @@ def test_no_request_leaves_the_server_in_any_page_state(browser, server, ui):
         ui.click(page, "start")
         ui.wait_until(lambda: ui.status(page)["epoch"] >= 1, 120, "epoch 1")
         _open_folded_cards(page)
-        ui.wait_until(lambda: len(ui.latent(page)[0]) > 0, ui.WAIT_S, "latent points")
+        try:
+            ui.wait_until(lambda: len(ui.latent(page)[0]) > 0, ui.WAIT_S, "latent points")
+        except AssertionError as exc:  # the browser's own errors say why a plot stays empty
+            raise AssertionError(f"{exc}; browser errors: {page.tsvae_errors[-5:]}; "
+                                 f"status {ui.status(page)}") from None
         ui.click(page, "stop")
         ui.wait_until(lambda: ui.status(page)["status"] == "stopped", ui.WAIT_S, "stopped")
         # 3. bad values typed into the sidebar: out of range, then invalid together
