@@ -1,7 +1,8 @@
 """The per-tab controller: actions, one TrainingSession at a time and its lifecycle, and
 what may be done now (the ``can_*`` flags).
 
-Its base classes hold the rest of the tab's state: ``app.model_load.ModelLoading`` an
+Its base classes hold the rest of the tab's state: ``app.run_polling.RunPolling`` the
+periodic callback that drains the run's events, ``app.model_load.ModelLoading`` an
 uploaded model checked off the event loop, ``app.run_streams.RunStreams`` what the
 page shows of the run (streams, figures, the reconstructed window, the data before a run),
 on ``app.tab_settings.TabSettings``: the configs, their validity, the error line.
@@ -20,8 +21,9 @@ from tsvae_core.remote import make_session
 from tsvae_core.runs import RunHistory, RunRecord
 from tsvae_core.training import TrainingSession
 
-from . import data_size, epoch_estimate
+from . import data_size
 from .model_load import ModelLoading
+from .run_polling import RunPolling
 from .server_runs import REGISTRY, RunRegistry
 from .run_streams import RunStreams
 
@@ -35,7 +37,7 @@ STOPPING_NOTICE = ("the previous run is still stopping (it ends after its curren
                    "first step compiles for up to a minute): Start is possible once it ended")
 
 
-class Controller(ModelLoading, RunStreams):
+class Controller(RunPolling, ModelLoading, RunStreams):
     """Actions (param.Event) and observable run state of one browser tab."""
 
     start = param.Event(doc="Start a new run (or the prepared one).")
@@ -264,42 +266,6 @@ class Controller(ModelLoading, RunStreams):
             self.typed = typed
             self._check_valid()
             self._refresh_actions()
-
-    # ---- the periodic callback ---------------------------------------------------------
-    def poll(self) -> None:
-        """Drain the session's events into params and streams (event loop only)."""
-        for hook in self.poll_hooks:
-            hook()
-        self.resend_stranded()
-        self._poll()
-
-    def _poll(self) -> None:
-        self.take_preview()
-        self._take_checked()
-        self._refresh_estimate()
-        s = self.session
-        if s is None:
-            self._refresh_actions()
-            return
-        events = s.drain()
-        record = self.runs.get(self.run_id) if self.run_id in self.runs else None
-        for e in events:
-            if record is not None:
-                record.observe(e)
-            if isinstance(e, ev.EpochEnd) and e.epoch >= 2:  # the first one compiles
-                n_train, seq_len, channels = s.dataset.x_train.shape
-                epoch_estimate.record(s.model_cfg.architecture, seq_len, channels, n_train,
-                                      e.epoch_seconds)
-        self.show_events(events, s)
-        if record is not None and any(not isinstance(e, ev.BatchProgress) for e in events):
-            self.param.trigger("runs_changed")
-        self._refresh_actions()
-
-    def _refresh_estimate(self) -> None:
-        """The sidebar's size line follows the server's latest measured epochs (any tab's)."""
-        summary = data_size.size_summary(self.data, self.train, self.model)
-        if summary != self.size_summary:
-            self.size_summary = summary
 
     def _refresh_actions(self) -> None:
         valid = self.settings_valid

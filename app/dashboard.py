@@ -119,7 +119,12 @@ def new_tab() -> tuple[Controller, pn.template.FastListTemplate]:
         ctrl.batch_updates = _batching(pn.state.curdoc)
         ctrl.resend_stranded = functools.partial(resend_stranded, pn.state.curdoc)
         sync_url(ctrl)
-    pn.state.add_periodic_callback(ctrl.poll, period=POLL_MS)
+    # Polling starts once the page reports it has rendered the document: Panel (1.9)
+    # drops the updates of a batch that ends before then (it counts on the page pulling
+    # the whole document later, but the page pulled it already), so a plot re-made from
+    # the data preview in that window never reached a slow page, and every later update
+    # of it failed there ("reference pNNN isn't known"; tests/e2e/test_slow_page.py).
+    pn.state.onload(lambda: pn.state.add_periodic_callback(ctrl.poll, period=POLL_MS))
 
     def _destroyed(_ctx):
         log.info("tab %s closed: stopping its run", tab)

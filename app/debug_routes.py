@@ -9,6 +9,9 @@ session id) that carry the CSS class, as [{"id", "type", "disabled"}], after an 
 {"stranded": {"queued", "blocked"}} on Panel's queue of unsent messages. A browser test
 that sees a widget in a stale state asks it whether the server changed the widget (and
 the browser missed the change) or not.
+
+GET /debug/memory: after a garbage collection, how many Controllers, sessions, Keras
+models, documents, streams and threads are alive (the soak benchmark's leak check).
 """
 from __future__ import annotations
 
@@ -53,4 +56,30 @@ def _stranded(doc) -> dict:
             "blocked": doc in getattr(pdoc, "_WRITE_BLOCK", {})}
 
 
-ROUTES = [("/debug/sessions", SessionsHandler, {}), ("/debug/models", ModelsHandler, {})]
+class MemoryHandler(RequestHandler):
+    """GET /debug/memory: after a full garbage collection, how many objects of the types a
+    closed tab or an ended run could leave behind are still alive (soak benchmark)."""
+
+    def get(self):
+        import gc
+        import threading
+        gc.collect()
+        wanted = {"Controller", "TrainingSession", "Document", "ServerSession", "Functional",
+                  "Model", "Pipe", "Buffer", "DynamicMap", "FastListTemplate",
+                  "ThreadPoolExecutor", "Thread", "SessionContext"}
+        import keras
+        counts: dict[str, int] = {"keras.Model": 0}
+        for obj in gc.get_objects():
+            name = type(obj).__name__
+            if name in wanted:
+                counts[name] = counts.get(name, 0) + 1
+            if isinstance(obj, keras.Model):
+                counts["keras.Model"] += 1
+        threads = sorted(t.name for t in threading.enumerate())
+        self.set_header("Content-Type", "application/json")
+        self.set_header("Cache-Control", "no-store")
+        self.write(json.dumps({"objects": counts, "threads": threads}))
+
+
+ROUTES = [("/debug/sessions", SessionsHandler, {}), ("/debug/models", ModelsHandler, {}),
+          ("/debug/memory", MemoryHandler, {})]

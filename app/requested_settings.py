@@ -20,7 +20,8 @@ import re
 import param
 
 from tsvae_core.config import (PRESETS, apply_values, config_values, copy_config, field_owner,
-                               make_configs, parse_bool, validate)
+                               make_configs, parse_bool)
+from tsvae_core.config_rules import validate
 from tsvae_core.runs import allowed
 
 log = logging.getLogger(__name__)

@@ -10,7 +10,8 @@ from __future__ import annotations
 import param
 
 from tsvae_core.config import (PRESETS, DataConfig, ModelConfig, TrainConfig, config_values,
-                               make_configs, validate)
+                               make_configs)
+from tsvae_core.config_rules import validate
 
 from . import data_size
 from .data_files import path_problem

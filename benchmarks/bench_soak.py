@@ -50,6 +50,11 @@ class Soak:
         with urllib.request.urlopen(f"{self.url}debug/sessions", timeout=timeout) as r:
             return json.load(r)
 
+    def objects(self) -> dict:
+        """What is still alive in the server (GET /debug/memory, after a gc)."""
+        with urllib.request.urlopen(f"{self.url}debug/memory", timeout=120) as r:
+            return json.load(r)
+
     def report(self, what: str) -> float:
         rss = self.ps.memory_info().rss / 2**20
         print(f"{time.monotonic() - self.t0:7.1f} s  {what:34s} RSS {rss:7.0f} MB  "
@@ -140,6 +145,7 @@ def drive(soak: Soak, browser, args) -> None:
     wait(page, lambda s, e: s == "stopped")
     soak.wait_idle()
     first = soak.report("after the first run")
+    print(f"alive after a gc: {soak.objects()['objects']}", flush=True)
     for i in range(1, args.cycles + 1):
         train_one_epoch(page)
         click(page, "stop")
@@ -174,6 +180,9 @@ def drive(soak: Soak, browser, args) -> None:
     time.sleep(args.settle)  # let the allocator hand freed memory back
     idle = soak.report("idle at the end")
     print(f"idle RSS - RSS after the first run: {idle - first:+.0f} MB", flush=True)
+    alive = soak.objects()
+    print(f"alive after a gc: {alive['objects']}", flush=True)
+    print(f"threads: {alive['threads']}", flush=True)
     ctx, page, load_s = soak.open(browser)
     soak.report(f"page loaded idle in {load_s:.1f} s")
     ctx.close()

@@ -1,11 +1,10 @@
-"""Configuration: one ``param.Parameterized`` class per concern, presets, validation.
+"""Configuration: one ``param.Parameterized`` class per concern, presets.
 
 Bounds live here once; the dashboard turns these parameters into widgets and the
-command line turns them into flags, so neither repeats a limit.
+command line turns them into flags, so neither repeats a limit. Rules that span fields
+are checked in ``config_rules``.
 """
 from __future__ import annotations
-
-import math
 
 import param
 
@@ -254,6 +253,7 @@ def make_configs(preset: str = "paper", **overrides) -> tuple[DataConfig, ModelC
         raise ValueError(f"preset={preset!r} is not one of {sorted(PRESETS)}")
     data, model, train = DataConfig(), ModelConfig(), TrainConfig()
     apply_values((data, model, train), {**PRESETS[preset], **overrides})
+    from .config_rules import validate  # it imports this module
     validate(data, model, train)
     return data, model, train
 
@@ -264,60 +264,3 @@ def apply_values(configs, values: dict) -> None:
     for name, value in values.items():
         cfg = by_class[field_owner(name)]
         cfg.param.update(**{name: value})
-
-
-def _fail(field: str, value, rule: str) -> None:
-    raise ValueError(f"{field}={value!r}: {rule}")
-
-
-def validate(data: DataConfig, model: ModelConfig, train: TrainConfig) -> None:
-    """Check the rules that span fields; raise ValueError naming field, value and range.
-    A real-data source's sizes are known once it is read: ``sources.check_dataset``."""
-    if model.time_bypass and not data.has_time_channel():
-        _fail("ModelConfig.time_bypass", True,
-              f"source {data.source} gives windows without a time channel; allowed: false")
-    if data.source in ("file", "cmapss") and not data.data_path:
-        _fail("DataConfig.data_path", "", f"source {data.source} needs a file path")
-    factor = 2 ** model.scale_steps
-    if data.seq_len % factor:
-        allowed = [s for s in range(1, 9) if data.seq_len % 2**s == 0]
-        rng = f"1..{max(allowed)}" if allowed else "none (seq_len is odd)"
-        _fail("ModelConfig.scale_steps", model.scale_steps,
-              f"seq_len {data.seq_len} must be divisible by 2**scale_steps = {factor}; "
-              f"allowed scale_steps for this seq_len: {rng}")
-    if not data.time_wavelengths or any(not (math.isfinite(w) and w > 0)
-                                        for w in data.time_wavelengths):
-        _fail("DataConfig.time_wavelengths", data.time_wavelengths,
-              "needs 1 to 8 wavelengths, each a finite number > 0")
-    if not data.is_synthetic():
-        return
-    size = data.window_bytes()
-    if size > MAX_WINDOW_BYTES:
-        _fail("DataConfig.repeats", data.repeats,
-              f"the windows would take {size / 2**30:.1f} GiB (n_windows {data.n_windows()} x "
-              f"seq_len {data.seq_len} x {data.n_features + 1} channels x 4 bytes); allowed: "
-              f"at most {MAX_WINDOW_BYTES / 2**30:.0f} GiB, so lower repeats, n_patterns, "
-              f"noise_size, seq_len or n_features")
-    if data.n_windows() < 2:
-        _fail("DataConfig.repeats", data.repeats,
-              f"the series needs at least seq_len + 1 = {data.seq_len + 1} rows and has "
-              f"{data.n_rows()}; raise repeats, n_patterns or noise_size")
-    n_train = data.n_train()
-    n_val = data.n_windows() - n_train
-    if n_train < 1 or n_val < 1:
-        _fail("DataConfig.val_fraction", data.val_fraction,
-              f"leaves {n_train} training and {n_val} validation windows; both need at least 1")
-    if train.batch_size > n_train:
-        _fail("TrainConfig.batch_size", train.batch_size,
-              f"must be at most the training set size, 1..{n_train}")
-
-
-def decoder_seed_shape(seq_len: int, scale_steps: int, input_size: int) -> tuple[int, int]:
-    """(steps, channels) of the decoder's first reshape.
-
-    The original's Dense(8 * input_size) only reshapes when seq_len / 2**scale_steps
-    divides 8 * input_size (true for its defaults); rounding the channel count up keeps
-    it identical there and makes every other valid combination build.
-    """
-    steps = seq_len // 2**scale_steps
-    return steps, max(1, math.ceil(8 * input_size / steps))

@@ -29,7 +29,8 @@ from pathlib import Path
 import numpy as np
 
 from . import events as ev
-from .config import DataConfig, ModelConfig, TrainConfig, copy_config, validate
+from .config import DataConfig, ModelConfig, TrainConfig, copy_config
+from .config_rules import validate
 from .sources import build_dataset
 from .sources.spec import window_shape
 from .device import lower_thread_priority

@@ -30,7 +30,8 @@ import param
 
 from . import events as ev
 from .config import (CONFIG_CLASSES, DataConfig, ModelConfig, TrainConfig, config_values,
-                     field_names, validate)
+                     field_names)
+from .config_rules import validate
 
 FORMAT, VERSION = "tsvae-config", 1
 #: Columns every history row has after the epoch's own logs.
@@ -144,7 +145,7 @@ def config_from_json(text: str) -> tuple[DataConfig, ModelConfig, TrainConfig]:
 
     ValueError for text that is not such JSON, an unknown section or field, a value out
     of its range (naming the field and the allowed range), or a cross-field rule
-    (``config.validate``).
+    (``config_rules.validate``).
     """
     try:
         doc = json.loads(text)

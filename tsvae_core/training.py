@@ -28,7 +28,8 @@ import numpy as np
 
 from . import events as ev
 from .batches import WindowBatches
-from .config import LATENT_SUBSET_CAP, DataConfig, ModelConfig, TrainConfig, copy_config, validate
+from .config import LATENT_SUBSET_CAP, DataConfig, ModelConfig, TrainConfig, copy_config
+from .config_rules import validate
 from .data import Cancelled, Dataset
 from .device import describe_device, lower_thread_priority, resolve_jit
 from .initial_model import load_initial

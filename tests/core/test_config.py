@@ -1,7 +1,8 @@
 import pytest
 
 from tsvae_core.config import (ARCHITECTURES, PRESETS, DataConfig, ModelConfig, TrainConfig,
-                               make_configs, validate)
+                               make_configs)
+from tsvae_core.config_rules import validate
 
 
 def test_paper_preset_is_the_original_defaults():

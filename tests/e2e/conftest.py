@@ -52,11 +52,6 @@ def pytest_collection_modifyitems(config, items):
     # First: with two workers the long browser group starts at once on one worker while
     # the other takes the rest, instead of running alone at the end.
     others = [item for item in items if item not in browser_tests]
-    # The offline check first, on a fresh server: after some dozen earlier tabs on the same
-    # server, a run's latent plot in a new tab can break once its folded cards are opened
-    # (the browser refuses every patch: "reference pNNN isn't known"; an open bug, see
-    # issue 12's note). The check here is that no request leaves the server.
-    browser_tests.sort(key=lambda item: Path(str(item.fspath)).name != "test_offline.py")
     items[:] = browser_tests + others
 
 

@@ -2,14 +2,27 @@
 attention-gate decoder, as a VAE. Layer by layer as in the reference spec."""
 from __future__ import annotations
 
+import math
+
 import keras
 from keras import layers
 
-from ..config import DataConfig, ModelConfig, decoder_seed_shape
+from ..config import DataConfig, ModelConfig
 from .layers import LastTimeValue, Sampling, SignalChannels, attention_gate, batch_norm
 from .vae import VAE
 
 ENCODER_BLOCKS = 3
+
+
+def decoder_seed_shape(seq_len: int, scale_steps: int, input_size: int) -> tuple[int, int]:
+    """(steps, channels) of the decoder's first reshape.
+
+    The original's Dense(8 * input_size) only reshapes when seq_len / 2**scale_steps
+    divides 8 * input_size (true for its defaults); rounding the channel count up keeps
+    it identical there and makes every other valid combination build.
+    """
+    steps = seq_len // 2**scale_steps
+    return steps, max(1, math.ceil(8 * input_size / steps))
 
 
 def build_encoder(data: DataConfig, model: ModelConfig) -> keras.Model:

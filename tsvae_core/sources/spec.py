@@ -1,6 +1,6 @@
 """What a model needs to know about a dataset's windows, and the checks a dataset's size
 must pass once a real source has been read (the synthetic one is checked from its
-settings by ``config.validate``)."""
+settings by ``config_rules.validate``)."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
