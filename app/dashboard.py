@@ -4,6 +4,7 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import functools
+import gc
 import logging
 import sys
 import weakref
@@ -158,6 +159,9 @@ def _trim_when_ended(stopping: list) -> None:
         if any((s := ref()) is not None and s.is_alive() for ref in stopping):
             loop.call_later(TRIM_CHECK_S, check)
         else:
+            # the run's model, optimizer and data sit in reference cycles: an idle server
+            # allocates too little for Python's own collector to run, so they would stay
+            gc.collect()
             libc.malloc_trim(0)
 
     loop.call_later(TRIM_CHECK_S, check)

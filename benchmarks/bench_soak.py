@@ -7,7 +7,8 @@ Starts ``tsvae --max-runs 4 --debug-endpoint`` on a free loopback port with tiny
 1. loads the page idle (page-load time);
 2. ``--cycles`` times Start, first epoch, Stop, in one tab;
 3. ``--tabs`` times: open a tab, Start, first epoch, close the tab;
-4. four tabs training at once, then a fifth page load and the debug listing's answer time;
+4. ``--bursts`` times: four tabs training at once, a fifth page load and the debug
+   listing's answer time, then all closed;
 5. closes everything, waits until no run is active and prints the idle figures.
 After each step it prints the server process's RSS (MB) and thread count (psutil), so
 the curve shows whether runs and tabs leave memory behind. Numbers, not pass/fail.
@@ -161,6 +162,22 @@ def drive(soak: Soak, browser, args) -> None:
         if i % max(1, args.tabs // 5) == 0 or i == args.tabs:
             soak.wait_idle()
             soak.report(f"after {i} tabs (last load {load_s:.1f} s)")
+    for burst in range(1, args.bursts + 1):
+        four_at_once(soak, browser, burst)
+    time.sleep(args.settle)  # let the allocator hand freed memory back
+    idle = soak.report("idle at the end")
+    print(f"idle RSS - RSS after the first run: {idle - first:+.0f} MB", flush=True)
+    alive = soak.objects()
+    soak.report("idle, after a gc in the server")
+    print(f"alive after a gc: {alive['objects']}", flush=True)
+    print(f"threads: {alive['threads']}", flush=True)
+    ctx, page, load_s = soak.open(browser)
+    soak.report(f"page loaded idle in {load_s:.1f} s")
+    ctx.close()
+
+
+def four_at_once(soak: Soak, browser, burst: int) -> None:
+    """Four tabs Start at once (the server's limit), a fifth page loads; all are closed."""
     busy = []
     for _ in range(4):
         ctx, page, _ = soak.open(browser)
@@ -177,21 +194,15 @@ def drive(soak: Soak, browser, args) -> None:
     deadline = time.monotonic() + 60  # until every tab's session has been destroyed
     while time.monotonic() < deadline and not all(r["closed"] for r in soak.sessions()["runs"]):
         time.sleep(0.5)
-    time.sleep(args.settle)  # let the allocator hand freed memory back
-    idle = soak.report("idle at the end")
-    print(f"idle RSS - RSS after the first run: {idle - first:+.0f} MB", flush=True)
-    alive = soak.objects()
-    print(f"alive after a gc: {alive['objects']}", flush=True)
-    print(f"threads: {alive['threads']}", flush=True)
-    ctx, page, load_s = soak.open(browser)
-    soak.report(f"page loaded idle in {load_s:.1f} s")
-    ctx.close()
+    soak.report(f"after burst {burst} of 4 runs at once")
 
 
 def main() -> None:
     p = argparse.ArgumentParser(description="Soak a real tsvae server with a real browser.")
     p.add_argument("--cycles", type=int, default=10)
     p.add_argument("--tabs", type=int, default=5)
+    p.add_argument("--bursts", type=int, default=1,
+                   help="times four tabs train at once and close (does memory come back?)")
     p.add_argument("--settle", type=float, default=5.0,
                    help="seconds idle after the last tab closed, before the last figure")
     p.add_argument("--log", default=str(ROOT / "test-output" / "bench-soak-server.log"))
