@@ -17,7 +17,7 @@ import param
 
 from tsvae_core import events as ev
 from tsvae_core.config import DataConfig, ModelConfig, TrainConfig, config_values, field_names
-from tsvae_core.remote import make_session
+from tsvae_core.sessions import make_session
 from tsvae_core.runs import RunHistory, RunRecord
 from tsvae_core.training import TrainingSession
 

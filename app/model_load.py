@@ -21,7 +21,7 @@ from tsvae_core import events as ev
 from tsvae_core.config import (DataConfig, ModelConfig, TrainConfig, config_values,
                                copy_config)
 from tsvae_core.data import Dataset
-from tsvae_core.remote import make_session
+from tsvae_core.sessions import make_session
 from tsvae_core.training import TrainingSession
 
 log = logging.getLogger(__name__)

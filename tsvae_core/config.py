@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import param
 
+from .config_rules import validate
 from .source_config import (AEON_ANOMALY_SERIES, AEON_COLLECTIONS, SOURCE_FIELDS,  # noqa: F401
                             SOURCES, TIME_CHANNELS, SourceConfig)
 
@@ -27,9 +28,6 @@ ACTIVATIONS = ["relu", "leaky_relu", "elu", "selu", "gelu", "silu", "mish", "tan
 OUTPUT_ACTIVATIONS = ["relu", "sigmoid", "linear"]
 OPTIMIZERS = ["adamw", "adam", "nadam", "rmsprop", "sgd", "adagrad"]
 
-#: Largest window array a run may build: ten times the paper preset's (189 MB), so one
-#: tab's settings cannot exhaust the server's memory (the 24 GB machine serves several).
-MAX_WINDOW_BYTES = 2 * 2**30
 #: Most validation windows the session encodes after each epoch for the latent plot.
 LATENT_SUBSET_CAP = 10_000
 
@@ -253,7 +251,6 @@ def make_configs(preset: str = "paper", **overrides) -> tuple[DataConfig, ModelC
         raise ValueError(f"preset={preset!r} is not one of {sorted(PRESETS)}")
     data, model, train = DataConfig(), ModelConfig(), TrainConfig()
     apply_values((data, model, train), {**PRESETS[preset], **overrides})
-    from .config_rules import validate  # it imports this module
     validate(data, model, train)
     return data, model, train
 

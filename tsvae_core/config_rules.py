@@ -5,15 +5,19 @@ from __future__ import annotations
 
 import math
 
-from .config import MAX_WINDOW_BYTES, DataConfig, ModelConfig, TrainConfig
+#: Largest window array a run may build: ten times the paper preset's (189 MB), so one
+#: tab's settings cannot exhaust the server's memory (the 24 GB machine serves several).
+MAX_WINDOW_BYTES = 2 * 2**30
 
 
 def _fail(field: str, value, rule: str) -> None:
     raise ValueError(f"{field}={value!r}: {rule}")
 
 
-def validate(data: DataConfig, model: ModelConfig, train: TrainConfig) -> None:
-    """Check the rules that span fields; raise ValueError naming field, value and range.
+def validate(data, model, train) -> None:
+    """Check the rules that span the fields of a DataConfig, ModelConfig and TrainConfig
+    (``config`` imports this module, so it names no class of it); raise ValueError naming
+    field, value and range.
     A real-data source's sizes are known once it is read: ``sources.check_dataset``."""
     if model.time_bypass and not data.has_time_channel():
         _fail("ModelConfig.time_bypass", True,

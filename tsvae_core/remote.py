@@ -1,6 +1,7 @@
 """Runs on a Ray cluster, the cluster side: which cluster (``TSVAE_RAY``), joining it
 once per process, and the Ray actor class that holds a run
-(``tsvae_core.remote_actor.SessionActor``); ``make_session`` picks a run's kind.
+(``tsvae_core.remote_actor.SessionActor``). ``tsvae_core.sessions.make_session`` picks a
+run's kind.
 
 The server-side proxy of a remote run is ``tsvae_core.remote_session.RemoteSession``.
 This module is light on purpose (no Keras, no Ray at import): ``tsvae --help`` and the
@@ -26,16 +27,6 @@ def ray_address() -> str:
     """The Ray cluster runs go to (``TSVAE_RAY``): '' for in-process runs, 'local' for a
     Ray instance started by this process, else an address such as HOST:6379."""
     return os.environ.get(RAY_ENV, "").strip()
-
-
-def make_session(data, model, train, **kwargs):
-    """A run of these configs (``TrainingSession``'s arguments): a Ray actor's proxy when
-    ``TSVAE_RAY`` is set, else a session in this process."""
-    if ray_address():
-        from .remote_session import RemoteSession as cls
-    else:
-        from .training import TrainingSession as cls
-    return cls(data, model, train, **kwargs)
 
 
 def connect(address: str | None = None) -> dict:

@@ -168,7 +168,7 @@ def test_without_ray_nothing_imports_it():
             "os.environ.pop('TSVAE_RAY', None)\n"
             "import app.cli, app.controller, app.dashboard, app.model_load\n"
             "import tsvae_core.remote, tsvae_core.remote_actor\n"
-            "from tsvae_core.remote import make_session\n"
+            "from tsvae_core.sessions import make_session\n"
             "from tests.core.tiny import tiny_configs\n"
             "s = make_session(*tiny_configs())\n"
             "app.cli.parse_args([])\n"

@@ -7,7 +7,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ..config import MAX_WINDOW_BYTES, DataConfig, ModelConfig, TrainConfig
+from ..config import DataConfig, ModelConfig, TrainConfig
+from ..config_rules import MAX_WINDOW_BYTES
 from ..data import Dataset
 
 
