@@ -204,12 +204,14 @@ class Sweep:
         while True:
             alive = session.is_alive()
             for e in session.drain():
-                if not isinstance(e, ev.EpochEnd):
+                # after the pruning epoch: what ran before the stop landed is no part of
+                # the trial (on a busy machine the thread can be an epoch ahead of us)
+                if not isinstance(e, ev.EpochEnd) or pruned:
                     continue
                 value = objective_value(e, key)
                 row.epochs, row.seconds, row.value = e.epoch, e.elapsed_s, value
                 row.values.append(value)
-                if math.isfinite(value) and not pruned:
+                if math.isfinite(value):
                     trial.report(value, e.epoch)
                     if trial.should_prune():
                         pruned = True

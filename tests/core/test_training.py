@@ -208,7 +208,7 @@ def test_large_set_path_feeds_batches_and_trains(monkeypatch):
 def test_encode_decode_reconstruct_work_while_running_and_after():
     from tsvae_core.data import generate
     from tsvae_core.probes import ProbeConfig, make_probes
-    d, m, t = tiny_configs(epochs=50, repeats=200)
+    d, m, t = tiny_configs(epochs=50, repeats=200, **QUICK_BUILD)  # any family's snapshot
     ds = generate(d)
     s = TrainingSession(d, m, t, dataset=ds)
     with pytest.raises(RuntimeError, match="finished epoch"):

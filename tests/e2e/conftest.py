@@ -25,9 +25,12 @@ CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
 # The quick preset shrunk: one epoch is a fraction of a second; epochs high enough that
-# no run finishes during a test.
+# no run finishes during a test. dense_vae: its first step traces in about a second, the
+# default model's in 5-8 s on a loaded machine, and these tests are about the page; the
+# default model trains in the browser in test_families and test_slow_page.
 OVERRIDES = dict(n_patterns=3, repeats=6, seq_len=16, n_features=2, noise_size=50,
                  scale_steps=2, batch_size=16, epochs=1000, conv_filters=4,
+                 architecture="dense_vae",
                  jit_compile="off")  # XLA compiles outlast these tiny runs
 SERVER_START_S = 120
 # Playwright's bound on an action or auto-wait (a click, a locator's wait_for): it only
@@ -127,32 +130,29 @@ def browser():
         b.close()
 
 
-@pytest.fixture
-def new_page(browser, server):
-    """Open the app in a fresh browser context (its own Bokeh session and run)."""
-    server.wait_idle()
-    contexts = []
+def open_app_page(browser, server, contexts: list, query: str = "", on_page=None):
+    """Open the app in a fresh browser context (its own Bokeh session and run), kept in
+    ``contexts`` for ``close_pages``. ``on_page(page)`` runs before the page loads (e.g. to
+    add event handlers)."""
+    ctx = browser.new_context(viewport={"width": 1500, "height": 1300})
+    contexts.append(ctx)
+    page = ctx.new_page()
+    # The browser's own errors (a patch from the server it could not apply, a script
+    # error): pagetools.model_states reports them beside a stale widget.
+    page.tsvae_errors = []
+    page.on("console", lambda m: m.type == "error" and page.tsvae_errors.append(m.text))
+    page.on("pageerror", lambda exc: page.tsvae_errors.append(f"pageerror: {exc}"))
+    if on_page is not None:
+        on_page(page)
+    page.set_default_timeout(PAGE_TIMEOUT_MS)
+    page.goto(server.url + (f"?{query}" if query else ""))
+    page.wait_for_function("() => window.Bokeh && Bokeh.documents.length > 0",
+                           timeout=2 * PAGE_TIMEOUT_MS)
+    page.locator(".tsvae-status").wait_for(state="attached")
+    return page
 
-    def open_page(query: str = "", on_page=None):
-        """``on_page(page)`` runs before the page loads (e.g. to add event handlers)."""
-        ctx = browser.new_context(viewport={"width": 1500, "height": 1300})
-        contexts.append(ctx)
-        page = ctx.new_page()
-        # The browser's own errors (a patch from the server it could not apply, a script
-        # error): pagetools.model_states reports them beside a stale widget.
-        page.tsvae_errors = []
-        page.on("console", lambda m: m.type == "error" and page.tsvae_errors.append(m.text))
-        page.on("pageerror", lambda exc: page.tsvae_errors.append(f"pageerror: {exc}"))
-        if on_page is not None:
-            on_page(page)
-        page.set_default_timeout(PAGE_TIMEOUT_MS)
-        page.goto(server.url + (f"?{query}" if query else ""))
-        page.wait_for_function("() => window.Bokeh && Bokeh.documents.length > 0",
-                               timeout=2 * PAGE_TIMEOUT_MS)
-        page.locator(".tsvae-status").wait_for(state="attached")
-        return page
 
-    yield open_page
+def close_pages(contexts: list) -> None:
     for ctx in contexts:
         try:
             # Stop what still trains: the thread ends within a batch, and the next test
@@ -167,6 +167,26 @@ def new_page(browser, server):
             ctx.close()
         except Exception:  # already closed by the test
             pass
+
+
+@pytest.fixture
+def new_page(browser, server):
+    """``new_page(query="", on_page=None)`` opens the app in a fresh context (open_app_page);
+    the test's contexts close when it ends."""
+    server.wait_idle()
+    contexts = []
+    yield lambda query="", on_page=None: open_app_page(browser, server, contexts, query, on_page)
+    close_pages(contexts)
+
+
+@pytest.fixture(scope="module")
+def module_page(browser, server):
+    """One page shared by a module's tests, for tests that each start from a reset page
+    (a page load is 5-10 s on a loaded machine)."""
+    server.wait_idle()
+    contexts = []
+    yield open_app_page(browser, server, contexts)
+    close_pages(contexts)
 
 
 def _load_pagetools():

@@ -1,5 +1,6 @@
 """Every model family in a real browser: picked in the architecture widget, trained two
-epochs, and its own view found drawn in the Bokeh document (see conftest.py)."""
+epochs, and its own view found drawn in the Bokeh document (see conftest.py). The tests
+share one page (module_page), reset to idle before each family."""
 from __future__ import annotations
 
 import pytest
@@ -49,16 +50,31 @@ DOCUMENT_JS = """() => {
 }"""
 
 
-def test_every_family_is_in_the_architecture_widget(new_page):
-    page = new_page()
+def idle(page, ui) -> None:
+    """Stop what the page runs and reset it: idle, its plots cleared (even after a test
+    that failed half-way)."""
+    if ui.status(page)["status"] == "idle":
+        return
+    stop = page.locator(".tsvae-stop button")
+    if stop.is_enabled():
+        stop.click()
+    ui.wait_until(lambda: ui.status(page)["status"] not in ("running", "paused"), ui.WAIT_S,
+                  "the run to end")
+    ui.click(page, "reset")
+    ui.wait_until(lambda: ui.status(page)["status"] == "idle", ui.WAIT_S, "reset to idle")
+
+
+def test_every_family_is_in_the_architecture_widget(module_page):
+    page = module_page
     options = page.locator(".tsvae-model .bk-input-group", has_text="Architecture").locator("option")
     assert sorted(options.all_inner_texts()) == sorted(FAMILIES)
 
 
 @pytest.mark.parametrize("architecture", list(FAMILIES))
-def test_family_trains_and_draws_its_view(new_page, ui, architecture):
+def test_family_trains_and_draws_its_view(module_page, ui, architecture):
     name, columns = FAMILIES[architecture]
-    page = new_page()
+    page = module_page
+    idle(page, ui)
     page.locator(".tsvae-model .bk-input-group", has_text="Architecture").locator("select").select_option(
         architecture)
     ui.click(page, "start")
