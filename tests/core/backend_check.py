@@ -1,7 +1,8 @@
 """Run in a fresh process with KERAS_BACKEND set: the tiny training checks, as JSON.
 
-``--families``: instead, every family of the registry but the default trains 2 epochs
-on a smaller tiny set, one after another in this one process.
+``--families``: then also every family of the registry but the default trains 2 epochs
+on a smaller tiny set, one after another in this one process (one process start and
+backend import for both checks).
 """
 import json
 import sys
@@ -20,7 +21,7 @@ from tsvae_core.training import TrainingSession
 JIT = "auto" if keras.backend.backend() == "jax" else "off"
 
 
-def main():
+def check() -> dict:
     from tsvae_core.data import generate
     from tsvae_core.probes import ProbeConfig, make_probes
     d, m, t = tiny_configs(epochs=4, jit_compile=JIT)
@@ -49,12 +50,12 @@ def main():
     # After fit the optimizer's variable holds what training used last (on jax the final
     # state sync would overwrite a change that never reached the training state).
     lr_seen = float(np.asarray(s.model.optimizer.learning_rate))
-    print(json.dumps({"backend": keras.backend.backend(), "status": s.status,
-                      "message": s.message, "losses": losses, "lr_final": lr_seen,
-                      "device": s.device, "inspected": inspected, "probes": probe_shapes}))
+    return {"backend": keras.backend.backend(), "status": s.status,
+            "message": s.message, "losses": losses, "lr_final": lr_seen,
+            "device": s.device, "inspected": inspected, "probes": probe_shapes}
 
 
-def families():
+def families() -> dict:
     from tsvae_core.config import ARCHITECTURES
     out = {}
     for arch in ARCHITECTURES:
@@ -70,8 +71,11 @@ def families():
         out[arch] = {"status": s.status, "message": s.message, "losses": losses,
                      "encoded": list(z.shape),
                      "decoded": decoded}
-    print(json.dumps({"backend": keras.backend.backend(), "families": out}))
+    return out
 
 
 if __name__ == "__main__":
-    sys.exit(families() if "--families" in sys.argv else main())
+    result = check()
+    if "--families" in sys.argv:
+        result["families"] = families()
+    print(json.dumps(result))
