@@ -23,9 +23,11 @@ E2E_UNITS = {"test_dashboard.py": "e2e-b", "test_runs_files.py": "e2e-b",
              "test_slow_page.py": "e2e-b", "test_data_upload.py": "e2e-b"}
 # Scheduling hint only: these modules take longest, so they start first and the two
 # workers end together. A stale entry costs balance, never correctness.
-LONGEST_FIRST = ["tests/core/test_training.py", "tests/core/test_families.py",
-                 "tests/core/test_backends.py", "tests/app/test_controller.py",
-                 "tests/app/test_run_limits.py", "tests/core/test_cli.py"]
+LONGEST_FIRST = ["tests/core/test_backends.py", "tests/core/test_training.py",
+                 "tests/core/test_families.py", "tests/core/test_session_controls.py",
+                 "tests/core/test_saving.py", "tests/core/test_remote.py",
+                 "tests/core/test_sweep_ray.py", "tests/app/test_controller.py",
+                 "tests/core/test_models.py", "tests/core/test_cli.py"]
 
 
 def _unit(nodeid: str) -> str:

@@ -86,7 +86,8 @@ class Server:
 def server():
     OUTPUT.mkdir(exist_ok=True)
     port = _free_port()
-    log = OUTPUT / "e2e-server.log"
+    # one server per worker that runs browser tests (tests/conftest.py: two units)
+    log = OUTPUT / f"e2e-server-{os.environ.get('PYTEST_XDIST_WORKER', 'main')}.log"
     env = dict(os.environ, TSVAE_DEFAULT_OVERRIDES=json.dumps(OVERRIDES),
                PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),
                TF_CPP_MIN_LOG_LEVEL="2",
