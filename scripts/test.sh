@@ -15,8 +15,8 @@ export TF_CPP_MIN_LOG_LEVEL=2
 export TF_NUM_INTRAOP_THREADS=${TF_NUM_INTRAOP_THREADS:-1}
 export TF_NUM_INTEROP_THREADS=${TF_NUM_INTEROP_THREADS:-1}
 export OMP_NUM_THREADS=${OMP_NUM_THREADS:-1}
-# Two workers (pytest-xdist): the browser tests are one unit on one worker, with one
-# server and browser; the other modules are shared out one module at a time (see
+# Two workers (pytest-xdist): the browser tests are two units, one per worker, each
+# worker with its own server and browser; the other modules are shared out one module at a time (see
 # tests/conftest.py). One process: scripts/test.sh -n 0.
 # Fast loop: scripts/test.sh -m "not e2e".
 exec .venv/bin/python -m pytest -n 2 --dist loadgroup "$@"

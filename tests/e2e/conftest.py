@@ -48,12 +48,13 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if here in Path(str(item.fspath)).parents:
             item.add_marker(pytest.mark.e2e)
-            # with pytest-xdist they share one worker, server and browser: tests/conftest.py
-            # schedules them as one unit (its scheduler reads this group from the path)
+            # with pytest-xdist, tests/conftest.py schedules them as two units (it reads
+            # them from the path, not from this mark); each worker that runs one starts
+            # its own server and browser
             item.add_marker(pytest.mark.xdist_group("e2e"))
             browser_tests.append(item)
-    # First: with two workers the long browser group starts at once on one worker while
-    # the other takes the rest, instead of running alone at the end.
+    # First: with two workers the two long browser units start at once, one on each
+    # worker, and the other modules fill in after them.
     others = [item for item in items if item not in browser_tests]
     items[:] = browser_tests + others
 
