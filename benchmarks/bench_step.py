@@ -1,6 +1,7 @@
-"""Milliseconds per training step of the paper model (batch 256), per compile choice.
+"""Milliseconds per training step of a preset's model (paper: batch 256), per compile choice.
 
     KERAS_BACKEND=tensorflow .venv/bin/python benchmarks/bench_step.py --jit off on
+    .venv/bin/python benchmarks/bench_step.py --preset quick --jit off --gru-unroll
 
 The original code took about 310 ms per step on a 2-core CPU (151 steps, 46 s an epoch).
 """
@@ -19,8 +20,9 @@ from tsvae_core.models import build_model
 from tsvae_core.optimizers import make_optimizer
 
 
-def time_steps(jit, steps: int, batch: int, overrides: dict) -> list[float]:
-    data, model, train = make_configs("paper", **overrides)
+def time_steps(jit, steps: int, batch: int | None, overrides: dict, preset: str = "paper"):
+    data, model, train = make_configs(preset, **overrides)
+    batch = batch or train.batch_size
     keras.utils.set_random_seed(0)
     vae = build_model(data, model)
     vae.compile(optimizer=make_optimizer(train), jit_compile=jit)
@@ -45,7 +47,8 @@ def main():
     p = argparse.ArgumentParser()
     p.add_argument("--jit", nargs="+", default=["off", "on"])
     p.add_argument("--steps", type=int, default=12)
-    p.add_argument("--batch", type=int, default=256)
+    p.add_argument("--preset", default="paper")
+    p.add_argument("--batch", type=int, default=None, help="default: the preset's batch size")
     p.add_argument("--gru-unroll", action="store_true")
     p.add_argument("--dtype-policy", default="float32", help="e.g. mixed_bfloat16 (not the same numbers)")
     p.add_argument("--flash-attention", choices=["default", "on", "off"], default="default")
@@ -57,11 +60,12 @@ def main():
         keras.config.disable_flash_attention()
     for jit in args.jit:
         flag = {"on": True, "off": False, "auto": "auto"}[jit]
-        t = time_steps(flag, args.steps, args.batch, {"gru_unroll": args.gru_unroll})
-        print(f"{os.environ.get('KERAS_BACKEND', 'tensorflow')} jit={jit} gru_unroll={args.gru_unroll} "
+        t = time_steps(flag, args.steps, args.batch, {"gru_unroll": args.gru_unroll}, args.preset)
+        print(f"{args.preset} {os.environ.get('KERAS_BACKEND', 'tensorflow')} jit={jit} gru_unroll={args.gru_unroll} "
               f"flash={args.flash_attention} dtype={args.dtype_policy}: median "
               f"{statistics.median(t):.0f} ms/step over {len(t)} steps "
-              f"(-> {statistics.median(t) * 151 / 1000:.1f} s for the paper's 151 steps)", flush=True)
+              + (f"(-> {statistics.median(t) * 151 / 1000:.1f} s for the paper's 151 steps)"
+                 if args.preset == "paper" else ""), flush=True)
 
 
 if __name__ == "__main__":
