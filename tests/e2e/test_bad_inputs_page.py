@@ -47,7 +47,9 @@ def test_a_typed_out_of_range_number_is_named_and_start_waits(new_page, ui):
     ui.wait_until(lambda: error.is_visible() and error.get_by_text("epochs=-5").count(), ui.WAIT_S,
                   "the message about epochs")
     assert "1..100000" in error.get_by_text("epochs=-5").inner_text()
-    assert start.is_disabled()
+    # the message and the button are two updates; a loaded page can show one before the
+    # other (seen in a clean-clone run), so the button is waited for as well
+    ui.wait_until(lambda: start.is_disabled(), ui.WAIT_S, "Start to be disabled")
     box = page.locator(".bk-input-group", has_text="Epochs").locator("input").first
     assert box.input_value() == "-5"  # what was typed stays, with the message beside it
     ui.set_input(page, "Epochs", 3)
