@@ -61,7 +61,9 @@ class Estimate:
 
     def text(self) -> str:
         """'about 3 min an epoch (...)' for the sidebar and the large-run warning."""
-        return f"about {format_seconds(self.seconds)} an epoch ({self.basis})"
+        figure = format_seconds(self.seconds)
+        about = "" if figure.startswith("under") else "about "  # not "about under a second"
+        return f"{about}{figure} an epoch ({self.basis})"
 
 
 _lock = threading.Lock()

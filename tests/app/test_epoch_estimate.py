@@ -85,10 +85,15 @@ def test_a_tabs_finished_epochs_feed_every_tabs_estimate(tiny_configs, wait):
         last = record.history[-1]["epoch_seconds"]   # epochs 2 and 3 were measured
         expected = est.format_seconds(last / ctrl.data.n_train() * other.data.n_train())
         other.poll()                                 # the other tab's next poll shows it
-        assert f"about {expected} an epoch (from this server's last" in other.size_summary
+        assert f"{expected} an epoch (from this server's last" in other.size_summary
     finally:
         for c in (ctrl, other):
             s = c.session
             c.shutdown()
             if s is not None:
                 s.join(30)
+
+
+def test_an_estimate_reads_as_a_sentence():
+    assert est.Estimate(0.3, "basis").text() == "under a second an epoch (basis)"
+    assert est.Estimate(40, "basis").text() == "about 40 s an epoch (basis)"
