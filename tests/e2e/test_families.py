@@ -53,11 +53,14 @@ DOCUMENT_JS = """() => {
 def idle(page, ui) -> None:
     """Stop what the page runs and reset it: idle, its plots cleared (even after a test
     that failed half-way)."""
-    if ui.status(page)["status"] == "idle":
+    state = ui.status(page)["status"]
+    if state == "idle":
         return
-    stop = page.locator(".tsvae-stop button")
-    if stop.is_enabled():
-        stop.click()
+    # Decide from the status, not from the Stop button: the status and the button's
+    # disabled flag arrive as separate updates, so after a stop the button can still read
+    # enabled for a moment and then turn off under the click (a CI run waited 90 s on it).
+    if state in ("running", "paused"):
+        ui.click(page, "stop")
     ui.wait_until(lambda: ui.status(page)["status"] not in ("running", "paused"), ui.WAIT_S,
                   "the run to end")
     ui.click(page, "reset")
