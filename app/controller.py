@@ -170,8 +170,7 @@ class Controller(RunPolling, ModelLoading, RunStreams):
         self.poll()
 
     def _say_busy(self, n: int) -> None:
-        self.notice = (f"busy, {n} runs active (the server allows "
-                       f"{self.registry.max_runs}); try again when one ends")
+        self.notice = self.registry.busy_message(n)
 
     def _previous_alive(self) -> bool:
         """Whether a run of this tab other than the current one still has its thread

@@ -1,5 +1,8 @@
 """Server-wide registry of training runs: caps concurrent trainings, feeds /debug/sessions.
 
+A tab's sweep that trains on this server holds one slot too, under the tab name
+"<tab> sweep" (its trials train one at a time); a sweep on a Ray cluster holds none.
+
 Bokeh executes app/main.py afresh for every browser tab, but this module is imported
 once per server process, so its REGISTRY is shared by all tabs. Entries hold only weak
 references to sessions: a closed tab's model can be freed, and the debug view then says
@@ -43,6 +46,11 @@ def count_gpus() -> int:
     return 0
 
 
+def sweep_key(tab: str) -> str:
+    """The registry's name for ``tab``'s sweep."""
+    return f"{tab} sweep"
+
+
 class RunRegistry:
     """Thread-safe set of runs; a run counts as active while its thread is alive."""
 
@@ -71,6 +79,11 @@ class RunRegistry:
     def _count_active(self) -> int:
         return sum(1 for e in self._entries.values()
                    if (s := e["ref"]()) is not None and s.is_alive())
+
+    def busy_message(self, n: int) -> str:
+        """What a refused Start says: ``n`` runs active against the limit."""
+        return (f"busy, {n} runs active (the server allows {self.max_runs}); "
+                f"try again when one ends")
 
     def is_full(self) -> bool:
         """Whether a Start now would be refused for the limit (a quick answer for the
@@ -115,7 +128,7 @@ class RunRegistry:
         """The tab's browser session was destroyed (its runs were told to stop)."""
         with self._lock:
             for e in self._entries.values():
-                if e["tab"] == tab:
+                if e["tab"] in (tab, sweep_key(tab)):
                     e["closed"] = True
             self._prune()
 
@@ -136,7 +149,7 @@ class RunRegistry:
                 runs.append(dict(run=e["run"], tab=e["tab"], closed=e["closed"],
                                  alive=bool(s is not None and s.is_alive()),
                                  status=s.status if s is not None else "released",
-                                 epoch=s.epoch if s is not None else None))
+                                 epoch=getattr(s, "epoch", None)))  # a sweep has none
             return dict(max_runs=limit, active=self._count_active(), runs=runs)
 
 

@@ -24,6 +24,8 @@ from tsvae_core.sweep import (DIRECTIONS, OBJECTIVES, PRUNERS, SAMPLERS, SweepSp
 from tsvae_core.sweep_space import (FieldRange, default_range, field_choices, field_param,
                                     is_numeric, sweepable_fields)
 
+from .server_runs import sweep_key
+
 log = logging.getLogger(__name__)
 
 #: Niceness of the trials' training threads: the page keeps the CPU, as for a tab's run.
@@ -126,18 +128,39 @@ class Sweeper(param.Parameterized):
         if self.unavailable or self.running:
             return
         from tsvae_core.sweep_run import Sweep
+        # trials go to the tabs' Ray cluster when the server has one (TSVAE_RAY); here,
+        # the sweep holds one of the server's run slots (--max-runs) while it runs
+        ray = os.environ.get("TSVAE_RAY") or None
+        registry, key = self.ctrl.registry, sweep_key(self.ctrl.tab)
+        if not ray and (refused := self._refusal(registry, key)):
+            self.message = f"Cannot start the sweep: {refused}"
+            return
         try:
             spec = self.spec().check()
-            # trials go to the tabs' Ray cluster when the server has one (TSVAE_RAY)
-            self.sweep = Sweep(spec, self.data_dir, nice=SWEEP_NICE,
-                               ray=os.environ.get("TSVAE_RAY") or None)
+            sweep = Sweep(spec, self.data_dir, nice=SWEEP_NICE, ray=ray)
         except ValueError as exc:
             self.message = f"Cannot start the sweep: {exc}"
             return
+        if ray:
+            sweep.start()
+        else:
+            started, n = registry.try_start(sweep, key)
+            if not started:  # another tab took the last slot since the check
+                self.message = f"Cannot start the sweep: {registry.busy_message(n)}"
+                return
+        self.sweep = sweep
         self.form.study = spec.study
-        self.sweep.start()
         self._version = -1
         self.poll()
+
+    @staticmethod
+    def _refusal(registry, key: str) -> str:
+        """Why a sweep on this server cannot start now ('' if it can)."""
+        if registry.live_runs(key):
+            return "the previous sweep's trial is still stopping; try again in a moment"
+        if registry.is_full():
+            return registry.busy_message(registry.active())
+        return ""
 
     @param.depends("stop", watch=True)
     def _on_stop(self):

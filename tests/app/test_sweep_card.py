@@ -106,6 +106,43 @@ def test_a_bad_range_is_named_and_nothing_starts(tmp_path):
     ctrl.shutdown()
 
 
+def test_a_sweep_holds_a_run_slot_and_waits_for_one(tmp_path, wait):
+    """The server's --max-runs counts a sweep that trains here as one run: refused while
+    the server is full, and while it runs another tab's Start is refused."""
+    registry = RunRegistry(max_runs=1)
+    configs = make_configs("quick", **{**TINY, **QUICK_BUILD, "epochs": 500})
+    runner = Controller(*configs, tab="runner", registry=registry)
+    sweeper = Controller(*configs, tab="sweeper", registry=registry)
+    s = SweepView(sweeper).sweeper
+    s.data_dir = tmp_path
+    s.form.param.update(n_trials=1, sampler="random", pruner="none", study="slot")
+    try:
+        runner.param.trigger("start")
+        s.param.trigger("start")
+        assert not s.running and s.sweep is None
+        assert s.message == ("Cannot start the sweep: busy, 1 runs active (the server "
+                             "allows 1); try again when one ends")
+        runner.param.trigger("stop")
+        stopped = runner.session
+        stopped.join(60)
+        s.param.trigger("start")
+        assert s.running and registry.active() == 1
+        assert [r["tab"] for r in registry.snapshot()["runs"] if r["alive"]] == ["sweeper sweep"]
+        runner.param.trigger("start")  # the sweep holds the only slot
+        assert runner.notice.startswith("busy, 1 runs active") and runner.session is stopped
+        s.param.trigger("stop")
+        s.sweep.join(60)
+        wait(runner, lambda: not registry.is_full(), 10, "the sweep's slot to come back")
+        runner.param.trigger("start")
+        assert runner.notice == "" and runner.session is not stopped
+        assert runner.session.is_alive()
+    finally:
+        for ctrl in (runner, sweeper):
+            ctrl.shutdown()
+        if runner.session is not None:  # no training thread left behind
+            runner.session.join(60)
+
+
 def test_without_optuna_the_card_says_what_to_install(monkeypatch):
     monkeypatch.setitem(sys.modules, "optuna", None)  # import optuna now fails
     ctrl = _controller()
