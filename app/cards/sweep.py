@@ -88,7 +88,7 @@ class SweepView(pn.viewable.Viewer):
                         default_layout=pn.Column, sizing_mode="stretch_width",
                         css_classes=["tsvae-sweep-form"])
         start = pn.widgets.Button.from_param(s.param.start, name="Start sweep",
-                                             button_type="primary",
+                                             color="primary",
                                              disabled=s.param.running,
                                              css_classes=["tsvae-sweep-start"])
         stop = pn.widgets.Button.from_param(s.param.stop, name="Stop sweep",
