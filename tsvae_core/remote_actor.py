@@ -14,6 +14,7 @@ import tempfile
 
 from . import events as ev
 from .config import DataConfig, ModelConfig, TrainConfig
+from .sources.file_bytes import dataset_from_file_bytes
 from .training import TrainingSession
 
 
@@ -21,17 +22,21 @@ class SessionActor:
     """One run in a Ray worker: the session, its controls, and what the proxy polls."""
 
     def __init__(self, data: DataConfig, model: ModelConfig, train: TrainConfig,
-                 initial_model: bytes | None = None, recon_indices=None, probes=None):
+                 initial_model: bytes | None = None, recon_indices=None, probes=None,
+                 data_file: bytes | None = None):
         """``initial_model``: the bytes of a ``.keras`` file (the server's file is not on
         this node); the data are made here from ``data`` (deterministic for its seed, so
-        they equal the server's copy, and no windows cross the network)."""
+        they equal the server's copy, and no windows cross the network), a file source's
+        from ``data_file``, the bytes of the server's ``data_path``."""
         path = None
         if initial_model is not None:
             fd, path = tempfile.mkstemp(suffix=".keras")
             with os.fdopen(fd, "wb") as f:
                 f.write(initial_model)
+        dataset = None if data_file is None else dataset_from_file_bytes(data, data_file)
         try:
-            self.session = TrainingSession(data, model, train, initial_model=path)
+            self.session = TrainingSession(data, model, train, dataset=dataset,
+                                           initial_model=path)
         finally:
             if path is not None:
                 os.unlink(path)

@@ -31,7 +31,8 @@ import numpy as np
 from . import events as ev
 from .config import DataConfig, ModelConfig, TrainConfig, copy_config
 from .config_rules import validate
-from .sources import build_dataset
+from .sources import build_dataset, model_input
+from .sources.file_bytes import data_file_bytes
 from .sources.spec import window_shape
 from .device import lower_thread_priority
 from .initial_model import load_initial
@@ -59,6 +60,8 @@ class RemoteSession(SnapshotInspection):
         self.status, self.message = ev.IDLE, ""
         self.epoch, self.n_epochs = 0, self.train.epochs
         self.history: list[dict[str, float]] = []
+        if initial_model is not None and self.dataset is None and not self.data.is_synthetic():
+            self.dataset = build_dataset(self.data)  # the file's shape, to check the model
         self.snapshot = Snapshot(window_shape(self.data, self.dataset))
         self.subset = None
         self._recon_indices = np.array([0])
@@ -68,9 +71,11 @@ class RemoteSession(SnapshotInspection):
             if not isinstance(initial_model, (str, os.PathLike)):
                 raise ValueError("initial_model: a remote run takes a .keras path (the "
                                  "file's bytes travel to the actor)")
-            _, loaded = load_initial(initial_model, self.data, self.model_cfg)
+            _, loaded = load_initial(initial_model, self.model_input, self.model_cfg)
             self.snapshot.take(loaded, loaded=True)
             self._initial_bytes = Path(initial_model).read_bytes()
+        # a file source's file travels too: it is not on the worker's node
+        self._data_file = data_file_bytes(self.data)
         self._events: queue.Queue = queue.Queue()
         self._actor = None
         self._closed = False
@@ -140,6 +145,11 @@ class RemoteSession(SnapshotInspection):
         return self._actor is not None and not self._ended.is_set()
 
     @property
+    def model_input(self):
+        """What the models read of the data (as ``TrainingSession.model_input``)."""
+        return model_input(self.data, self.dataset)
+
+    @property
     def family(self) -> type | None:
         return None if self.snapshot.model is None else type(self.snapshot.model)
 
@@ -151,7 +161,8 @@ class RemoteSession(SnapshotInspection):
         if self._actor is not None:
             raise RuntimeError(f"session already started (status {self.status})")
         self._actor = actor_class().remote(self.data, self.model_cfg, self.train,
-                                       self._initial_bytes, self._recon_indices, self._probes)
+                                           self._initial_bytes, self._recon_indices,
+                                           self._probes, self._data_file)
         self._set_status(ev.RUNNING, "waiting for a Ray worker")
         self._send(action)
         self._pump = threading.Thread(target=self._run_pump, name="tsvae-ray-pump",
@@ -223,7 +234,8 @@ class RemoteSession(SnapshotInspection):
     def _update_snapshot(self, weights: list, epoch: int) -> None:
         if self.snapshot.model is None:  # a loaded model is already of the architecture
             with BUILD_LOCK:
-                model = build_model(self.data, self.model_cfg)
-                model.build((None, self.data.seq_len, self.data.n_features + 1))
+                # the real windows' shape: a file's channels are not the synthetic ones
+                model = build_model(self.model_input, self.model_cfg)
+                model.build((None, *self.dataset.x_train.shape[1:]))
             self.snapshot.take(model)
         self.snapshot.update(weights, epoch)

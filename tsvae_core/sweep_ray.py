@@ -12,6 +12,7 @@ Ray is an optional extra (``tsvae[ray]``), imported only here, when a sweep asks
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from pathlib import Path
 
@@ -42,10 +43,15 @@ def _actor_class():
         class TrialActor:
             """One trial's TrainingSession, in a Ray worker process."""
 
-            def __init__(self, preset: str, values: dict):
+            def __init__(self, preset: str, values: dict, data_file: bytes | None = None):
+                """``data_file``: a file source's bytes (the server's file is not here)."""
                 from .config import make_configs
+                from .sources.file_bytes import dataset_from_file_bytes
                 from .training import TrainingSession
-                self.session = TrainingSession(*make_configs(preset, **values))
+                configs = make_configs(preset, **values)
+                dataset = (None if data_file is None
+                           else dataset_from_file_bytes(configs[0], data_file))
+                self.session = TrainingSession(*configs, dataset=dataset)
 
             def start(self):
                 self.session.start()
@@ -70,13 +76,40 @@ def _actor_class():
     return _ACTOR
 
 
+class DataFiles:
+    """A sweep's data files in Ray's object store, each read and sent once for all its
+    trials (the workers have no copy of the server's file)."""
+
+    def __init__(self, fixed: dict):
+        """``fixed``: the sweep's fixed settings; their file is read now, so one that
+        cannot be read stops the sweep at its start (ValueError naming data_path)."""
+        from .config import DataConfig
+        self._lock = threading.Lock()
+        self._refs: dict = {}
+        if fixed.get("data_path"):
+            self.ref(DataConfig(**{k: fixed[k] for k in ("source", "data_path") if k in fixed}))
+
+    def ref(self, data):
+        """The object ref of ``data``'s file bytes; None for a source that reads no file.
+        ValueError naming data_path when the file cannot be read."""
+        from .sources.file_bytes import data_file_bytes, reads_a_file
+        if not reads_a_file(data):
+            return None
+        with self._lock:
+            if data.data_path not in self._refs:
+                import ray
+                self._refs[data.data_path] = ray.put(data_file_bytes(data))
+            return self._refs[data.data_path]
+
+
 class RemoteTrial:
     """A TrainingSession's face for a trial that trains in a Ray actor."""
 
     POLL_S = 0.2  # how long the actor waits for its thread per poll
 
-    def __init__(self, preset: str, values: dict):
-        self.actor = _actor_class().remote(preset, values)
+    def __init__(self, preset: str, values: dict, data_file=None):
+        """``data_file``: ``DataFiles.ref`` of the trial's data (None: no file source)."""
+        self.actor = _actor_class().remote(preset, values, data_file)
         self.status, self.message = ev.IDLE, ""
         self.nice = 0  # what a local session would take; a worker keeps its own
         self._alive = False

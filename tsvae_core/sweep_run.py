@@ -72,10 +72,10 @@ class Sweep:
         self.spec = spec.check()
         self.data_dir = Path(data_dir or default_data_dir())
         self.ray = ray
-        room = 1
+        room, self._data_files = 1, None
         if ray:
-            from .sweep_ray import connect
-            room = connect(ray)
+            from .sweep_ray import DataFiles, connect
+            room, self._data_files = connect(ray), DataFiles(spec.fixed)
         self.workers, self.nice = max(1, int(workers or room)), nice
         self.study = open_study(spec, self.data_dir)
         self.status, self.message = ev.IDLE, ""
@@ -233,7 +233,7 @@ class Sweep:
         configs = make_configs(self.spec.preset, **values)  # ValueError here, not remotely
         if self.ray:
             from .sweep_ray import RemoteTrial
-            session = RemoteTrial(self.spec.preset, values)
+            session = RemoteTrial(self.spec.preset, values, self._data_files.ref(configs[0]))
         else:
             from .training import TrainingSession
             session = TrainingSession(*configs)

@@ -15,6 +15,7 @@ import pytest
 from tsvae_core import events as ev
 from tsvae_core.data import generate
 
+from .sources_files import series_frame
 from .tiny import QUICK_BUILD, tiny_configs
 
 
@@ -161,6 +162,28 @@ def test_a_run_from_a_loaded_model_and_closing_kills_its_actor(ray_cluster, tmp_
     idle = remote_run()
     idle.stop()
     assert idle.status == ev.STOPPED and not idle.is_alive() and idle._actor is None
+
+
+def test_a_file_source_run_trains_on_a_worker_without_the_file(ray_cluster, tmp_path):
+    """The file's bytes go with the run: the server's path is gone before the actor
+    starts, as it is on any other node (an upload lives in the server's folder)."""
+    from tsvae_core.remote_session import RemoteSession
+    from tsvae_core.sources import build_dataset
+    path = tmp_path / "upload.csv"
+    series_frame().to_csv(path, index=False)
+    configs = tiny_configs(**QUICK_BUILD, source="file", data_path=str(path),
+                           value_columns="a", time_channel="none", epochs=2)
+    dataset = build_dataset(configs[0])  # the server's copy (the page's preview)
+    s = RemoteSession(*configs, dataset=dataset)
+    path.unlink()
+    w = Watcher(s)
+    s.start()
+    w.until(lambda: s.status == ev.FINISHED, "the run to finish", timeout=120)
+    assert w.epochs() == [1, 2], s.message
+    last = [e for e in w.events if isinstance(e, ev.EpochEnd)][-1]
+    assert len(last.z_mean) == len(s.subset) and np.isfinite(last.z_mean).all()
+    with pytest.raises(ValueError, match="data_path .*upload.csv.*cannot read the file"):
+        RemoteSession(*configs, dataset=dataset)  # said at Start, not by a dead actor
 
 
 def test_without_ray_nothing_imports_it():

@@ -13,6 +13,7 @@ from tsvae_core.sweep import STOPPED_NOTE, SweepSpec  # noqa: E402
 from tsvae_core.sweep_run import COMPLETE, FAILED, RUNNING, Sweep  # noqa: E402
 from tsvae_core.sweep_space import FieldRange  # noqa: E402
 
+from .sources_files import series_frame  # noqa: E402
 from .tiny import QUICK_BUILD, TINY  # noqa: E402
 
 pytestmark = pytest.mark.slow  # Ray's start and each worker's TensorFlow import
@@ -74,3 +75,23 @@ def test_trials_run_two_at_once_and_a_dead_actor_fails_only_its_trial(tmp_path):
     assert sweep.status == "stopped" and not sweep.is_alive()
     assert rows[2].state == FAILED and rows[2].message == STOPPED_NOTE
     assert [r.state for r in rows] == [FAILED, COMPLETE, FAILED]
+
+
+def test_a_file_source_sweep_trains_on_workers_without_the_file(tmp_path):
+    """The sweep reads its data file once, at its start, and the bytes go to every trial's
+    worker: the server's path is gone before any trial starts."""
+    path = tmp_path / "upload.csv"
+    series_frame().to_csv(path, index=False)
+    fixed = {**TINY, **QUICK_BUILD, "source": "file", "data_path": str(path),
+             "value_columns": "a", "time_channel": "none", "epochs": 2}
+    spec = SweepSpec("file", [FieldRange("latent_dim", 2, 3)], "quick", fixed, n_trials=2,
+                     sampler="random", pruner="none")
+    sweep = Sweep(spec, tmp_path, ray=True)
+    path.unlink()
+    sweep.start()
+    sweep.join(240)
+    rows = sweep.rows()
+    assert sweep.status == "finished", (sweep.message, rows)
+    assert [r.state for r in rows] == [COMPLETE, COMPLETE] and all(r.epochs == 2 for r in rows)
+    with pytest.raises(ValueError, match="data_path .*upload.csv.*cannot read the file"):
+        Sweep(spec, tmp_path, ray=True)
