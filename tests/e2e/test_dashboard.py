@@ -27,7 +27,7 @@ def test_preview_then_live_training(new_page, ui, server):
     assert ui.status(page)["status"] == "idle"
 
     ui.click(page, "start")
-    ui.wait_until(lambda: ui.status(page)["epoch"] >= 2, 120, "epoch 2")
+    ui.wait_until(lambda: ui.status(page)["epoch"] >= 2, ui.TRAIN_WAIT_S, "epoch 2")
     xs, ys = ui.wait_until(lambda: (lambda p: p if len(p[0]) else None)(ui.latent(page)),
                            10, "latent points")
     assert len(xs) == len(ys) == n_val()
@@ -52,8 +52,8 @@ def test_pause_resume_stop(new_page, ui, server):
     clock = new_page()
     ui.click(page, "start")
     ui.click(clock, "start")
-    ui.wait_until(lambda: ui.status(page)["epoch"] >= 1, 120, "epoch 1")
-    ui.wait_until(lambda: ui.status(clock)["epoch"] >= 1, 120, "epoch 1 in the second tab")
+    ui.wait_until(lambda: ui.status(page)["epoch"] >= 1, ui.TRAIN_WAIT_S, "epoch 1")
+    ui.wait_until(lambda: ui.status(clock)["epoch"] >= 1, ui.TRAIN_WAIT_S, "epoch 1 in the second tab")
     tab = ui.status(page)["tab"]
 
     ui.click(page, "pause")
@@ -83,7 +83,7 @@ def test_pause_resume_stop(new_page, ui, server):
                   ui.WAIT_S, "the Pause button to read Resume")
 
     ui.click(page, "pause")
-    ui.wait_until(lambda: ui.status(page)["epoch"] > frozen["epoch"], 120, "training to resume")
+    ui.wait_until(lambda: ui.status(page)["epoch"] > frozen["epoch"], ui.TRAIN_WAIT_S, "training to resume")
 
     ui.click(page, "stop")  # how fast: benchmarks/bench_stop.py
     ui.wait_until(lambda: ui.status(page)["status"] == "stopped", ui.WAIT_S, "stopped")
@@ -98,7 +98,7 @@ def test_pause_resume_stop(new_page, ui, server):
 def test_latent_size_3_with_time_bypass_after_reset(new_page, ui):
     page = new_page()
     ui.click(page, "start")
-    ui.wait_until(lambda: ui.status(page)["epoch"] >= 1, 120, "epoch 1")
+    ui.wait_until(lambda: ui.status(page)["epoch"] >= 1, ui.TRAIN_WAIT_S, "epoch 1")
     ui.set_input(page, "Latent dim", 3)
     ui.set_checkbox(page, "Time bypass", True)
     pending = page.locator(".tsvae-pending")
@@ -113,7 +113,7 @@ def test_latent_size_3_with_time_bypass_after_reset(new_page, ui):
                   10, "reset to idle")
     assert ui.latent(page) == [[], []]
     ui.click(page, "start")
-    ui.wait_until(lambda: ui.status(page)["epoch"] >= 1, 120, "epoch 1 of the new run")
+    ui.wait_until(lambda: ui.status(page)["epoch"] >= 1, ui.TRAIN_WAIT_S, "epoch 1 of the new run")
     note = page.get_by_text("PCA projection of 3-D z_mean")
     ui.wait_until(lambda: note.count() > 0 and note.first.is_visible(), ui.WAIT_S, "the projection note")
     assert len(ui.latent(page)[0]) == n_val()

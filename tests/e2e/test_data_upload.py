@@ -25,7 +25,7 @@ def test_upload_a_csv_start_and_the_loss_appears(new_page, ui, tmp_path):
     text = note.text_content()
     assert "file: " in text and "validation windows of 16 x 4" in text   # a, b, label, time
     ui.click(page, "start")
-    ui.wait_until(lambda: ui.status(page)["epoch"] >= 1, 180, "the first epoch on the file")
+    ui.wait_until(lambda: ui.status(page)["epoch"] >= 1, ui.TRAIN_WAIT_S, "the first epoch on the file")
     row = page.locator(".tsvae-runs-table tbody tr").first     # the run's loss, as numbers
     ui.wait_until(lambda: row.count(), ui.WAIT_S, "the run's row")
     loss = ui.wait_until(lambda: (lambda v: v if math.isfinite(v) else None)(

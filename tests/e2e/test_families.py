@@ -81,7 +81,7 @@ def test_family_trains_and_draws_its_view(module_page, ui, architecture):
     page.locator(".tsvae-model .bk-input-group", has_text="Architecture").locator("select").select_option(
         architecture)
     ui.click(page, "start")
-    ui.wait_until(lambda: ui.status(page)["epoch"] >= 2, 120, f"{architecture}: epoch 2")
+    ui.wait_until(lambda: ui.status(page)["epoch"] >= 2, ui.TRAIN_WAIT_S, f"{architecture}: epoch 2")
 
     seen = {}
 

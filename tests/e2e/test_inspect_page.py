@@ -54,7 +54,7 @@ def test_inspect_tap_select_grid_and_probes(new_page, ui, server):
     clock = new_page()  # its epochs: the time an epoch in flight gets to arrive (no sleep)
     ui.click(page, "start")
     ui.click(clock, "start")
-    ui.wait_until(lambda: ui.status(page)["epoch"] >= 2, 120, "epoch 2")
+    ui.wait_until(lambda: ui.status(page)["epoch"] >= 2, ui.TRAIN_WAIT_S, "epoch 2")
     ui.click(page, "pause")
     ui.wait_until(lambda: ui.status(page)["status"] == "paused", ui.WAIT_S, "paused")
     ui.wait_until(lambda: len(probes(page)) == 3, ui.WAIT_S, "probe markers")

@@ -67,7 +67,7 @@ def test_no_request_leaves_the_server_in_any_page_state(browser, server, ui):
     ctx, page = _offline_page(browser, server, "", outside)
     try:
         ui.click(page, "start")
-        ui.wait_until(lambda: ui.status(page)["epoch"] >= 1, 120, "epoch 1")
+        ui.wait_until(lambda: ui.status(page)["epoch"] >= 1, ui.TRAIN_WAIT_S, "epoch 1")
         _open_folded_cards(page)
         try:
             ui.wait_until(lambda: len(ui.latent(page)[0]) > 0, ui.WAIT_S, "latent points")
@@ -88,7 +88,7 @@ def test_no_request_leaves_the_server_in_any_page_state(browser, server, ui):
             ui.set_input(page, label, value)
         page.locator(".tsvae-error").wait_for(state="hidden")
         ui.click(page, "start")  # a second run in the same tab
-        ui.wait_until(lambda: ui.status(page)["epoch"] >= 1, 120, "epoch 1 of run 2")
+        ui.wait_until(lambda: ui.status(page)["epoch"] >= 1, ui.TRAIN_WAIT_S, "epoch 1 of run 2")
     finally:
         ctx.close()
     assert outside == [], f"the page asked other hosts for: {sorted(set(outside))}"

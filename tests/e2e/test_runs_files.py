@@ -53,7 +53,7 @@ def query(page) -> dict:
 def test_save_reset_load_and_continue_from_the_saved_model(new_page, ui, tmp_path):
     page = new_page()
     ui.click(page, "start")
-    ui.wait_until(lambda: ui.status(page)["epoch"] >= 6, 120, "epoch 6")
+    ui.wait_until(lambda: ui.status(page)["epoch"] >= 6, ui.TRAIN_WAIT_S, "epoch 6")
     ui.click(page, "stop")
     ui.wait_until(lambda: ui.status(page)["status"] == "stopped", ui.WAIT_S, "stopped")
     saved = ui.wait_until(lambda: (lambda r: r[0] if r and r[0]["status"] == "stopped" else None)(
@@ -71,7 +71,7 @@ def test_save_reset_load_and_continue_from_the_saved_model(new_page, ui, tmp_pat
 
     ui.click(page, "step")  # exactly one epoch from the loaded weights, then pause
     table = ui.wait_until(lambda: (lambda r: r if len(r) == 2 and r[0]["epochs"] >= 1 else None)(
-        rows(page)), 120, "the loaded run's first epoch in the table")
+        rows(page)), ui.TRAIN_WAIT_S, "the loaded run's first epoch in the table")
     loaded, first_run = table
     assert loaded["current"] and not first_run["current"] and first_run["id"] == saved["id"]
     assert "loaded_from" in first_run["diff"]  # the new run says where it came from
@@ -80,7 +80,7 @@ def test_save_reset_load_and_continue_from_the_saved_model(new_page, ui, tmp_pat
         loaded, saved)
 
     ui.click(page, "pause")  # resume: a few more epochs for the comparison
-    ui.wait_until(lambda: rows(page)[0]["epochs"] >= 4, 120, "4 epochs of the loaded run")
+    ui.wait_until(lambda: rows(page)[0]["epochs"] >= 4, ui.TRAIN_WAIT_S, "4 epochs of the loaded run")
     ui.click(page, "stop")
     assert page.locator(".tsvae-runs-overlay input:checked").count() == 1  # the earlier run
     OUTPUT.mkdir(exist_ok=True)
@@ -91,7 +91,7 @@ def test_save_reset_load_and_continue_from_the_saved_model(new_page, ui, tmp_pat
 def test_downloads_and_settings_round_trip(new_page, ui, tmp_path):
     page = new_page()
     ui.click(page, "start")
-    ui.wait_until(lambda: ui.status(page)["epoch"] >= 2, 120, "epoch 2")
+    ui.wait_until(lambda: ui.status(page)["epoch"] >= 2, ui.TRAIN_WAIT_S, "epoch 2")
     ui.click(page, "stop")
     ui.wait_until(lambda: ui.status(page)["status"] == "stopped", ui.WAIT_S, "stopped")
     run = ui.wait_until(lambda: (lambda r: r[0] if r and r[0]["status"] == "stopped" else None)(
@@ -170,4 +170,4 @@ def test_a_link_sets_the_widgets_and_a_bad_one_is_reported(new_page, ui):
     ui.wait_until(lambda: query(bad).get("latent_dim") == "2" and "nonsense" not in query(bad),
                   10, "the link to show the page's settings")
     ui.click(bad, "start")  # and the page works
-    ui.wait_until(lambda: ui.status(bad)["epoch"] >= 1, 120, "epoch 1")
+    ui.wait_until(lambda: ui.status(bad)["epoch"] >= 1, ui.TRAIN_WAIT_S, "epoch 1")

@@ -25,7 +25,7 @@ def test_plots_made_while_the_page_renders_reach_it(new_page, ui):
     ui.wait_until(lambda: all(ui.preview_rows(page)), ui.WAIT_S, "the data preview")
     page.tsvae_cdp.send("Emulation.setCPUThrottlingRate", {"rate": 1})
     ui.click(page, "start")
-    ui.wait_until(lambda: ui.status(page)["epoch"] >= 1, 120, "epoch 1")
+    ui.wait_until(lambda: ui.status(page)["epoch"] >= 1, ui.TRAIN_WAIT_S, "epoch 1")
     ui.wait_until(lambda: len(ui.latent(page)[0]) > 0, ui.WAIT_S, "latent points")
     unknown = [e for e in page.tsvae_errors if "isn't known" in e]
     assert unknown == [], f"the page refused patches: {unknown[:3]}"
