@@ -18,7 +18,7 @@ WORKDIR /opt/tsvae
 COPY pyproject.toml README.md ./
 COPY tsvae_core ./tsvae_core
 COPY app ./app
-# "ray": the image also serves as a Ray worker (README: Runs on a Ray cluster).
+# "ray": the image also serves as a Ray worker (docs/dashboard.md: Runs on a Ray cluster).
 RUN pip install ".[gpu,data,sweep,ray]"
 
 RUN useradd --create-home tsvae
