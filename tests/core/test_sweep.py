@@ -3,9 +3,16 @@
 One sweep of 4 tiny trials over 2 fields is trained once for the module; the resume,
 prune and stop tests work on copies of its data directory."""
 import dataclasses
+import json
 import math
 import shutil
+import socket
+import subprocess
+import sys
 import time
+import tomllib
+import urllib.request
+from pathlib import Path
 
 import keras
 import numpy as np
@@ -234,3 +241,50 @@ def test_a_trial_reports_the_series_vus_pr(tmp_path):
     sweep.run()
     (row,) = sweep.rows()
     assert row.state == COMPLETE and 0.0 < row.value <= 1.0, row  # the epoch's VUS-PR
+
+
+def test_the_sweep_extra_installs_optuna_dashboard():
+    """The README's `optuna-dashboard DATA_DIR/sweeps/journal.log` needs it installed."""
+    pyproject = tomllib.loads((Path(__file__).parents[2] / "pyproject.toml").read_text())
+    extra = pyproject["project"]["optional-dependencies"]["sweep"]
+    assert any(req.startswith("optuna-dashboard") for req in extra), extra
+
+
+def _get_json(url: str):
+    with urllib.request.urlopen(url, timeout=10) as r:
+        return json.load(r)
+
+
+def test_optuna_dashboard_opens_the_journal_file(done, tmp_path):
+    """`optuna-dashboard DATA_DIR/sweeps/journal.log` as the README says, on a free
+    loopback port: its API lists the study with its 4 finished trials and their values."""
+    pytest.importorskip("optuna_dashboard")
+    data_dir, sweep = done
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    command = [str(Path(sys.executable).with_name("optuna-dashboard")),
+               str(journal_path(data_dir)), "--host", "127.0.0.1", "--port", str(port)]
+    log = tmp_path / "dashboard.log"
+    with open(log, "wb") as out:
+        proc = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            assert proc.poll() is None, log.read_text()
+            try:
+                studies = _get_json(f"http://127.0.0.1:{port}/api/studies")["study_summaries"]
+                break
+            except OSError:
+                assert time.monotonic() < deadline, log.read_text()
+                time.sleep(0.2)
+        (study,) = [s for s in studies if s["study_name"] == "tiny"]
+        assert study["directions"] == ["minimize"]
+        detail = _get_json(f"http://127.0.0.1:{port}/api/studies/{study['study_id']}")
+        trials = sorted(detail["trials"], key=lambda t: t["number"])
+        assert [t["state"] for t in trials] == ["Complete"] * 4
+        assert [t["values"][0] for t in trials] == pytest.approx(
+            [r.value for r in sweep.rows()])
+    finally:
+        proc.terminate()
+        proc.wait(10)
