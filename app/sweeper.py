@@ -102,7 +102,7 @@ class Sweeper(param.Parameterized):
         self._version = -1
         # the plots' streams: full replacement when the trials change
         self.trials_pipe = hv.streams.Pipe(data=([], "minimize"))
-        self.parallel_pipe = hv.streams.Pipe(data=([], [], {}))
+        self.parallel_pipe = hv.streams.Pipe(data=([], [], "minimize"))
         self.importance_pipe = hv.streams.Pipe(data={})
         ctrl.poll_hooks.append(self.poll)
         ctrl.close_hooks.append(self.shutdown)
@@ -175,14 +175,13 @@ class Sweeper(param.Parameterized):
         self._version = s.version
         self.rows = s.rows()
         spec = s.spec
-        names = [r.name for r in spec.space]
         running = s.status == "running"
         said = (f"running · {s.counted()} of {spec.n_trials} trials done" if running
                 else s.message or s.status)
         self.param.update(status=s.status, running=running, message=f"{spec.study}: {said}")
         try:
             self.trials_pipe.send((self.rows, spec.direction))
-            self.parallel_pipe.send((self.rows, names, {r.name: r.log for r in spec.space}))
+            self.parallel_pipe.send((self.rows, list(spec.space), spec.direction))
             self.importance_pipe.send(dict(s.importance))
         except Exception:  # a plot's failure must not stop the sweep's page
             log.exception("the sweep's plots failed to update")

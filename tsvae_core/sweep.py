@@ -21,7 +21,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from . import events as ev
-from .config import FIELDS, PRESETS, make_configs
+from .config import FIELDS, PRESETS, config_values, make_configs
 from .sweep_space import FieldRange, check_space
 
 log = logging.getLogger(__name__)
@@ -43,6 +43,9 @@ FAMILY_FALLBACK = ("val_reconstruction_loss", "minimize")
 SAMPLERS = ["tpe", "random", "grid"]
 PRUNERS = ["none", "median", "halving"]
 DIRECTIONS = ["minimize", "maximize"]
+#: What a resumed study may change: how many trials and how they are chosen. The rest
+#: says what a trial is; trials of two meanings in one study would compare nothing.
+RESUMABLE = ("n_trials", "sampler", "pruner", "seed", "grid_points")
 #: Why a trial failed without a fault of its settings: Stop was pressed.
 STOPPED_NOTE = "stopped by the user"
 
@@ -128,6 +131,32 @@ class SweepSpec:
         return cls(**raw)
 
 
+def resume_changes(stored: SweepSpec, asked: SweepSpec) -> list[str]:
+    """What ``asked`` changes of a stored study's ``stored`` spec that a resume may not
+    (anything but RESUMABLE), one "setting: stored -> asked" text each; [] if nothing.
+    Fixed settings compare by the values they give (the preset's included)."""
+    changes = []
+    old_space = {r.name: r.to_text() for r in stored.space}
+    new_space = {r.name: r.to_text() for r in asked.space}
+    if old_space != new_space:
+        show = lambda sp: " ".join(f"{k}={v}" for k, v in sp.items())  # noqa: E731
+        changes.append(f"search space: {show(old_space)} -> {show(new_space)}")
+    for name in ("preset", "objective", "direction"):
+        if getattr(stored, name) != getattr(asked, name):
+            changes.append(f"{name}: {getattr(stored, name)} -> {getattr(asked, name)}")
+    if not changes:  # the same preset: the fixed fields' values compare
+        old_values = config_values(*make_configs(stored.preset, **stored.fixed))
+        new_values = config_values(*make_configs(asked.preset, **asked.fixed))
+        for name in old_values:
+            if name in old_space:
+                if name in asked.fixed and asked.fixed[name] != stored.fixed.get(name):
+                    changes.append(f"{name}: varied ({old_space[name]}) -> fixed "
+                                   f"{asked.fixed[name]}")
+            elif old_values[name] != new_values[name]:
+                changes.append(f"{name}: {old_values[name]} -> {new_values[name]}")
+    return changes
+
+
 def objective_value(event: ev.EpochEnd, key: str) -> float:
     """The objective ``key`` of one epoch (NaN when it has none)."""
     if key == "knn_accuracy":
@@ -160,13 +189,16 @@ def study_names(data_dir) -> list[str]:
     return [s.study_name for s in optuna.get_all_study_summaries(open_storage(data_dir))]
 
 
-def load_spec(data_dir, study: str) -> SweepSpec:
-    """The spec a stored sweep was started with (ValueError if there is none)."""
+def load_spec(data_dir, study: str) -> SweepSpec | None:
+    """The spec a stored sweep was started with (ValueError if there is no such study,
+    None for a study that tsvae did not make)."""
     import optuna
     try:
         stored = optuna.load_study(study_name=study, storage=open_storage(data_dir))
     except KeyError:
         raise ValueError(f"study={study!r}: no such sweep in {journal_path(data_dir)}") from None
+    if "tsvae_spec" not in stored.user_attrs:  # made by other code: nothing to keep
+        return None
     return SweepSpec.from_json(stored.user_attrs["tsvae_spec"])
 
 
@@ -191,9 +223,18 @@ def make_pruner(spec: SweepSpec):
 
 
 def open_study(spec: SweepSpec, data_dir):
-    """The spec's study, created or (same name) loaded with its trials; a stored sweep
-    keeps the spec it was started with for its search space."""
+    """The spec's study, created or (same name) loaded with its trials. A stored study
+    keeps the spec it was started with: a ``spec`` that changes more than RESUMABLE is
+    refused (ValueError naming each change), never mixed into its trials."""
     import optuna
+    stored = load_spec(data_dir, spec.study) if spec.study in study_names(data_dir) else None
+    if stored is not None:
+        changes = resume_changes(stored, spec)
+        if changes:
+            raise ValueError(
+                f"study {spec.study!r} exists with other settings ({'; '.join(changes)}); "
+                f"resuming keeps its search space and settings (only {', '.join(RESUMABLE)} "
+                f"may change): drop the changes, or name a new study")
     study = optuna.create_study(study_name=spec.study, storage=open_storage(data_dir),
                                 direction=spec.direction, sampler=make_sampler(spec),
                                 pruner=make_pruner(spec), load_if_exists=True)

@@ -5,14 +5,17 @@
 
 ``--search FIELD=RANGE`` varies a field: ``low:high`` or ``low:high:log`` for numbers,
 ``a,b,c`` (or ``*`` for all) for choices. Every other config field is a flag as in
-tsvae-train and stays fixed. Running the same ``--study`` again resumes it (its stored
-search space and settings are used): trials are added until it has ``--trials``.
+tsvae-train and stays fixed. Running the same ``--study`` again resumes it with its stored
+search space and settings: trials are added until it has ``--trials``; ``--sampler``,
+``--pruner``, ``--sweep-seed`` and ``--grid-points`` may change, any other changed flag
+is refused (exit 2) with the stored value named.
 The study is kept in DATA_DIR/sweeps/journal.log (optuna-dashboard opens it) and the
 finished trials' models in DATA_DIR/sweeps/STUDY/.
 """
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import logging
 import os
 import sys
@@ -31,36 +34,41 @@ def build_parser() -> argparse.ArgumentParser:
                                            "(default: $TSVAE_DATA_DIR or ~/.tsvae)")
     parser.add_argument("--search", action="append", default=[], metavar="FIELD=RANGE",
                         help="a field to vary: low:high[:log] or a,b,c")
-    parser.add_argument("--trials", type=int, default=8, help="trials the study should hold")
-    parser.add_argument("--objective", choices=list(OBJECTIVES), default="val_loss")
+    parser.add_argument("--trials", type=int, help="trials the study should hold (default "
+                                                  "8; a resumed study: its own)")
+    parser.add_argument("--objective", choices=list(OBJECTIVES), help="default: val_loss")
     parser.add_argument("--direction", choices=DIRECTIONS,
                         help="default: the objective's own (minimize val_loss)")
-    parser.add_argument("--sampler", choices=SAMPLERS, default="tpe")
-    parser.add_argument("--pruner", choices=PRUNERS, default="median")
-    parser.add_argument("--grid-points", type=int, default=3,
-                        help="values of each number range under --sampler grid")
-    parser.add_argument("--sweep-seed", type=int, default=0, help="the sampler's seed")
+    parser.add_argument("--sampler", choices=SAMPLERS, help="default: tpe")
+    parser.add_argument("--pruner", choices=PRUNERS, help="default: median")
+    parser.add_argument("--grid-points", type=int,
+                        help="values of each number range under --sampler grid (default 3)")
+    parser.add_argument("--sweep-seed", type=int, help="the sampler's seed (default 0)")
     parser.add_argument("--workers", type=int, help="trials trained at once (default 1, "
                                                      "with --ray: the cluster's CPUs)")
     parser.add_argument("--ray", metavar="ADDRESS",
                         help="train each trial in a Ray actor: 'local' starts a local Ray, "
                              "else a cluster address (HOST:6379; default $TSVAE_RAY)")
-    parser.add_argument("--preset", default="quick", choices=sorted(PRESETS))
+    parser.add_argument("--preset", choices=sorted(PRESETS), help="default: quick")
     parser.add_argument("--backend", choices=["tensorflow", "jax", "torch"])
     _add_field_flags(parser)
     return parser
 
 
+#: SweepSpec field -> (its flag's dest, the default of a new study).
+SPEC_FLAGS = {"preset": ("preset", "quick"), "n_trials": ("trials", 8),
+              "objective": ("objective", "val_loss"), "direction": ("direction", ""),
+              "sampler": ("sampler", "tpe"), "pruner": ("pruner", "median"),
+              "seed": ("sweep_seed", 0), "grid_points": ("grid_points", 3)}
+
+
 def make_spec(args):
-    """The SweepSpec the flags ask for: a stored study's own when it exists."""
+    """The SweepSpec the flags ask for. A stored study's own spec with the flags given
+    on top: Sweep refuses what a resume may not change (sweep.resume_changes)."""
     from .sweep import SweepSpec, load_spec, study_names
     from .sweep_space import parse_range
-    data_dir = args.data_dir
-    if args.study in study_names(data_dir or _default_dir()):
-        spec = load_spec(data_dir or _default_dir(), args.study)
-        spec.n_trials = args.trials
-        return spec
-    space = []
+    data_dir = args.data_dir or _default_dir()
+    space = []  # parsed even for a resume: an unknown field is named, never ignored
     for item in args.search:
         name, sep, text = item.partition("=")
         if not sep:
@@ -70,9 +78,14 @@ def make_spec(args):
     problem = range_problem(fixed)
     if problem:
         raise ValueError(problem)
-    return SweepSpec(args.study, space, args.preset, fixed, args.trials, args.objective,
-                     args.direction or "", args.sampler, args.pruner, args.sweep_seed,
-                     args.grid_points).check()
+    given = {f: getattr(args, dest) for f, (dest, _) in SPEC_FLAGS.items()
+             if getattr(args, dest) is not None}
+    stored = load_spec(data_dir, args.study) if args.study in study_names(data_dir) else None
+    if stored is not None:
+        return dataclasses.replace(stored, **given, space=space or stored.space,
+                                   fixed={**stored.fixed, **fixed}).check()
+    values = {f: given.get(f, default) for f, (_, default) in SPEC_FLAGS.items()}
+    return SweepSpec(args.study, space, fixed=fixed, **values).check()
 
 
 def _default_dir():
@@ -97,8 +110,10 @@ def main(argv=None) -> int:
     if missing_optuna():
         print(f"tsvae-sweep: {missing_optuna()}", file=sys.stderr)
         return 2
+    from .sweep import study_names
     from .sweep_run import RUNNING, Sweep
     try:
+        resumed = args.study in study_names(args.data_dir or _default_dir())
         spec = make_spec(args)
         sweep = Sweep(spec, args.data_dir, workers=args.workers,
                       ray=args.ray or os.environ.get("TSVAE_RAY") or None)
@@ -108,6 +123,9 @@ def main(argv=None) -> int:
     print(f"study {spec.study} in {journal_path(sweep.data_dir)}: {sweep.counted()} of "
           f"{spec.n_trials} trials stored; {spec.objective} ({spec.direction}); "
           f"{sweep.workers} at once{' on Ray' if sweep.ray else ''}", flush=True)
+    if resumed:
+        print(f"resumed: its search space ({' '.join(f'{r.name}={r.to_text()}' for r in spec.space)})"
+              f" and settings are kept; sampler {spec.sampler}, pruner {spec.pruner}", flush=True)
     t0, shown = time.perf_counter(), set()
     sweep.start()
     try:

@@ -194,7 +194,7 @@ class Sweep:
         row = TrialRow(trial.number, {r.name: r.suggest(trial) for r in spec.space})
         self._publish(row)
         try:
-            session = self._session(trial.number, row.params)
+            session, epochs = self._session(trial.number, row.params)
         except ValueError as exc:  # settings a cross-field rule refuses
             self._tell(trial, row, optuna.trial.TrialState.FAIL, FAILED, str(exc))
             return
@@ -213,7 +213,9 @@ class Sweep:
                 row.values.append(value)
                 if math.isfinite(value):
                     trial.report(value, e.epoch)
-                    if trial.should_prune():
+                    # after the last epoch there is nothing left to save by pruning: the
+                    # trial has trained in full and completes (with its model)
+                    if e.epoch < epochs and trial.should_prune():
                         pruned = True
                         session.stop()
                 self._publish(row)
@@ -229,6 +231,7 @@ class Sweep:
                 session.close()
 
     def _session(self, number: int, params: dict):
+        """The trial's session (not started) and the epochs it trains."""
         values = {**self.spec.fixed, **params}
         configs = make_configs(self.spec.preset, **values)  # ValueError here, not remotely
         if self.ray:
@@ -242,7 +245,7 @@ class Sweep:
             self._sessions[number] = session
             if self._stop.is_set():
                 session.stop()
-        return session
+        return session, configs[2].epochs
 
     def _finish(self, trial, row: TrialRow, session, pruned: bool) -> None:
         from optuna.trial import TrialState

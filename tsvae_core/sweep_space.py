@@ -117,8 +117,8 @@ class FieldRange:
 
 def default_range(name: str, current=None) -> FieldRange:
     """A starting range for ``name``: all its choices, or a quarter to four times its
-    ``current`` value (the default if None) within the field's bounds, on a log scale
-    when positive."""
+    ``current`` value (the default if None) within the field's bounds; a positive float
+    on a log scale, an integer linear (as ``low:high`` on the command line)."""
     p = field_param(name)
     if not is_numeric(p):
         return FieldRange(name, choices=field_choices(p))
@@ -128,6 +128,7 @@ def default_range(name: str, current=None) -> FieldRange:
     low, high = max(low, lo), min(high, hi)
     if isinstance(p, param.Integer):
         low, high = int(low), max(int(round(high)), int(low) + 1)
+        return FieldRange(name, low, high)
     return FieldRange(name, low, high, log=low > 0)
 
 

@@ -107,6 +107,11 @@ class SweepView(pn.viewable.Viewer):
             plot_pane(hv.DynamicMap(sp.parallel_coordinates, streams=[s.parallel_pipe]),
                       min_height=280, linked_axes=False),
             ncols=2, sizing_mode="stretch_width")
+        key = pn.pane.HTML(
+            "<span class='tsvae-sweep-parallel-key'>Parallel coordinates: each axis in its "
+            "field's own values; one line per finished trial, coloured by its objective "
+            "(brightest: best); white: the best trial; dashed grey: pruned trials, at the "
+            "value of the epoch they were stopped after.</span>", sizing_mode="stretch_width")
         importance = plot_pane(hv.DynamicMap(sp.importance_bars, streams=[s.importance_pipe]),
                                min_height=220, linked_axes=False)
         return pn.Column(
@@ -114,5 +119,5 @@ class SweepView(pn.viewable.Viewer):
                    pn.Column("Ranges of the chosen fields (bounds are the fields' own)",
                              self.ranges, sizing_mode="stretch_width"),
                    sizing_mode="stretch_width"),
-            pn.Row(start, stop, status), self.table, plots, note, importance,
+            pn.Row(start, stop, status), self.table, plots, key, note, importance,
             sizing_mode="stretch_width", css_classes=["tsvae-sweep"])

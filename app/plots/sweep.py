@@ -9,10 +9,15 @@ import holoviews.plotting.bokeh  # noqa: F401  (registers the bokeh options used
 import numpy as np
 import pandas as pd
 
+from .sweep_parallel import parallel_coordinates  # noqa: F401  (the card's third view)
+
 #: Marker colour of each trial state in the objective plot.
 STATE_COLORS = {"complete": "#4fc3f7", "pruned": "#ffb74d", "failed": "#e57373",
                 "running": "#f5f5f5"}
 TRIAL, OBJECTIVE = hv.Dimension("trial"), hv.Dimension("objective")
+#: Declared text: the plot's first frame (no importances yet) makes a categorical axis,
+#: which the field names then fill (a numeric axis cannot take them).
+FIELD = hv.Dimension("field", type=str)
 
 
 def _number(v) -> str:
@@ -46,46 +51,14 @@ def objective_by_trial(data) -> hv.Overlay:
                            TRIAL, OBJECTIVE, label="best so far")
                   .opts(color="#81c784", line_width=2, framewise=True))
     # framewise: the axes follow each update (the first one had no trial)
-    return hv.Overlay(layers).opts(title="objective by trial", legend_position="top_left",
+    # the legend beside the plot: inside it would cover the first trials' points
+    return hv.Overlay(layers).opts(title="objective by trial", legend_position="right",
                                    show_grid=True, framewise=True)
-
-
-def _positions(values: list, log: bool) -> np.ndarray:
-    """Each value's place on its axis, 0..1: numbers by value (log10 on a log scale),
-    choices by their sorted order."""
-    if all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in values):
-        x = np.log10(np.asarray(values, float)) if log else np.asarray(values, float)
-    else:
-        order = sorted({str(v) for v in values})
-        x = np.array([order.index(str(v)) for v in values], float)
-    span = x.max() - x.min() if len(x) else 0
-    return (x - x.min()) / span if span > 0 else np.full(len(x), 0.5)
-
-
-def parallel_coordinates(data) -> hv.Path:
-    """One line per finished trial through an axis per varied field and the objective,
-    coloured by the objective."""
-    rows, names, logs = data if data else ([], [], {})
-    done = [r for r in rows if r.state in ("complete", "pruned") and math.isfinite(r.value)]
-    axes = [*names, "objective"]
-    ticks = [(i, a) for i, a in enumerate(axes)]
-    if not done:
-        return hv.Path([], ["axis", "position"], ["objective"]).opts(
-            xticks=ticks, framewise=True, title="parameters against the objective (no finished trial yet)")
-    columns = [_positions([r.params[n] for r in done], logs.get(n, False)) for n in names]
-    columns.append(_positions([r.value for r in done], False))
-    paths = [{"axis": np.arange(len(axes), dtype=float),
-              "position": np.array([c[i] for c in columns]), "objective": r.value}
-             for i, r in enumerate(done)]
-    return hv.Path(paths, ["axis", "position"], ["objective"]).opts(
-        color="objective", cmap="viridis", colorbar=True, line_width=2, xticks=ticks,
-        ylim=(-0.05, 1.05), yaxis=None, framewise=True,
-        title="parameters against the objective")
 
 
 def importance_bars(data: dict) -> hv.Bars:
     """Each varied field's share of the objective's variance (fANOVA), from
     ``{field: importance}``."""
     items = sorted((data or {}).items(), key=lambda kv: -kv[1])
-    return hv.Bars(items, hv.Dimension("field"), hv.Dimension("importance")).opts(
+    return hv.Bars(items, FIELD, hv.Dimension("importance")).opts(
         color="#4fc3f7", title="parameter importance", ylim=(0, 1), framewise=True)

@@ -61,9 +61,11 @@ def test_a_three_trial_sweep_fills_the_table_and_the_plots(swept):
     best = objective.Curve.Best_so_far["objective"]
     assert (best[1:] <= best[:-1]).all()                            # minimize: never rises
     paths = sp.parallel_coordinates(s.parallel_pipe.data)
-    assert len(paths.split()) == 3                                  # one line per trial
+    assert len(paths.Path.Finished.split()) == 3                    # one line per trial
     assert [t[1] for t in paths.opts.get().kwargs["xticks"]] == ["learning_rate", "latent_dim",
                                                                   "objective"]
+    best = min(s.rows, key=lambda r: r.value)
+    assert paths.Path.Best.dimension_values("trial")[0] == best.number
     assert "needs 4 finished trials (3 so far)" in view._importance_note()
     hv.render(sp.importance_bars({"latent_dim": 0.7, "learning_rate": 0.3}))  # draws
 
