@@ -66,11 +66,28 @@ def replacing(path):
     os.close(fd)
     try:
         yield tmp
+        # mkstemp makes the file private (0600): give it the mode the old file had, or the
+        # one a plain open() would have given
+        os.chmod(tmp, os.stat(target).st_mode & 0o7777 if os.path.exists(target)
+                 else 0o666 & ~_umask())
         os.replace(tmp, target)
     except BaseException:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
         raise
+
+
+def _umask() -> int:
+    """The process's umask, read without setting it (os.umask would change it for every
+    thread for a moment); 0o022 where /proc does not say."""
+    try:
+        with open("/proc/self/status") as fh:
+            for line in fh:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except OSError:
+        pass
+    return 0o022
 
 
 def write_text(path, text: str) -> None:
@@ -98,7 +115,8 @@ def save_run_model(session, path) -> tuple[str | None, str]:
         session.save(target)
     except (RuntimeError, ValueError) as exc:
         kept = f"; {path} left as it was" if os.path.exists(path) else ""
-        return None, f"model not written ({exc}){kept}"
+        why = "the run failed with no finite epoch" if failed else "model not written"
+        return None, f"{why}: nothing written ({exc}){kept}"
     epoch = getattr(session, "snapshot_epoch", None)
     of_epoch = f" (epoch {epoch})" if epoch else ""
     if failed:
