@@ -17,7 +17,7 @@ import sys
 from pathlib import Path
 
 from tsvae_core.remote import RAY_ENV
-from tsvae_core.sources.files import MAX_FILE_BYTES
+from tsvae_core.source_config import MAX_FILE_BYTES
 
 from .server_runs import MAX_RUNS_ENV
 

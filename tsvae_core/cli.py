@@ -3,6 +3,8 @@
     tsvae-train --preset quick --epochs 20 --latent-dim 3 --save-model run.keras
 
 Every config field is a flag (``--seq-len 64``); ``--backend`` picks the Keras backend.
+Every flag is checked (type, range, the rules between fields, the output paths) before
+Keras is imported; a bad one exits 2 with the field and what it allows.
 """
 from __future__ import annotations
 
@@ -14,34 +16,22 @@ import time
 
 import param
 
-from .config import CONFIG_CLASSES, FIELDS, PRESETS, field_names, parse_bool
+from .cli_flags import add_field_flags as _add_field_flags  # noqa: F401  (tsvae-sweep's)
+from .cli_flags import add_param_flags, param_values, range_problem
+from .config import FIELDS, PRESETS
+from .safe_files import FAILED, marked_path, output_problem, save_run_model, write_text
 
 
-def _add_field_flags(parser: argparse.ArgumentParser) -> None:
-    for cls in CONFIG_CLASSES:
-        group = parser.add_argument_group(cls.__name__)
-        for name in field_names(cls):
-            p = cls.param[name]
-            flag = "--" + name.replace("_", "-")
-            if isinstance(p, param.Boolean):
-                group.add_argument(flag, type=_parse_bool, metavar="true|false", help=p.doc)
-            elif isinstance(p, param.List):
-                group.add_argument(flag, type=float, nargs="+", help=p.doc)
-            elif isinstance(p, param.Selector):
-                group.add_argument(flag, choices=p.objects, help=p.doc)
-            elif isinstance(p, param.String):
-                group.add_argument(flag, help=p.doc)
-            elif isinstance(p, param.Integer):
-                group.add_argument(flag, type=int, help=f"{p.doc} Range {p.bounds}.")
-            else:
-                group.add_argument(flag, type=float, help=f"{p.doc} Range {p.bounds}.")
+class TrainOptions(param.Parameterized):
+    """tsvae-train's own bounded options (no config field): flags and checks come from
+    these parameters as they do from the configs' (``cli_flags``)."""
 
-
-def _parse_bool(text: str) -> bool:
-    try:
-        return parse_bool(text)
-    except ValueError as exc:  # argparse shows an ArgumentTypeError's own text
-        raise argparse.ArgumentTypeError(f"{exc}, got {text!r}") from None
+    max_seconds = param.Number(None, allow_None=True, bounds=(0, None),
+                               inclusive_bounds=(False, True),
+                               doc="Stop after this much wall time (seconds).")
+    target_knn = param.Number(None, allow_None=True, bounds=(0.0, 1.0),
+                              doc="Stop once k-NN accuracy reaches this value and report "
+                                  "the time.")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -53,80 +43,60 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--save-model", metavar="PATH.keras")
     parser.add_argument("--history-csv", metavar="PATH")
     parser.add_argument("--latent-csv", metavar="PATH", help="final z_mean of the validation subset")
-    parser.add_argument("--max-seconds", type=float, help="stop after this much wall time")
     parser.add_argument("--data", metavar="PATH",
                         help="train on this file (CSV, Parquet, NPY, NPZ; sets --source file "
                              "unless --source cmapss is given): --data-path PATH in short")
-    parser.add_argument("--target-knn", type=float,
-                        help="stop once k-NN accuracy reaches this value and report the time")
+    add_param_flags(parser, TrainOptions, "run options")
     _add_field_flags(parser)
     return parser
 
 
-def output_problem(flag: str, path: str | None) -> str:
-    """Why ``path`` cannot be written as ``flag``'s output ('' when it can, or is unset).
-
-    Checked before training: a run of hours must not end in a write that was bound to
-    fail (the trained model would be lost)."""
-    if not path:
-        return ""
-    if flag == "--save-model" and not path.endswith(".keras"):
-        return f"{flag} {path}: the model file's name must end in .keras"
-    target = os.path.abspath(path)
-    parent = os.path.dirname(target)
-    if os.path.isdir(target):
-        return f"{flag} {path}: is a directory; give a file name"
-    if not os.path.isdir(parent):
-        return f"{flag} {path}: directory {parent} does not exist"
-    if not os.access(parent, os.W_OK | os.X_OK):
-        return f"{flag} {path}: directory {parent} is not writable"
-    if os.path.exists(target) and not os.access(target, os.W_OK):
-        return f"{flag} {path}: the file exists and is not writable"
-    return ""
+#: The output flags: each path is checked before training, and written atomically.
+OUTPUT_FLAGS = ("save_model", "history_csv", "latent_csv")
 
 
-def range_problem(overrides: dict) -> str:
-    """The first flag whose value its field does not allow, as ``--flag value: allowed
-    range ...`` ('' when all are allowed); param's own message names no range."""
-    from .config import field_owner
-    from .runs import allowed
-    for name, value in overrides.items():
-        owner = field_owner(name)
-        try:
-            owner(**{name: value})
-        except ValueError:
-            shown = " ".join(map(str, value)) if isinstance(value, list) else value
-            return f"--{name.replace('_', '-')} {shown}: {allowed(owner.param[name])}"
-    return ""
-
-
-def main(argv=None) -> int:
-    args = build_parser().parse_args(argv)
-    for flag, path in (("--save-model", args.save_model), ("--history-csv", args.history_csv),
-                       ("--latent-csv", args.latent_csv)):
-        problem = output_problem(flag, path)
-        if problem:
-            print(f"tsvae-train: {problem}", file=sys.stderr)
-            return 2
-    if args.backend:
-        os.environ["KERAS_BACKEND"] = args.backend
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
-    from .config import make_configs  # noqa: E402  (after the backend is chosen)
-    from .events import ENDED, EpochEnd
-    from .runs import RunRecord
-    from .training import TrainingSession
-
+def check_flags(args) -> tuple[str, tuple | None]:
+    """Every check that needs no Keras, in the order a user would fix them: each flag's
+    range, the rules that span fields, the output paths. Returns (problem, configs):
+    the first problem ('' when none) and the validated configs."""
+    from .config import make_configs
     overrides = {k: v for k, v in vars(args).items() if k in FIELDS and v is not None}
     if args.data:
         overrides["data_path"] = args.data
         overrides.setdefault("source", "file")
-    problem = range_problem(overrides)
+    problem = (range_problem(overrides)
+               or range_problem(param_values(args, TrainOptions), [TrainOptions]))
     if problem:
-        print(f"tsvae-train: {problem}", file=sys.stderr)
-        return 2
+        return problem, None
     try:
         configs = make_configs(args.preset, **overrides)
+    except ValueError as exc:
+        return str(exc), None
+    for name in OUTPUT_FLAGS:
+        flag, path = "--" + name.replace("_", "-"), getattr(args, name)
+        if name == "save_model" and path and not path.endswith(".keras"):
+            return f"{flag} {path}: the model file's name must end in .keras", None
+        problem = output_problem(flag, path)
+        if problem:
+            return problem, None
+    return "", configs
+
+
+def main(argv=None) -> int:
+    args = build_parser().parse_args(argv)  # a bad type or choice exits 2 here
+    problem, configs = check_flags(args)
+    if problem:  # before Keras is imported: answered in a fraction of a second
+        print(f"tsvae-train: {problem}", file=sys.stderr)
+        return 2
+    if args.backend:
+        os.environ["KERAS_BACKEND"] = args.backend
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    from .events import ENDED, EpochEnd  # noqa: E402  (after the backend is chosen)
+    from .runs import RunRecord
+    from .training import TrainingSession
+
+    try:
         dataset = None
         if not configs[0].is_synthetic():  # read first: a bad file ends here, with exit 2
             from .sources import build_dataset, check_dataset, describe
@@ -188,18 +158,24 @@ def format_epoch(e) -> str:
 
 
 def write_outputs(args, session, record, last) -> None:
+    """Write the outputs asked for, each through a temporary file and an atomic rename.
+    A failed run replaces no file: its model's last finite epoch goes to
+    ``m.last-finite.keras`` (or nothing is written), its CSVs to ``h.failed.csv``."""
     from .runs import history_csv, latent_csv
-    if args.save_model and session.model is not None:
-        session.save(args.save_model)
-        print(f"model written to {args.save_model}")
+    failed = session.status == "failed"
+
+    def csv_path(path):
+        return marked_path(path, FAILED) if failed else path
+
+    if args.save_model:
+        _written, said = save_run_model(session, args.save_model)
+        print(said)
     if args.history_csv and record.history:
-        with open(args.history_csv, "w", newline="") as fh:
-            fh.write(history_csv(record))
-        print(f"history written to {args.history_csv}")
+        write_text(csv_path(args.history_csv), history_csv(record))
+        print(f"history written to {csv_path(args.history_csv)}")
     if args.latent_csv and last is not None:
-        with open(args.latent_csv, "w", newline="") as fh:
-            fh.write(latent_csv(last.z_mean, last.labels))
-        print(f"latent points written to {args.latent_csv}")
+        write_text(csv_path(args.latent_csv), latent_csv(last.z_mean, last.labels))
+        print(f"latent points written to {csv_path(args.latent_csv)}")
 
 
 if __name__ == "__main__":

@@ -198,7 +198,14 @@ def allowed(p: param.Parameter) -> str:
     if isinstance(p, param.Number):
         lo, hi = p.bounds or (None, None)
         kind = "an integer" if isinstance(p, param.Integer) else "a number"
-        return f"allowed range: {kind} in {lo}..{hi}"
+        low_in, high_in = p.inclusive_bounds
+        if lo is not None and hi is not None and low_in and high_in:
+            return f"allowed range: {kind} in {lo}..{hi}"
+        ends = [f"{'>=' if low_in else '>'} {lo}" if lo is not None else "",
+                f"{'<=' if high_in else '<'} {hi}" if hi is not None else ""]
+        if not any(ends):
+            return f"allowed: {kind}"
+        return f"allowed range: {kind} " + " and ".join(e for e in ends if e)
     return f"allowed: a {type(p).__name__}"
 
 

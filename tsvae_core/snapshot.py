@@ -20,8 +20,20 @@ from . import events as ev
 from .anomaly import AnomalyConfig, has_series, score_dataset
 from .data import Dataset
 from .metrics import knn_accuracy, silhouette
+from .safe_files import replacing
 
 log = logging.getLogger(__name__)
+
+
+def save_finite(model: keras.Model, path) -> None:
+    """Write ``model`` to ``path`` through a temporary file and an atomic rename; a model
+    with a NaN or infinite weight is refused (ValueError): it would only replace a good
+    file with a useless one (a diverged run's last step)."""
+    bad = sum(int(np.size(w) - np.count_nonzero(np.isfinite(w))) for w in model.get_weights())
+    if bad:
+        raise ValueError(f"{bad} of {model.count_params()} weights are NaN or infinite")
+    with replacing(path) as tmp:
+        model.save(tmp)
 
 
 class Snapshot:
@@ -92,7 +104,7 @@ class Snapshot:
         """Write the model to ``path``; False (nothing written) before the first epoch."""
         with self.lock:
             if self.ready:
-                self.model.save(path)
+                save_finite(self.model, path)
             return self.ready
 
     # ---- probes ----
@@ -227,13 +239,15 @@ class SnapshotInspection:
     def save(self, path) -> None:
         """Write the model to ``path`` (a ``.keras`` file): the last finished epoch's weights,
         so it is safe while training runs; before the first epoch, the built model if it
-        is not training, else RuntimeError. Reload with ``keras.saving.load_model``, or
-        continue training with ``TrainingSession(..., initial_model=path)``."""
+        is not training, else RuntimeError. Weights that are not all finite are refused
+        (ValueError); the file is replaced atomically (``safe_files.replacing``). Reload
+        with ``tsvae_core.load_model``, or continue training with
+        ``TrainingSession(..., initial_model=path)``."""
         if self.snapshot.save(path):
             return
         if self.model is None or self.is_alive():
             raise RuntimeError("save needs a finished epoch or a built model that is not training")
-        self.model.save(path)
+        save_finite(self.model, path)
 
     def set_probes(self, probes: dict | None) -> None:
         """Windows to encode after every epoch: name -> (seq_len, channels) window or

@@ -14,6 +14,9 @@ AEON_COLLECTIONS = ["GunPoint", "ArrowHead", "ItalyPowerDemand", "OSULeaf", "ACS
 #: Anomaly series shipped inside the aeon package.
 AEON_ANOMALY_SERIES = ["KDD-TSAD_135", "ecg-diff-count-3", "Daphnet_S06R02E0"]
 TIME_CHANNELS = ["cosine", "none", "timestamps"]
+#: Largest file read (and uploaded: the page's websocket limit is set from it). Here, not
+#: in ``sources.files``, so that ``tsvae --help`` need not import pandas to print it.
+MAX_FILE_BYTES = 200 * 2**20
 
 _SYNTHETIC = ["n_patterns", "repeats", "n_features", "noise_size", "noise_amplitude"]
 #: Source -> the DataConfig fields it uses; a field in no list (seq_len, time_wavelengths,

@@ -17,6 +17,7 @@ import time
 from pathlib import Path
 
 from . import events as ev
+from .safe_files import write_bytes
 
 log = logging.getLogger(__name__)
 
@@ -151,7 +152,7 @@ class RemoteTrial:
         data = self._call("model_bytes")
         if data is None:
             raise RuntimeError(self.message)
-        Path(path).write_bytes(data)
+        write_bytes(path, data)  # a temporary file, then an atomic rename
 
     def close(self) -> None:
         import ray

@@ -22,6 +22,7 @@ import param
 
 from tsvae_core.config import config_values
 from tsvae_core.runs import config_from_json, config_to_json, history_csv, latent_csv
+from tsvae_core.safe_files import LAST_FINITE
 
 from ..controller import Controller
 from .safe_text import text_alert
@@ -64,7 +65,8 @@ class FilesView(pn.viewable.Viewer):
         # filename too: Panel gives an empty file's value as None, which may not change
         self.model_input.param.watch(self._on_model_upload, ["value", "filename"])
         self.config_input.param.watch(self._on_config_upload, ["value", "filename"])
-        ctrl.param.watch(self._refresh, ["runs_changed", "run_id", "epoch", "loaded_model"])
+        ctrl.param.watch(self._refresh, ["runs_changed", "run_id", "epoch", "loaded_model",
+                                         "status"])
         ctrl.param.watch(self._on_model_checked, ["model_checked"])
         # a Reset (or a closed tab) drops the check without a result: the notice goes too
         ctrl.param.watch(lambda e: e.new or self.param.update(checking=""), ["checking_model"])
@@ -100,9 +102,13 @@ class FilesView(pn.viewable.Viewer):
     def _refresh(self, *_events) -> None:
         stem = self._stem()
         why = self.availability()
+        s = self.ctrl.session
+        # a failed run's model is its last finished epoch's: the name says so (safe_files)
+        model_suffix = (f".{LAST_FINITE}.keras" if s is not None and s.status == "failed"
+                        else ".keras")
         for key, button in self.downloads.items():
-            suffix = {"model": ".keras", "history": "-history.csv", "latent": "-latent.csv",
-                      "config": "-config.json"}[key]
+            suffix = {"model": model_suffix, "history": "-history.csv",
+                      "latent": "-latent.csv", "config": "-config.json"}[key]
             changes = dict(filename=stem + suffix, disabled=bool(why[key]))
             changes = {k: v for k, v in changes.items() if getattr(button, k) != v}
             if changes:

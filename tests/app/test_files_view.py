@@ -215,3 +215,21 @@ def test_an_empty_file_as_the_browser_sends_it_and_the_clear_echo(tab):
     assert view.config_input.filename is None
     view._on_config_upload()
     assert view.problem == "Cannot load empty.json: the file is empty"
+
+
+def test_a_failed_runs_model_download_says_last_finite(tab, wait, tmp_path):
+    """Issue 22 item 1 on the page: a run that diverges after a finished epoch offers that
+    epoch's weights under a name that says so, never the NaN weights."""
+    ctrl, view = tab(epochs=6, optimizer="sgd", learning_rate=1e-3, architecture="dense_vae")
+    ctrl.param.trigger("step")  # one epoch, then paused
+    wait(ctrl, lambda: ctrl.status == ev.PAUSED and ctrl.epoch >= 1, 120, "one epoch")
+    ctrl.train.learning_rate = 1e5  # applies live, at the next batch
+    ctrl.param.trigger("pause")     # resume
+    wait(ctrl, lambda: ctrl.status == ev.FAILED, 120, "the loss to become NaN")
+    assert view.downloads["model"].filename == f"tsvae-{ctrl.run_id}.last-finite.keras"
+    data = _fetch(view.downloads["model"])
+    assert view.problem == "", view.problem
+    path = tmp_path / "m.keras"
+    path.write_bytes(data)
+    weights = keras.saving.load_model(path, compile=False).get_weights()
+    assert all(np.isfinite(w).all() for w in weights)
