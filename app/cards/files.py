@@ -9,6 +9,7 @@ the card.
 """
 from __future__ import annotations
 
+import html
 import io
 import logging
 import tempfile
@@ -90,7 +91,11 @@ class FilesView(pn.viewable.Viewer):
         """Download key -> '' when it can be downloaded, else why not."""
         s, record = self.ctrl.session, self._record()
         trained = record is not None and bool(record.history)
-        no_epoch = "no finished epoch yet"
+        loaded = self.ctrl.loaded_model
+        # a loaded model (e.g. a sweep's trial) can be downloaded; its history and latent
+        # points come only from epochs trained here, and the reason says so
+        no_epoch = (f"no epoch trained in this tab yet (the loaded {loaded} brings its "
+                    f"weights only)" if loaded else "no finished epoch yet")
         return {
             "model": "" if s is not None and s.snapshot_ready else
                      "no finished epoch or loaded model yet",
@@ -113,9 +118,11 @@ class FilesView(pn.viewable.Viewer):
             changes = {k: v for k, v in changes.items() if getattr(button, k) != v}
             if changes:
                 button.param.update(**changes)
-        missing = sorted({w for w in why.values() if w})
-        text = ("Disabled downloads: " + "; ".join(missing) + " (Start or Step trains one)"
-                if missing else "")
+        labels = {k: b.label for k, b in self.downloads.items()}
+        missing = {w: [labels[k] for k in why if why[k] == w] for w in why.values() if w}
+        text = ("<span class='tsvae-download-reason-text'>Disabled: "
+                + html.escape("; ".join(f"{', '.join(keys)}: {w}" for w, keys in missing.items()))
+                + " (Start or Step trains one)</span>" if missing else "")
         if self.reason.object != text:
             self.reason.object = text
 

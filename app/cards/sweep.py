@@ -45,8 +45,13 @@ class SweepView(pn.viewable.Viewer):
 
     # ---- the form ----
     def _show_ranges(self, *_events) -> None:
-        widgets = {"low": pn.widgets.FloatInput, "high": pn.widgets.FloatInput,
-                   "choices": pn.widgets.MultiChoice}
+        # the boxes share the column's width: at their default 300 px each, High and Log
+        # ran off a 1500 px wide page
+        number = {"type": pn.widgets.FloatInput, "sizing_mode": "stretch_width",
+                  "min_width": 80}
+        widgets = {"low": number, "high": number,
+                   "log": {"type": pn.widgets.Checkbox, "width": 50},
+                   "choices": {"type": pn.widgets.MultiChoice, "sizing_mode": "stretch_width"}}
         self.ranges.objects = [
             pn.Param(form, parameters=form.shown(), name=name, widgets=widgets,
                      default_layout=pn.Row, sizing_mode="stretch_width",

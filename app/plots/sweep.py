@@ -53,7 +53,8 @@ def objective_by_trial(data) -> hv.Overlay:
     # framewise: the axes follow each update (the first one had no trial)
     # the legend beside the plot: inside it would cover the first trials' points
     return hv.Overlay(layers).opts(title="objective by trial", legend_position="right",
-                                   show_grid=True, framewise=True)
+                                   show_grid=True, framewise=True, responsive=True,
+                                   min_height=280)
 
 
 def importance_bars(data: dict) -> hv.Bars:
@@ -61,4 +62,5 @@ def importance_bars(data: dict) -> hv.Bars:
     ``{field: importance}``."""
     items = sorted((data or {}).items(), key=lambda kv: -kv[1])
     return hv.Bars(items, FIELD, hv.Dimension("importance")).opts(
-        color="#4fc3f7", title="parameter importance", ylim=(0, 1), framewise=True)
+        color="#4fc3f7", title="parameter importance", ylim=(0, 1), framewise=True,
+        responsive=True, min_height=220)

@@ -125,7 +125,8 @@ def parallel_coordinates(data) -> hv.Overlay:
     frame = hv.Segments([(i, 0.0, i, 1.0) for i in range(n)],
                         [AXIS, POSITION, "axis_end", "position_end"]).opts(
         color=AXIS_COLOR, line_width=1)
-    ticks = hv.Labels([(i + 0.04, pos, text) for i, a in enumerate(axes)
+    shown = axes if values else axes[:-1]  # no trial ended: the objective has no scale
+    ticks = hv.Labels([(i + 0.04, pos, text) for i, a in enumerate(shown)
                        for pos, text in a.ticks()], [AXIS, POSITION],
                       hv.Dimension("tick", type=str)).opts(
         text_align="left", text_font_size="8pt", text_color="#d0d0d0")
@@ -150,4 +151,5 @@ def parallel_coordinates(data) -> hv.Overlay:
     layers = [layer.opts(framewise=True) for layer in (frame, ticks, dashed, lines, top)]
     return hv.Overlay(layers).opts(
         title=title, xticks=[(i, a.name) for i, a in enumerate(axes)], padding=(0.12, 0.06),
-        yaxis=None, xlabel="", show_legend=False, framewise=True, show_grid=False)
+        yaxis=None, xlabel="", show_legend=False, framewise=True, show_grid=False,
+        responsive=True, min_height=280)
