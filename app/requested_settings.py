@@ -20,7 +20,7 @@ import re
 import param
 
 from tsvae_core.config import (PRESETS, apply_values, config_values, copy_config, field_owner,
-                               make_configs, parse_bool)
+                               make_configs, parse_bool, parse_int, parse_number)
 from tsvae_core.config_rules import validate
 from tsvae_core.runs import allowed
 
@@ -53,11 +53,11 @@ def parse_value(name: str, text: str):
             return parse_bool(text.strip())
         except ValueError as exc:
             raise ValueError(f"{name}={shown(text)}: {exc}") from None
-    try:
+    try:  # plain ASCII numbers, as the number boxes take them (int() reads "٣" and "1_0")
         if isinstance(p, param.Integer):
-            return int(text)
+            return parse_int(text)
         if isinstance(p, param.Number):
-            return float(text)
+            return parse_number(text)
         if isinstance(p, param.List):
             return json.loads(text)
     except (ValueError, RecursionError):  # json's error is a ValueError; deep nesting recurses
@@ -157,9 +157,34 @@ def resolve(configs, requested) -> tuple[dict, list[str]]:
     return {n: accepted[n] for n in accepted if n in taken}, problems
 
 
-def _arg_text(values) -> str:
-    last = values[-1] if isinstance(values, (list, tuple)) else values
-    return last.decode(errors="replace") if isinstance(last, bytes) else str(last)
+def _text(value) -> str:
+    return value.decode(errors="replace") if isinstance(value, bytes) else str(value)
+
+
+def link_texts(url_args) -> tuple[dict[str, str], list[str]]:
+    """(name -> text, problems) of a link's arguments (name -> list of values, as
+    ``pn.state.session_args`` gives them): a name given more than once with different
+    values is left out and named (which one was meant cannot be known)."""
+    texts, problems = {}, []
+    for key, values in url_args.items():
+        values = list(values) if isinstance(values, (list, tuple)) else [values]
+        distinct = list(dict.fromkeys(_text(v) for v in values))
+        if len(distinct) > 1:
+            problems.append(f"{key}={' and '.join(shown(v) for v in distinct)}: given "
+                            f"{len(values)} times in the link; give it once; ignored")
+        elif distinct:
+            texts[key] = distinct[0]
+    return texts, problems
+
+
+def query_texts(search: str) -> dict[str, list[str]]:
+    """A query string's arguments as text, every value of a repeated name kept (Panel's
+    own parsing keeps the last one and turns "٣" or "1_0" into numbers)."""
+    import urllib.parse
+    out: dict[str, list[str]] = {}
+    for key, value in urllib.parse.parse_qsl(search.lstrip("?"), keep_blank_values=True):
+        out.setdefault(key, []).append(value)
+    return out
 
 
 def initial_configs(url_args: dict | None = None, environ=os.environ):
@@ -183,8 +208,9 @@ def initial_configs(url_args: dict | None = None, environ=os.environ):
         requested += list(env.items())
     except ValueError as exc:
         problems.append(f"{OVERRIDES_ENV}: {exc}")
-    for key, values in (url_args or {}).items():
-        text = _arg_text(values)
+    texts, repeated = link_texts(url_args or {})
+    problems += repeated
+    for key, text in texts.items():
         if key == "preset":
             if text in PRESETS:
                 preset = text

@@ -26,11 +26,11 @@ import panel as pn
 import param
 from panel.util import parse_query
 
-from tsvae_core.config import FIELDS, PRESETS, config_values, field_names
+from tsvae_core.config import FIELDS, PRESETS, apply_values, config_values, field_names
 
 from .controller import Controller
-from .requested_settings import (PROBLEM_PREFIX, describe, problem_field, problem_fields,
-                                 resolve)
+from .requested_settings import (PROBLEM_PREFIX, coerce, describe, link_texts,
+                                 problem_field, problem_fields, query_texts, resolve)
 
 log = logging.getLogger(__name__)
 
@@ -74,15 +74,41 @@ class UrlSync:
         # Start from the page's settings: what the link asked for and was refused, and
         # arguments that are no field, leave the address now.
         location.search = query_string(settings_of(ctrl))
+        # field -> its value before the last address applied it: ``_check_texts`` sets a
+        # field back whose text was no plain value (Location parses "٣" as 3)
+        self._before: dict = {}
         location.sync(self.state, SYNCED, on_error=self._refused)
         # The browser reports the address it opened (e.g. only ?latent_dim=3) once the page
         # is up; Location applies it to UrlState, then this makes it whole again.
         location.param.watch(self._complete, "search", precedence=1)
 
+    def _check_texts(self, search: str) -> None:
+        """Panel's Location reads "٣" as 3, "1_0" as 10 and keeps the last of a repeated
+        name; the address's own text is checked here, after Location applied it: a field
+        whose text is no plain value of its type, or that the address repeats, is set back
+        to what it was and named."""
+        texts, problems = link_texts(query_texts(search))
+        repeated = {problem_field(p) for p in problems}
+        back = {}
+        for name, text in texts.items():
+            if name in FIELDS and name in self._before:
+                try:
+                    coerce(name, text)
+                except ValueError as exc:
+                    back[name] = self._before[name]
+                    problems.append(f"{exc}; kept {self._before[name]!r}")
+        back.update({n: self._before[n] for n in repeated if n in self._before})
+        if back:
+            apply_values((self.ctrl.data, self.ctrl.model, self.ctrl.train), back)
+        self._before = {}
+        if problems:
+            self._report(problems)
+
     def _complete(self, event) -> None:
         unknown = [k for k in parse_query(event.new or "") if k not in SYNCED]
         if unknown:  # Location skips them; say so, as the page did when it opened
             self._report([f"unknown field {k!r}" for k in unknown])
+        self._check_texts(event.new or "")
         if set(self.location.query_params) != set(SYNCED):
             self.location.search = query_string(settings_of(self.ctrl))
 
@@ -133,6 +159,7 @@ class UrlSync:
                                 f"kept {c.preset!r}")
         requested = [(k, v) for k, v in wanted.items() if v != now.get(k)]
         accepted, refused = resolve((c.data, c.model, c.train), requested)
+        self._before = {k: now[k] for k in accepted}
         for cfg in (c.data, c.model, c.train):
             mine = {k: v for k, v in accepted.items() if k in cfg.param}
             if mine:

@@ -81,7 +81,9 @@ def opened_with(link: str):
     from urllib.parse import parse_qsl
 
     from app.requested_settings import initial_configs
-    args = {k: [v.encode()] for k, v in parse_qsl(link[1:])}
+    args = {}
+    for k, v in parse_qsl(link[1:]):  # as pn.state.session_args: every value of a name
+        args.setdefault(k, []).append(v.encode())
     _, configs, problem = initial_configs(args, {})
     ctrl = Controller(*configs, registry=RunRegistry(max_runs=1))
     ctrl.notice = problem                 # as the page opens
@@ -107,4 +109,29 @@ def test_a_field_is_reported_once_though_the_browser_reads_its_value_again(tiny_
     loc.search = link                     # Panel reads -5 as -5.0, 0 as 0 (int)
     assert ctrl.notice == problem, ctrl.notice
     assert ctrl.notice.count("seq_len=") == 1 and ctrl.notice.count("learning_rate=") == 1
+    ctrl.shutdown()
+
+
+def test_link_numbers_are_plain_ascii_and_a_repeated_field_is_named(tiny_configs):
+    """Issue 22 item 5: latent_dim=٣ read as 3, 1_0 as 10, fullwidth digits were taken,
+    and a repeated field silently took its last value; both when the page opens (the
+    session's arguments) and when the browser reports the address (Panel's Location)."""
+    link = ("?latent_dim=%D9%A3&n_patterns=1_0&epochs=%EF%BC%95&seq_len=8&seq_len=64"
+            "&beta=0.5")
+    ctrl, loc, problem = opened_with(link)
+    for fragment in ("latent_dim=\u0663: allowed range: an integer in 1..64; kept 2",
+                     "n_patterns=1_0: allowed range", "epochs=\uff15: allowed range",
+                     "seq_len=8 and 64: given 2 times in the link; give it once"):
+        assert fragment in problem, problem
+    quick = (2, 5, 32)                               # the quick preset's values
+    assert (ctrl.model.latent_dim, ctrl.data.n_patterns, ctrl.data.seq_len) == quick
+    assert ctrl.model.beta == 0.5                    # the good field applies
+    loc.search = link                                # the browser reports the address
+    assert (ctrl.model.latent_dim, ctrl.data.n_patterns, ctrl.data.seq_len) == quick
+    assert ctrl.train.epochs == 40
+    assert ctrl.notice == problem, ctrl.notice       # named once, nothing new
+    ctrl.shutdown()
+    ctrl, loc = _tab(tiny_configs)
+    loc.search = loc.search.replace("latent_dim=2", "latent_dim=%D9%A3")
+    assert ctrl.model.latent_dim == 2 and "latent_dim=\u0663: allowed range" in ctrl.notice
     ctrl.shutdown()

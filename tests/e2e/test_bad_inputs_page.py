@@ -80,3 +80,27 @@ def test_bad_files_each_get_a_message_naming_them(new_page, ui, tmp_path):
     empty_model = tmp_path / "empty.keras"
     empty_model.write_bytes(b"")
     assert "empty.keras: the file is empty" in upload("model", empty_model)
+
+
+def test_latent_dim_zero_is_named_as_ten_thousand_is(new_page, ui):
+    """Issue 22 item 3: 0 typed into Latent dim was reported taken silently (Start stayed
+    enabled) while 10000 was named; both ends of the range must be answered alike, whether
+    the box is left with Enter or Tab (not reproduced here: this passes on 9e0ce20 too)."""
+    page = new_page()
+    start = page.locator(".tsvae-start button")
+    error = page.locator(".tsvae-error")
+    ui.wait_until(lambda: start.is_enabled(), ui.WAIT_S, "Start to be enabled")
+    box = page.locator(".bk-input-group", has_text="Latent dim").locator("input").first
+    for typed, key in (("0", "Tab"), ("10000", "Enter"), ("0", "Enter"), ("-1", "Tab")):
+        box.click()
+        box.press("Control+a")
+        box.press_sequentially(typed)  # key by key, as a user types; Tab leaves the box
+        box.press(key)
+        ui.wait_until(lambda: error.is_visible() and error.get_by_text(f"latent_dim={typed}").count(),
+                      ui.WAIT_S, f"the message about latent_dim={typed}")
+        assert "1..64" in error.get_by_text(f"latent_dim={typed}").inner_text()
+        ui.wait_until(lambda: start.is_disabled(), ui.WAIT_S, "Start to be disabled")
+        assert box.input_value() == typed
+        ui.set_input(page, "Latent dim", 3)
+        ui.wait_until(lambda: not error.is_visible() and start.is_enabled(), ui.WAIT_S,
+                      "the message to go and Start to come back")
