@@ -100,14 +100,13 @@ class ModelConfig(param.Parameterized):
         doc="BatchNormalization while training: batch (normalise by each batch's statistics, "
             "validate with their moving averages: Keras' usual) or fixed (inference mode "
             "throughout, so the layers are a learned scale and offset: what the original "
-            "notebook's code computes; on paper it follows the original's curve on seed 85 "
-            "but collapsed on seed 1, see docs/learning.md).")
+            "notebook's code computes, and the paper preset's; see docs/learning.md).")
     attention_gate = param.Selector(
         objects=["residual", "multiply"], default="residual", precedence=0.9,
         doc="How each attention output gates its input x: residual, (1 + LN(att)) * x with "
             "the normalisation's scale starting at 0, a gate that starts open; or multiply, "
-            "LN(att) * x, the original notebook's literal form, which holds the model on the "
-            "predict-the-mean plateau for epochs (same weights either way).")
+            "LN(att) * x, the original notebook's literal form and the paper preset's, closer "
+            "to a dead start on some seeds (same weights either way; docs/learning.md).")
     scale_steps = param.Integer(4, bounds=(1, 8), precedence=0.9,
                                 doc="Decoder upsampling steps; seq_len must divide by 2**scale_steps.")
     gru_unroll = param.Boolean(False, precedence=0.9,
