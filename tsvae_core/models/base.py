@@ -38,7 +38,9 @@ class LastValue(keras.metrics.Metric):
         self.value.assign(ops.cast(values, self.dtype))
 
     def result(self):
-        return ops.convert_to_tensor(self.value)
+        # a copy: torch would hand out the variable's own storage, which the next
+        # evaluation overwrites (measured: the training log changed to the validation's)
+        return ops.copy(self.value)
 
     def reset_state(self):
         self.value.assign(0.0)
