@@ -48,7 +48,10 @@ def run_one(preset: str, seed: int, max_epochs: int, stop_on_plateau_exit: bool)
     t0 = time.perf_counter()
     session.start()
     rows, outcome = [], "max epochs"  # until a stop below says otherwise
-    while session.is_alive() or session.status not in ev.ENDED:
+    ended = False
+    while not ended:
+        # read the status before draining: the last epoch's event may come after it ends
+        ended = not session.is_alive() and session.status in ev.ENDED
         for e in session.drain():
             if not isinstance(e, ev.EpochEnd):
                 continue
@@ -111,8 +114,10 @@ def print_stalls(runs: list[dict]) -> None:
     for preset in dict.fromkeys(r["preset"] for r in runs):
         mine = [r for r in runs if r["preset"] == preset]
         left = [r["left_at"] for r in mine if r["left_at"]]
-        print(f"{preset}: {len(mine) - len(left)} of {len(mine)} seeds stalled; the others left "
-              f"the plateau at epoch {', '.join(map(str, left)) or '-'}")
+        dead = sum(r["outcome"].startswith("stalled") for r in mine)
+        print(f"{preset}: {dead} of {len(mine)} seeds stalled (bottleneck dead), "
+              f"{len(mine) - len(left) - dead} still on the plateau at the end; the others "
+              f"left it at epoch {', '.join(map(str, left)) or '-'}")
 
 
 def main(argv=None) -> int:
