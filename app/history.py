@@ -26,8 +26,11 @@ FAMILY_LOGS = {
     "regression_loss": "regression loss (MSE)",
 }
 FAMILY_LOG_KEYS = tuple(FAMILY_LOGS)
+#: The variational families' exact reconstruction per window (each window counted once,
+#: over all training / all validation windows), whatever loss_reduction is.
+EXACT_KEYS = ("recon_per_window", "val_recon_per_window")
 HISTORY_COLUMNS = (("epoch",) + LOSS_KEYS + FAMILY_LOG_KEYS
-                   + tuple("val_" + k for k in FAMILY_LOG_KEYS) + QUALITY_KEYS)
+                   + tuple("val_" + k for k in FAMILY_LOG_KEYS) + EXACT_KEYS + QUALITY_KEYS)
 
 
 def empty_history() -> pd.DataFrame:

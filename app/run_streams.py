@@ -57,6 +57,8 @@ class RunStreams(TabSettings):
     samples_per_s = param.Number(0.0)
     elapsed_s = param.Number(0.0)
     knn_accuracy = param.Number(float("nan"))
+    health_warning = param.String("", doc="The last epoch's dead-start or collapse warning "
+                                  "(tsvae_core.diagnostics), '' when all is well.")
     n_latent_points = param.Integer(0)
     latent_note = param.String("")
     variational = param.Boolean(True, doc="The run's family has a KL term (and a KL curve).")
@@ -171,6 +173,7 @@ class RunStreams(TabSettings):
         # one batched update: the status line re-renders once, not once per field
         self.param.update(epoch=e.epoch, n_epochs=e.n_epochs, batch=self.n_batches,
                           elapsed_s=e.elapsed_s, knn_accuracy=e.knn_accuracy,
+                          health_warning=e.health.warning if e.health is not None else "",
                           latent_note=note, n_latent_points=len(xy))
         self.latent_pipe.send(dict(xy=xy, labels=e.labels, note=self.latent_note, epoch=e.epoch,
                                    name=self.latent_name))
@@ -251,6 +254,7 @@ class RunStreams(TabSettings):
         self.epoch = self.batch = self.n_batches = self.n_latent_points = 0
         self.samples_per_s = self.elapsed_s = 0.0
         self.knn_accuracy = float("nan")
+        self.health_warning = ""
         self.latent_note = ""
         self.family_views, self.family_log_keys = [], []
         self.family_pipe.send(None)

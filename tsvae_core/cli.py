@@ -123,6 +123,8 @@ def main(argv=None) -> int:
             if isinstance(event, EpochEnd):
                 last = event
                 print(format_epoch(event), flush=True)
+                if health_warning(event):
+                    print(health_warning(event), flush=True)
                 if args.target_knn and reached is None and event.knn_accuracy >= args.target_knn:
                     reached = time.perf_counter() - t0
                     print(f"target k-NN {args.target_knn} reached at epoch {event.epoch} "
@@ -136,13 +138,16 @@ def main(argv=None) -> int:
         if isinstance(event, EpochEnd):
             last = event
             print(format_epoch(event), flush=True)
+            if health_warning(event):
+                print(health_warning(event), flush=True)
     print(f"{session.status}: {session.message} on {session.device}; "
           f"{time.perf_counter() - t0:.1f} s in all", flush=True)
     write_outputs(args, session, record, last)
     return 1 if session.status == "failed" else 0
 
 
-_COMMON_LOGS = {"loss", "reconstruction_loss", "kl_loss"}
+_COMMON_LOGS = {"loss", "reconstruction_loss", "kl_loss", "recon_per_window", "kl_per_window",
+                "last_batch_loss"}
 
 
 def format_epoch(e) -> str:
@@ -154,7 +159,27 @@ def format_epoch(e) -> str:
     return (f"epoch {e.epoch:4d}/{e.n_epochs} loss {logs.get('loss', float('nan')):.4f} "
             f"recon {logs.get('reconstruction_loss', float('nan')):.4f} "
             f"{kl}val_loss {logs.get('val_loss', float('nan')):.4f} {own}"
-            f"knn {e.knn_accuracy:.3f} silhouette {e.silhouette:.3f} {e.epoch_seconds:.2f} s")
+            f"knn {e.knn_accuracy:.3f} silhouette {e.silhouette:.3f} {e.epoch_seconds:.2f} s"
+            f"{exact_figures(logs)}{'' if e.health is None else ' | ' + e.health.summary()}")
+
+
+def exact_figures(logs: dict) -> str:
+    """The variational families' exact means per window (every window counted once, over
+    all training and all validation windows) and the figure the original notebook logs
+    for validation: its last validation batch's loss."""
+    if "recon_per_window" not in logs:
+        return ""
+    nan = float("nan")
+    return (f" | per window, all windows: recon {logs['recon_per_window']:.3f} val recon "
+            f"{logs.get('val_recon_per_window', nan):.3f} kl {logs['kl_per_window']:.3f} "
+            f"val kl {logs.get('val_kl_per_window', nan):.3f} | the original's logged val "
+            f"(last batch only): loss {logs.get('val_last_batch_loss', nan):.5g}")
+
+
+def health_warning(e) -> str:
+    """The dead-start diagnostic's warning line for an epoch ('' when all is well)."""
+    warning = "" if e.health is None else e.health.warning
+    return f"WARNING: {warning}" if warning else ""
 
 
 def write_outputs(args, session, record, last) -> None:

@@ -1,4 +1,5 @@
-"""The original demo's synthetic data, vectorised: patterns, noise, time channel, windows.
+"""The original demo's synthetic data: patterns, noise, time channel, windows, drawn as
+the original draws them (``generate`` says in which order).
 
 Only one materialised copy of the windows exists: the shuffled array built by a single
 fancy-indexing gather from a sliding-window view. Noise and scaling are applied in place.
@@ -81,21 +82,27 @@ class Dataset:
     # ``val_row_start`` is the first test row.
 
 
-def sine_sums(rng: np.random.Generator, n_channels: int, seq_len: int,
-              freqs: np.ndarray) -> np.ndarray:
-    """(seq_len, n_channels): each channel a sum of 5 unit sines whose frequencies are
-    drawn without replacement from ``freqs``, fresh for every channel."""
-    # argsort of uniform noise = an independent permutation per channel
-    picks = np.argsort(rng.random((n_channels, freqs.size)), axis=1)[:, :SINES_PER_CHANNEL]
-    f = freqs[picks]                                   # (n_channels, 5)
-    t = np.linspace(0.0, 1.0, seq_len)                 # one second
+def sine_sums(rng, n_channels: int, seq_len: int, freqs: np.ndarray) -> np.ndarray:
+    """(seq_len, n_channels): each channel a sum of 5 unit sines sampled at
+    ``t = arange(seq_len) / seq_len`` s (one second, end point excluded), their
+    frequencies drawn without replacement from ``freqs``, fresh for every channel, one
+    ``rng.choice`` a channel in channel order (the original's draws, in its order)."""
+    f = np.stack([rng.choice(freqs, SINES_PER_CHANNEL, replace=False)
+                  for _ in range(n_channels)])         # (n_channels, 5)
+    t = np.arange(seq_len) / seq_len
     return np.sin(2 * np.pi * f[:, :, None] * t).sum(axis=1).T  # (seq_len, n_channels)
 
 
-def pattern_block(rng: np.random.Generator, cfg: DataConfig) -> np.ndarray:
-    """(n_patterns * seq_len, n_features): the patterns one after another."""
-    freqs = np.linspace(FREQ_LOW, FREQ_HIGH, SINES_PER_CHANNEL * cfg.n_patterns)
-    chans = sine_sums(rng, cfg.n_patterns * cfg.n_features, cfg.seq_len, freqs)
+def pattern_freqs(n_patterns: int) -> np.ndarray:
+    """The grid every channel's frequencies are drawn from: 5 * n_patterns points, 1-30 Hz."""
+    return np.linspace(FREQ_LOW, FREQ_HIGH, SINES_PER_CHANNEL * n_patterns)
+
+
+def pattern_block(rng, cfg: DataConfig) -> np.ndarray:
+    """(n_patterns * seq_len, n_features): the patterns one after another; the draws go
+    pattern by pattern, channel by channel."""
+    chans = sine_sums(rng, cfg.n_patterns * cfg.n_features, cfg.seq_len,
+                      pattern_freqs(cfg.n_patterns))
     # (seq_len, n_patterns * n_features) -> (n_patterns * seq_len, n_features)
     return chans.reshape(cfg.seq_len, cfg.n_patterns, cfg.n_features).transpose(1, 0, 2).reshape(
         -1, cfg.n_features)
@@ -166,12 +173,23 @@ class Cancelled(Exception):
 def generate(cfg: DataConfig, should_stop=None) -> Dataset:
     """Windows, labels and channel names for ``cfg``; deterministic for ``cfg.seed``.
 
+    The random draws are the original notebook's, value for value: numpy's legacy
+    generator (``np.random.seed(seed)`` then the global functions, here a private
+    ``RandomState`` so that concurrent runs do not share one), in the original's order:
+    (a) 5 frequencies for its example plot, unused; (b) every channel's frequencies,
+    pattern by pattern; (c) the noise rows; (d) a shuffle of a row index, unused; (e) the
+    window shuffle; (f) the window noise. Which values a model starts from decides
+    whether the original's model learns at all (its bottleneck can die in epoch 1, see
+    docs/learning.md), so the unused draws stay.
+
     ``should_stop``: a callable checked between steps and noise chunks; when it returns
     True, ``Cancelled`` is raised (the largest sets take seconds to build, and a run
     stopped meanwhile must not wait for them)."""
     check = (lambda: None) if should_stop is None else lambda: _cancel_if(should_stop)
-    rng = np.random.default_rng(cfg.seed)
-    series, row_labels, (sig_lo, sig_hi) = build_series_with_range(cfg, rng)
+    rng = np.random.RandomState(cfg.seed)
+    rng.choice(pattern_freqs(cfg.n_patterns), SINES_PER_CHANNEL, replace=False)   # (a)
+    series, row_labels, (sig_lo, sig_hi) = build_series_with_range(cfg, rng)      # (b), (c)
+    rng.permutation(len(series))                                                  # (d)
     check()
     labels = window_modes(row_labels, cfg.seq_len)
     check()
@@ -179,11 +197,12 @@ def generate(cfg: DataConfig, should_stop=None) -> Dataset:
     rows, chans = series.shape
     view = as_strided(series, shape=(len(labels), cfg.seq_len, chans),
                       strides=(series.strides[0], *series.strides), writeable=False)
-    order = rng.permutation(len(labels))
+    order = rng.permutation(len(labels))                                          # (e)
     x = view[order]
     labels = labels[order]
     check()
-    add_window_noise(x, series[:, :-1].std() * cfg.noise_amplitude, rng, check)
+    a = windows_signal_std(series[:, :-1], cfg.seq_len) * cfg.noise_amplitude
+    add_window_noise(x, a, rng, check)                                            # (f)
     check()
     scaling = Scaling(sig_lo, sig_hi, float(x.min()), float(x.max()))
     scaling.scale_windows_(x)
@@ -193,20 +212,34 @@ def generate(cfg: DataConfig, should_stop=None) -> Dataset:
                    series, row_labels, order[:n_train], order[n_train:], scaling)
 
 
+def windows_signal_std(signal: np.ndarray, seq_len: int) -> float:
+    """Standard deviation of the signal channels over all stride-1 windows (the original's
+    noise scale is a share of it), from the series: row r lies in as many windows as
+    start within ``seq_len`` rows before it, so its weight is that count (no window
+    array is read)."""
+    n_rows = len(signal)
+    r = np.arange(n_rows)
+    n_windows = n_rows - seq_len + 1
+    weight = np.minimum.reduce([r + 1, np.full(n_rows, seq_len), n_rows - r,
+                                np.full(n_rows, n_windows)]).astype(np.float64)
+    w = weight[:, None]
+    mean = (w * signal).sum() / (w.sum() * signal.shape[1])
+    var = (w * (signal - mean) ** 2).sum() / (w.sum() * signal.shape[1])
+    return float(np.sqrt(var))
+
+
 def _cancel_if(should_stop) -> None:
     if should_stop():
         raise Cancelled("data generation stopped")
 
 
-def add_window_noise(x: np.ndarray, a: float, rng: np.random.Generator, check=None) -> None:
-    """Add normal(-a/2, a/2) noise to the signal channels of ``x`` in place, in chunks;
+def add_window_noise(x: np.ndarray, a: float, rng, check=None) -> None:
+    """Add normal(-a/2, a/2) noise to the signal channels of ``x`` in place, in chunks of
+    windows (the draws come in the order one draw of all the noise would give them);
     ``check()`` runs before each chunk (it raises to stop)."""
     n_sig = x.shape[2] - 1
     for start in range(0, len(x), _NOISE_CHUNK):
         if check is not None:
             check()
         part = x[start:start + _NOISE_CHUNK, :, :n_sig]
-        noise = rng.standard_normal(part.shape, dtype=np.float32)
-        noise *= a / 2
-        noise -= a / 2
-        part += noise
+        part += rng.normal(-a / 2, a / 2, part.shape).astype(x.dtype)

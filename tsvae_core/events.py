@@ -67,3 +67,5 @@ class EpochEnd:
     # the series' anomaly scores (tsvae_core.anomaly.AnomalyScores) for datasets that are
     # one continuous series; None for the synthetic demo's shuffled windows
     anomaly: object | None = None
+    # the dead-start diagnostic (tsvae_core.diagnostics.Health); None where not computed
+    health: object | None = None

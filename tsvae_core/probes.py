@@ -17,9 +17,9 @@ the dataset's window scaling (``data.Scaling``). Probes are clean: no window noi
 
 The frequency grid has ``5 * n_patterns`` points, as the dataset's has, so a probe is
 "one more pattern" of the same kind. The sines are sampled at ``seq_len`` points over one
-second (as in ``data.sine_sums``), so frequencies above ``nyquist_hz(seq_len)`` alias to
-lower ones: ``make_probes`` logs a warning then (the dataset's own 1-30 Hz band aliases
-too when seq_len < 61).
+second, end point excluded (as in ``data.sine_sums``), so frequencies above
+``nyquist_hz(seq_len)`` alias to lower ones: ``make_probes`` logs a warning then (the
+dataset's own 1-30 Hz band aliases too when seq_len < 60).
 
 Feed the probes to a running session with ``TrainingSession.set_probes(make_probes(...))``;
 every ``EpochEnd`` then carries their latent points in ``probe_latent``.
@@ -38,14 +38,14 @@ log = logging.getLogger(__name__)
 
 #: Highest frequency a band may name: the Nyquist frequency of the longest window
 #: DataConfig allows (seq_len 1024 samples over one second).
-MAX_HZ = (1024 - 1) / 2
+MAX_HZ = 1024 / 2
 PROBE_NAMES = ("new", "outlier", "rolled")
 
 
 def nyquist_hz(seq_len: int) -> float:
     """Highest frequency a window of ``seq_len`` samples over one second can represent
-    (the samples are ``1 / (seq_len - 1)`` s apart, as ``data.sine_sums`` places them)."""
-    return (seq_len - 1) / 2
+    (the samples are ``1 / seq_len`` s apart, as ``data.sine_sums`` places them)."""
+    return seq_len / 2
 
 
 class ProbeConfig(param.Parameterized):
@@ -57,12 +57,12 @@ class ProbeConfig(param.Parameterized):
                               doc="Lowest frequency of the new pattern, in Hz (the data use 1-30 Hz).")
     new_high_hz = param.Number(15.0, bounds=(0.1, MAX_HZ), softbounds=(0.5, 60.0),
                                doc="Highest frequency of the new pattern, in Hz; above "
-                                   "(seq_len - 1) / 2 it aliases.")
+                                   "seq_len / 2 it aliases.")
     outlier_low_hz = param.Number(40.0, bounds=(0.1, MAX_HZ), softbounds=(0.5, 120.0),
                                   doc="Lowest frequency of the outlier pattern, in Hz.")
     outlier_high_hz = param.Number(60.0, bounds=(0.1, MAX_HZ), softbounds=(0.5, 120.0),
                                    doc="Highest frequency of the outlier pattern, in Hz; above "
-                                       "(seq_len - 1) / 2 it aliases.")
+                                       "seq_len / 2 it aliases.")
     roll_fraction = param.Number(0.4, bounds=(0.0, 1.0),
                                  doc="The rolled probe's time channel is shifted by this share "
                                      "of seq_len.")

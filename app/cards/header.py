@@ -56,7 +56,7 @@ class StatusLine(pn.viewable.Viewer):
 
     @param.depends("ctrl.status", "ctrl.epoch", "ctrl.n_epochs", "ctrl.batch", "ctrl.n_batches",
                    "ctrl.samples_per_s", "ctrl.elapsed_s", "ctrl.device", "ctrl.knn_accuracy",
-                   "ctrl.message")
+                   "ctrl.message", "ctrl.health_warning")
     def _line(self):
         c = self.ctrl
         frac = c.batch / c.n_batches if c.n_batches else 0.0
@@ -77,7 +77,11 @@ class StatusLine(pn.viewable.Viewer):
                  f"data-status='{html.escape(c.status)}' data-epoch='{c.epoch}' "
                  f"data-n-epochs='{c.n_epochs}' data-batch='{c.batch}' "
                  f"data-n-batches='{c.n_batches}'")
-        return f"<div class='tsvae-status' {attrs}>{' · '.join(parts)}</div>"
+        line = f"<div class='tsvae-status' {attrs}>{' · '.join(parts)}</div>"
+        if c.health_warning:  # a dead start or a collapse: say so where the eye is
+            line += ("<div class='tsvae-health-warning' style='color:#ffb74d;font-weight:bold'>"
+                     f"⚠ {html.escape(c.health_warning)}</div>")
+        return line
 
     @param.depends("ctrl.pending")
     def _pending(self):

@@ -48,6 +48,10 @@ def loss_curves(data: pd.DataFrame, logy: bool = True, variational: bool = True,
         last = data.iloc[-1]
         title = (f"Loss, epoch {int(last['epoch'])}: train {last['loss']:.4g}, "
                  f"val {last['val_loss']:.4g}")
+        if not np.isnan(last.get("val_recon_per_window", np.nan)):
+            # exact: every window once (the curves are means of per-batch values)
+            title += (f"; reconstruction per window, all windows: train "
+                      f"{last['recon_per_window']:.4g}, val {last['val_recon_per_window']:.4g}")
     # the legend beside the plot, small: inside, it covered the right third of the curves
     return hv.Overlay(curves).opts(
         title=title, logy=logy, legend_position="right", legend_opts=_SMALL_LEGEND,

@@ -127,6 +127,9 @@ def test_preset_loads_its_values_into_the_widgets(make_ctrl):
     ctrl = make_ctrl()
     ctrl.preset = "paper"
     assert (ctrl.data.n_patterns, ctrl.data.seq_len, ctrl.train.epochs) == (30, 128, 400)
+    assert (ctrl.model.attention_gate, ctrl.model.batchnorm_stats) == ("multiply", "fixed")
+    ctrl.preset = "paper-stable"                 # every field comes from the new preset
+    assert (ctrl.model.attention_gate, ctrl.model.batchnorm_stats) == ("residual", "batch")
     ctrl.preset = "quick"
     quick = PRESETS["quick"]
     assert (ctrl.data.n_patterns, ctrl.data.seq_len, ctrl.train.batch_size) == (

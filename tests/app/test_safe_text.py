@@ -62,3 +62,18 @@ def test_notice_error_and_file_messages_of_the_page_are_text(tiny_configs):
         out = _alert_html(layout, css)
         assert "<img" not in out and "&lt;img src=x onerror=alert(1)&gt;" in out, (css, out)
     ctrl.shutdown()
+
+
+def test_the_dead_start_warning_is_on_the_status_line_as_text(tiny_configs):
+    from tsvae_core.diagnostics import Health
+    ctrl = Controller(*tiny_configs(), registry=RunRegistry(max_runs=1))
+    line = StatusLine(ctrl)
+    assert "tsvae-health-warning" not in line._line()
+    dead = Health(1, 8, 8, "enc_<b>dense", 2000, 1e-4, 0.0)
+    ctrl.health_warning = dead.warning
+    out = line._line()
+    assert "tsvae-health-warning" in out and "Dead start" in out and "paper-stable" in out
+    assert "enc_&lt;b&gt;dense" in out and "<b>dense" not in out
+    ctrl.clear_views()                   # a new run, Reset or a load starts without it
+    assert "tsvae-health-warning" not in line._line()
+    ctrl.shutdown()

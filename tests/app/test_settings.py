@@ -22,6 +22,17 @@ def test_preset_from_url():
     assert preset == "paper" and data.n_patterns == 30
 
 
+def test_every_preset_name_works_in_the_url_the_environment_and_the_cli():
+    from tsvae_core.cli import build_parser
+    for name in PRESETS:                 # paper-stable: a hyphen in a name
+        preset, (_, model, _), problem = initial_configs({"preset": [name.encode()]}, {})
+        assert (preset, problem) == (name, "")
+        assert initial_configs({}, {"TSVAE_PRESET": name})[0] == name
+        assert build_parser().parse_args(["--preset", name]).preset == name
+    _, (_, model, _), _ = initial_configs({"preset": [b"paper-stable"]}, {})
+    assert (model.attention_gate, model.batchnorm_stats) == ("residual", "batch")
+
+
 @pytest.mark.parametrize("args, fragment", [
     ({"nonsense": [b"1"]}, "unknown field 'nonsense'"),
     ({"seq_len": [b"18"]}, "seq_len=18: ModelConfig.scale_steps=2"),

@@ -18,7 +18,7 @@ def band_share(channel: np.ndarray, low: float, high: float, seq_len: int):
     """(share of the spectral energy within low..high Hz, frequency of the peak)."""
     x = (channel - channel.mean()) * np.hanning(seq_len)
     power = np.abs(np.fft.rfft(x)) ** 2
-    freqs = np.fft.rfftfreq(seq_len, d=1.0 / (seq_len - 1))   # seq_len samples over 1 s
+    freqs = np.fft.rfftfreq(seq_len, d=1.0 / seq_len)   # seq_len samples over 1 s, end excluded
     df = freqs[1]
     inside = (freqs >= low - 2 * df) & (freqs <= high + 2 * df)
     return power[inside].sum() / power.sum(), freqs[power.argmax()]
@@ -103,7 +103,7 @@ def test_missing_scaling_is_a_clear_error(dataset):
 
 def test_aliasing_band_is_logged(caplog):
     small = DataConfig(n_patterns=2, repeats=2, seq_len=32, n_features=2, noise_size=0)
-    assert nyquist_hz(32) == 15.5
+    assert nyquist_hz(32) == 16.0
     with caplog.at_level("WARNING", logger="tsvae_core.probes"):
         probes = make_probes(small, ProbeConfig(), Scaling(-3.0, 3.0, 0.0, 1.0))
     assert probes["outlier"].shape == (32, 3)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import keras
 import numpy as np
+from keras import ops
 
 PREDICT_BATCH = 1024
 
@@ -23,6 +24,26 @@ def predict(model: keras.Model, x: np.ndarray):
     if len(x) <= PREDICT_BATCH:
         return model.predict_on_batch(x)
     return model.predict(x, batch_size=PREDICT_BATCH, verbose=0)
+
+
+class LastValue(keras.metrics.Metric):
+    """The value of the last update: over an evaluation, the last batch's. The original
+    notebook's validation figures are these (its tracker names are not followed)."""
+
+    def __init__(self, name: str, **kwargs):
+        super().__init__(name=name, **kwargs)
+        self.value = self.add_variable(shape=(), initializer="zeros", name="value")
+
+    def update_state(self, values, sample_weight=None):
+        self.value.assign(ops.cast(values, self.dtype))
+
+    def result(self):
+        # a copy: torch would hand out the variable's own storage, which the next
+        # evaluation overwrites (measured: the training log changed to the validation's)
+        return ops.copy(self.value)
+
+    def reset_state(self):
+        self.value.assign(0.0)
 
 
 class TimeSeriesAutoencoder(keras.Model):
@@ -94,8 +115,11 @@ class TimeSeriesAutoencoder(keras.Model):
         return {}
 
     # ---- per-epoch log entries ----
-    def _init_trackers(self, names) -> None:
-        self.trackers = [keras.metrics.Mean(name=n) for n in names]
+    def _init_trackers(self, names, last_value=()) -> None:
+        """A mean over the epoch's batches for each of ``names``; for each of
+        ``last_value``, the last batch's value."""
+        self.trackers = ([keras.metrics.Mean(name=n) for n in names]
+                         + [LastValue(name=n) for n in last_value])
 
     @property
     def metrics(self):

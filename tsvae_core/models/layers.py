@@ -30,9 +30,9 @@ def attention_gate(x, num_heads: int, key_dim: int, name: str, mode: str = "resi
     ``LN(att) * x``; "residual" is ``(1 + LN(att)) * x`` with the LayerNormalization's
     scale starting at 0, so the gate starts open (x passes unchanged) and the attention
     learns to modulate it: the same weights, but the multiply form starts by multiplying
-    x with a zero-mean factor that differs from window to window, which scrambles what
-    the encoder sees and holds the model on the predict-the-mean plateau for epochs
-    (measured; see docs/learning.md).
+    x with a zero-mean factor that differs from window to window, which shrinks what the
+    encoder passes on and brings the model closer to a dead start on some seeds (the
+    original learns with it on seeds 85 and 1; see docs/learning.md).
     """
     att = layers.MultiHeadAttention(num_heads=num_heads, key_dim=key_dim, name=f"{name}_mha")(x, x)
     att = layers.LayerNormalization(epsilon=1e-6, name=f"{name}_ln",

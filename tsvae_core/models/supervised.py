@@ -41,7 +41,7 @@ class HeadVAE(VAE):
         recon, kl = self.vae_terms(y["window"], x_hat, z_mean, z_log_var)
         head, logs = self.head_loss(y, out, training)
         total = recon + self.beta * kl + self.head_weight * head
-        self.record(loss=total, reconstruction_loss=recon, kl_loss=kl, **logs)
+        self.record_terms(x_hat, total, recon, kl, **logs)
         return total
 
     def head_predict(self, x: np.ndarray) -> np.ndarray:

@@ -52,7 +52,9 @@ class VAE(TimeSeriesAutoencoder):
         self.encoder = encoder
         self.decoder = decoder
         self.beta = float(beta)
-        self._init_trackers(["loss", "reconstruction_loss", "kl_loss", *self.extra_logs])
+        self._init_trackers(["loss", "reconstruction_loss", "kl_loss", *self.extra_logs,
+                             "recon_per_window", "kl_per_window"],
+                            last_value=["last_batch_loss"])
 
     def call(self, x, training=False):
         z_mean, z_log_var, z = self.encoder(x, training=training)
@@ -67,8 +69,21 @@ class VAE(TimeSeriesAutoencoder):
         x_hat, z_mean, z_log_var = y_pred
         recon, kl = self.vae_terms(x if y is None else y, x_hat, z_mean, z_log_var)
         total = recon + self.beta * kl
-        self.record(loss=total, reconstruction_loss=recon, kl_loss=kl)
+        self.record_terms(x_hat, total, recon, kl)
         return total
+
+    def record_terms(self, x_hat, total, recon, kl, **logs) -> None:
+        """Record a batch's terms. loss, reconstruction_loss and kl_loss are each batch's
+        value averaged over the epoch's batches (the original's logged figures: per batch
+        under loss_reduction=sum, a short last batch counting as much as a full one);
+        recon_per_window and kl_per_window weigh every batch by its windows, so the
+        epoch's value is the exact mean over every window; last_batch_loss is the last
+        batch's loss (what the original logs for validation)."""
+        n = ops.cast(ops.shape(x_hat)[0], "float32")
+        per_window = recon / n if self.loss_reduction == "sum" else recon
+        self.record(loss=total, reconstruction_loss=recon, kl_loss=kl,
+                    recon_per_window=(per_window, n), kl_per_window=(kl, n),
+                    last_batch_loss=total, **logs)
 
     def epoch_extras(self, x, labels, row_start) -> dict:
         z_mean, z_log_var, _ = self.encoder.predict(x, batch_size=1024, verbose=0)
