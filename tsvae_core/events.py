@@ -67,3 +67,7 @@ class EpochEnd:
     # the series' anomaly scores (tsvae_core.anomaly.AnomalyScores) for datasets that are
     # one continuous series; None for the synthetic demo's shuffled windows
     anomaly: object | None = None
+    # where the epoch's time went, in seconds: "steps" (training batches, data feeding
+    # included), "validation", and "views" (everything this event carries, computed after
+    # validation) with one "view:NAME" entry a view; empty where nobody measured
+    timings: dict[str, float] = field(default_factory=dict)

@@ -93,6 +93,12 @@ class TimeSeriesAutoencoder(keras.Model):
         """Family-specific arrays for the live views, computed after each epoch."""
         return {}
 
+    def epoch_views(self, x: np.ndarray, labels: np.ndarray,
+                    row_start: np.ndarray) -> tuple[np.ndarray, dict]:
+        """(``latent(x)``, ``epoch_extras(...)``): what the views show after each epoch. A
+        family whose extras need the encoder's outputs overrides it to run the encoder once."""
+        return self.latent(x), self.epoch_extras(x, labels, row_start)
+
     # ---- per-epoch log entries ----
     def _init_trackers(self, names) -> None:
         self.trackers = [keras.metrics.Mean(name=n) for n in names]
