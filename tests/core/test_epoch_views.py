@@ -123,3 +123,19 @@ def test_epoch_event_carries_what_the_page_reads_and_what_it_cost():
     assert t["views"] == pytest.approx(sum(v for k, v in t.items() if k.startswith("view:")))
     assert t["steps"] + t["validation"] == pytest.approx(last.epoch_seconds)
     assert t["validation"] > 0
+
+
+def test_batched_predict_gives_keras_predict_numbers():
+    """``models.base.predict`` feeds PREDICT_BATCH windows at a time to predict_on_batch
+    (no per-call data pipeline); it must give what model.predict gives, output by output."""
+    from tsvae_core.models.base import PREDICT_BATCH, predict
+    data, model, _ = tiny_configs(**QUICK_BUILD)
+    vae = build_model(data, model)
+    x = np.random.default_rng(0).random((2 * PREDICT_BATCH + 37, data.seq_len,
+                                         data.n_features + 1), dtype=np.float32)
+    ours = predict(vae.encoder, x)
+    theirs = vae.encoder.predict(x, batch_size=PREDICT_BATCH, verbose=0)
+    assert len(ours) == len(theirs) == 3
+    for a, b in zip(ours[:2], theirs[:2]):      # the third output samples z
+        np.testing.assert_array_equal(a, b)
+    assert predict(vae.decoder, ours[0]).shape == (len(x), data.seq_len, data.n_features + 1)
