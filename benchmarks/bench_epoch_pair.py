@@ -47,14 +47,19 @@ def run_tsvae(epochs: int, seed: int, overrides: dict) -> list[dict]:
     session.set_probes(make_probes(data, ProbeConfig(), dataset))
     session.start()
     rows = []
-    while session.is_alive() or session.status not in ev.ENDED:
-        for e in session.drain():
+
+    def read(events) -> None:
+        for e in events:
             if isinstance(e, ev.EpochEnd):
                 t = dict(e.timings)
                 t["seconds"] = t["steps"] + t["validation"] + t["snapshot"] + t["views"]
                 rows.append({"epoch": e.epoch, "knn": e.knn_accuracy, **t})
                 print(f"  tsvae epoch {e.epoch}: {t['seconds']:.1f} s", file=sys.stderr, flush=True)
+
+    while session.is_alive() or session.status not in ev.ENDED:
+        read(session.drain())
         session.join(0.1)
+    read(session.drain())  # the last epoch's event can arrive as the thread ends
     if session.status != ev.FINISHED:
         raise SystemExit(f"tsvae run ended {session.status}: {session.message}")
     return rows
