@@ -69,3 +69,7 @@ class EpochEnd:
     anomaly: object | None = None
     # the dead-start diagnostic (tsvae_core.diagnostics.Health); None where not computed
     health: object | None = None
+    # where the epoch's time went, in seconds: "steps" (training batches, data feeding
+    # included), "validation", and "views" (everything this event carries, computed after
+    # validation) with one "view:NAME" entry a view; empty where nobody measured
+    timings: dict[str, float] = field(default_factory=dict)

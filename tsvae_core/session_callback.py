@@ -36,11 +36,18 @@ class SessionCallback(keras.callbacks.Callback):
     def on_test_batch_begin(self, batch, logs=None):
         self.s._raise_if_stopped()
 
+    def on_test_begin(self, logs=None):
+        self.validation_t0 = time.perf_counter()
+
+    def on_test_end(self, logs=None):
+        self.validation_s = time.perf_counter() - self.validation_t0
+
     def on_epoch_begin(self, epoch, logs=None):
         self.s._raise_if_stopped()
         self.epoch_t0 = time.perf_counter()
         self.epoch_paused = 0.0
         self.samples = 0
+        self.validation_s = 0.0
 
     def on_train_batch_begin(self, batch, logs=None):
         self.s._raise_if_stopped()
@@ -76,8 +83,13 @@ class SessionCallback(keras.callbacks.Callback):
         self.active_s += seconds
         s.epoch = epoch + 1
         s.history.append({k: float(v) for k, v in (logs or {}).items()})
+        t0 = time.perf_counter()
         s.update_snapshot(epoch + 1)
-        s._events.put(s.epoch_event(epoch + 1, logs or {}, seconds, self.active_s))
+        snapshot_s = time.perf_counter() - t0
+        event = s.epoch_event(epoch + 1, logs or {}, seconds, self.active_s)
+        event.timings.update(steps=seconds - self.validation_s, validation=self.validation_s,
+                             snapshot=snapshot_s)
+        s._events.put(event)
         with s._lock:
             if s._pause_after_epoch and s.status == ev.RUNNING and s.epoch < s.n_epochs:
                 s._pause_after_epoch = False

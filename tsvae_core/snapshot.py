@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 
 import keras
 import numpy as np
@@ -154,19 +155,41 @@ class Snapshot:
                    epoch: int, n_epochs: int, logs: dict, seconds: float,
                    elapsed: float) -> ev.EpochEnd:
         """``model``'s latent points, reconstructions, family extras and metrics on the
-        validation subset, with the probes' latent points, as an ``EpochEnd``."""
+        validation subset, with the probes' latent points, as an ``EpochEnd`` whose
+        ``timings`` say what each view cost ("view:NAME" and their sum, "views")."""
+        clock = ViewClock()
         x_sub, labels = ds.x_val[subset], ds.y_val[subset]
-        z = model.latent(x_sub)                         # (n_subset, latent_dim)
-        recon_in = ds.x_val[recon_indices]
-        recon_out = model.reconstruct(recon_in)         # (k, seq_len, channels)
         starts = ds.start_val[subset]
-        extras = model.epoch_extras(x_sub, labels, starts)
+        # (n_subset, latent_dim) points and the family's extras, from one encoder pass
+        z, extras = clock.lap("latent", model.epoch_views, x_sub, labels, starts)
+        recon_in = ds.x_val[recon_indices]
+        recon_out = clock.lap("reconstructions", model.reconstruct, recon_in)
+        knn = clock.lap("knn", knn_accuracy, z, labels, starts=starts,
+                        seq_len=self.window_shape[0])
+        sil = clock.lap("silhouette", silhouette, z, labels)
+        probes = clock.lap("probes", self.probe_latent, model)
+        anomaly = clock.lap("anomaly", self.anomaly_scores, model, ds)
         logs = {k: float(v) for k, v in logs.items()}
-        knn = knn_accuracy(z, labels, starts=starts, seq_len=self.window_shape[0])
-        anomaly = self.anomaly_scores(model, ds)
         return ev.EpochEnd(epoch, n_epochs, logs, z, labels, recon_indices.copy(), recon_in,
-                           recon_out, seconds, knn, silhouette(z, labels), elapsed, extras,
-                           probe_latent=self.probe_latent(model), anomaly=anomaly)
+                           recon_out, seconds, knn, sil, elapsed, extras,
+                           probe_latent=probes, anomaly=anomaly, timings=clock.timings())
+
+
+class ViewClock:
+    """Seconds each per-epoch view took (``lap``), for ``EpochEnd.timings``."""
+
+    def __init__(self):
+        self.seconds: dict[str, float] = {}
+
+    def lap(self, name: str, fn, *args, **kwargs):
+        t0 = time.perf_counter()
+        try:
+            return fn(*args, **kwargs)
+        finally:
+            self.seconds[f"view:{name}"] = time.perf_counter() - t0
+
+    def timings(self) -> dict[str, float]:
+        return {**self.seconds, "views": sum(self.seconds.values())}
 
 
 class SnapshotInspection:

@@ -22,6 +22,7 @@ from __future__ import annotations
 import logging
 import queue
 import threading
+import time
 
 import keras
 import numpy as np
@@ -311,7 +312,12 @@ class TrainingSession(SnapshotInspection):
         event = self.snapshot.epoch_view(self.model, self.dataset, self.subset,
                                          self._recon_indices, epoch, self.n_epochs, logs,
                                          seconds, elapsed)
+        t0 = time.perf_counter()
         event.health = self.health_check.check(self.model, epoch, event.logs, event.z_mean)
+        # the diagnostic is a per-epoch view too: its cost counts in the views' share
+        health_s = time.perf_counter() - t0
+        event.timings["view:health"] = health_s
+        event.timings["views"] = event.timings.get("views", 0.0) + health_s
         return event
 
     @property

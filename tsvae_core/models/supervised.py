@@ -14,6 +14,7 @@ from keras import layers
 
 from ..config import DataConfig, ModelConfig
 from . import backbones
+from .base import predict
 from .vae import VAE
 
 
@@ -46,7 +47,7 @@ class HeadVAE(VAE):
 
     def head_predict(self, x: np.ndarray) -> np.ndarray:
         """Head outputs on z_mean of windows."""
-        return np.asarray(self.head.predict(self.latent(x), batch_size=1024, verbose=0))
+        return np.asarray(predict(self.head, self.latent(x)))
 
     def settings(self) -> dict:
         return {"beta": self.beta, "head_weight": self.head_weight}
