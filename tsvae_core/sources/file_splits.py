@@ -86,7 +86,9 @@ def time_split_dataset(cfg: DataConfig, cols: Columns, name: str) -> Dataset:
     train, val, val_start = time_split(rows, cfg.seq_len, cfg.val_fraction, f"file {name}")
     split = (f"time split: rows 0-{train[0][1] - 1} train, a gap of {cfg.seq_len} rows "
              f"(one window), rows {val_start}-{rows - 1} validate")
-    scored = (val_start, rows) if cols.anomaly is not None else None
+    # scored each epoch unless it is a classification run (class labels, no anomaly ones):
+    # an unlabelled series may be looked at for anomalies, a classification never is
+    scored = (val_start, rows) if cols.anomaly is not None or cols.labels is None else None
     return series_dataset(cfg, cols.values, cols.names, train=train, val=val,
                           val_row_start=val_start, split=split, source="file",
                           row_labels=cols.labels, row_anomaly=cols.anomaly, times=cols.times,
