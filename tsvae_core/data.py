@@ -75,8 +75,8 @@ class Dataset:
     notes: tuple[str, ...] = ()
     #: class name of each label id, where the source has names
     label_names: tuple[str, ...] = ()
-    #: an anomaly run's normal part: the row ranges [lo, hi) the model trains on and whose
-    #: errors set the threshold; None: not an anomaly run (or the training windows' rows)
+    #: an anomaly run's normal rows whose errors set the threshold, [lo, hi) ranges (a file:
+    #: normal rows held out of training); None: not an anomaly run
     normal_segments: list[tuple[int, int]] | None = None
     #: an anomaly run's scored rows [lo, hi) (the whole series, or a test part); None: the
     #: data are not scored for anomalies (classification, the synthetic demo)

@@ -86,8 +86,9 @@ def test_a_wrong_role_is_refused_naming_the_column(tmp_path):
 def test_an_anomaly_run_trains_on_the_normal_part_and_scores_every_row(tmp_path):
     ds = build_dataset(file_cfg(points_csv(tmp_path / "p.csv"), anomaly_column="is_anomaly",
                                 normal_fraction=0.3))
-    assert ds.scored_rows == (0, 1000) and ds.normal_segments == [(0, 300)]
-    assert ds.start_train.max() + 20 <= 300                     # training windows: normal part
+    # the normal part's last quarter is held out of training; its errors set the threshold
+    assert ds.scored_rows == (0, 1000) and ds.normal_segments == [(225, 300)]
+    assert ds.start_train.max() + 20 <= 225 and "held out of training" in ds.split
     # a "model" that reconstructs the smooth signal (a 5-row median): it misses the spikes
 
     def reconstruct(x):
@@ -106,8 +107,9 @@ def test_an_anomaly_run_trains_on_the_normal_part_and_scores_every_row(tmp_path)
 def test_labelled_normal_rows_train_and_a_time_split_scores_only_validation(tmp_path):
     path = points_csv(tmp_path / "p.csv")
     ds = build_dataset(file_cfg(path, anomaly_column="is_anomaly", normal_rows="labelled"))
-    assert ds.normal_segments[0] == (0, 340) and len(ds.normal_segments) == 8
-    assert ds.scored_rows == (0, 1000)
+    assert ds.start_train.min() == 0 and ds.scored_rows == (0, 1000)
+    held = sum(b - a for a, b in ds.normal_segments)
+    assert 0.15 * 993 < held < 0.3 * 993 and ds.normal_segments[-1] == (931, 1000)
     starts = ds.start_train
     assert not any(s <= p < s + 20 for s in starts for p in POINTS)   # no anomaly trains
     old = build_dataset(file_cfg(path, anomaly_column="is_anomaly", normal_rows="time_split"))
@@ -180,7 +182,7 @@ def test_one_command_scores_a_labelled_csv_and_writes_scores_and_latents(tmp_pat
     assert sum(int(r["label"]) for r in rows) == 7
     z = list(csv.DictReader(latent.open()))
     splits = {r["split"] for r in z}
-    assert splits == {"train", "validation"} and len(z) == (300 - 24) + (700 - 24)
+    assert splits == {"train", "validation"} and len(z) == (225 - 24) + (700 - 24)
     assert len([k for k in z[0] if k.startswith("z")]) == 16
 
 

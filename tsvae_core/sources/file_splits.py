@@ -48,6 +48,30 @@ def normal_runs(anomaly: np.ndarray, seq_len: int) -> Segments:
     return [(int(lo), int(hi)) for lo, hi in runs if hi - lo >= seq_len]
 
 
+#: share of the normal rows held out of training: their errors set the threshold. The
+#: model's errors on rows it trained on are lower than on unseen normal rows (measured on
+#: a 1,000-row sine file: a threshold from the training rows flagged 635 of 1,000 rows)
+CALIBRATION_FRACTION = 0.25
+
+
+def hold_out(normal: Segments, fraction: float, seq_len: int) -> tuple[Segments, Segments]:
+    """(training, calibration) segments: the last ``fraction`` of the normal rows (taken
+    from the end, a segment split where needed) calibrate; pieces shorter than one window
+    are dropped. No calibration part (all train) when either side would hold no window."""
+    want = int(round(sum(b - a for a, b in normal) * fraction))
+    train, calib = [], []
+    for lo, hi in reversed(normal):
+        take = min(want, hi - lo)
+        want -= take
+        if take:
+            calib.insert(0, (hi - take, hi))
+        if hi - take > lo:
+            train.insert(0, (lo, hi - take))
+    train = [(a, b) for a, b in train if b - a >= seq_len]
+    calib = [(a, b) for a, b in calib if b - a >= seq_len]
+    return (train, calib) if train and calib else (normal, [])
+
+
 def anomaly_dataset(cfg: DataConfig, cols: Columns, name: str) -> Dataset:
     """An anomaly run: the normal part trains, every row is scored."""
     rows, seq_len, mode = len(cols.values), cfg.seq_len, cfg.resolved_normal_rows()
@@ -73,12 +97,19 @@ def anomaly_dataset(cfg: DataConfig, cols: Columns, name: str) -> Dataset:
         how = f"rows 0-{end - 1} (normal_fraction {cfg.normal_fraction:g}) train"
         if cols.anomaly is not None and cols.anomaly[:end].any():
             how += f" ({int(cols.anomaly[:end].sum())} of them labelled anomalous)"
+    train, calib = hold_out(normal, CALIBRATION_FRACTION, seq_len)
+    if calib:
+        how += (f"; the last {CALIBRATION_FRACTION:.0%} of those rows ("
+                f"{', '.join(f'{a}-{b - 1}' for a, b in calib)}) are held out of training "
+                f"and set the threshold")
+    else:
+        how += "; their errors set the threshold (too few rows to hold some out)"
     split = f"anomaly run: {how}; every row (0-{rows - 1}) is scored"
-    return series_dataset(cfg, cols.values, cols.names, train=normal, val=val,
+    return series_dataset(cfg, cols.values, cols.names, train=train, val=val,
                           val_row_start=None, split=split, source="file",
                           row_labels=cols.labels, row_anomaly=cols.anomaly, times=cols.times,
                           notes=cols.notes, label_names=cols.label_names,
-                          normal_segments=normal, scored_rows=(0, rows))
+                          normal_segments=calib or normal, scored_rows=(0, rows))
 
 
 def time_split_dataset(cfg: DataConfig, cols: Columns, name: str) -> Dataset:
