@@ -124,8 +124,12 @@ def test_anomaly_preset_takes_its_window_from_the_period_and_says_so(tmp_path):
     assert model.architecture == "autoencoder" and data.window_periods == 6
     ds = build_dataset(data)
     assert dominant_period(pd.read_csv(path)[["value"]].to_numpy()) == 25
-    assert data.seq_len == ds.x_train.shape[1] == 152            # 6 x 25 -> a multiple of 8
-    assert "seq_len 152 = 6 x the estimated period of 25 rows" in ds.notes[0]
+    # 6 x 25 = 150 rows, capped at a quarter of the 300 normal rows: 3 periods -> 72 (x 8)
+    assert data.seq_len == ds.x_train.shape[1] == 72
+    assert "seq_len 72 = 6 x the estimated period of 25 rows, capped at 3 periods" in ds.notes[0]
+    long = make_configs("anomaly", source="file", data_path=str(path),
+                        anomaly_column="is_anomaly", normal_fraction=0.8)[0]
+    assert build_dataset(long).x_train.shape[1] == long.seq_len == 152   # uncapped: 6 x 25
     assert dominant_period(np.random.default_rng(0).standard_normal((500, 1))) is None
 
 

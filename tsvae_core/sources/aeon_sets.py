@@ -131,7 +131,9 @@ def load_anomaly_series(cfg: DataConfig) -> Dataset:
     name = cfg.anomaly_series
     x_tr, y_tr, x_te, y_te = load_anomaly_parts(name)
     from .file_splits import apply_window_periods
-    period_note = apply_window_periods(cfg, x_te if x_tr is None else x_tr, name)
+    period_note = apply_window_periods(cfg, x_te if x_tr is None else x_tr, name,
+                                       int(len(x_te) * (1 - cfg.val_fraction))
+                                       if x_tr is None else len(x_tr))
     notes = [period_note] if period_note else []
     names = [f"ch{i}" for i in range(x_te.shape[1])]
     if x_tr is None:  # unlabelled: one series, a time split
