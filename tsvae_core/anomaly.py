@@ -35,9 +35,10 @@ class AnomalyConfig(param.Parameterized):
     """How steps are flagged, and how much scoring an epoch may cost."""
 
     rule = param.Selector(default="percentile", objects=list(RULES), doc=(
-        "Threshold rule: 'max' = the largest training error (Keras' example), "
-        "'percentile' = that percentile of the training errors, 'tail' = a generalized "
-        "Pareto tail fitted above their 98th percentile, cut at tail_risk."))
+        "Threshold rule over the normal rows' errors (an anomaly file's normal rows held "
+        "out of training, else the training part): 'max' = the largest (Keras' example), "
+        "'percentile' = that percentile of them, 'tail' = a generalized Pareto tail "
+        "fitted above their 98th percentile, cut at tail_risk."))
     percentile = param.Number(99.0, bounds=(50.0, 100.0), doc=(
         "Percentile of the training errors used as threshold by the 'percentile' rule."))
     tail_risk = param.Number(1e-3, bounds=(1e-6, 0.05), doc=(
