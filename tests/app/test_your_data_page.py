@@ -72,3 +72,15 @@ def test_a_train_test_pair_shows_latent_and_euclidean_1nn(controller, wait, tmp_
     wait(ctrl, lambda: ctrl.status == "finished", 120, "the run to finish")
     assert "test part: latent 1-NN" in view.nearest and "1-NN Euclidean" in view.nearest
     assert "12 training, 9 test windows" in view.nearest
+
+
+def test_the_page_reads_no_test_file_outside_its_uploads(tmp_path, monkeypatch):
+    """test_path is a path like data_path: a link cannot make the server read any file."""
+    from app.data_files import path_problem
+    from tsvae_core.config import DataConfig
+    monkeypatch.setenv("TSVAE_DATA_DIRS", str(tmp_path / "mine"))
+    inside = str(tmp_path / "mine" / "a.csv")
+    cfg = DataConfig(source="file", data_path=inside, test_path="/etc/passwd")
+    assert "DataConfig.test_path='/etc/passwd'" in path_problem(cfg)
+    cfg.test_path = str(tmp_path / "mine" / "b.csv")
+    assert path_problem(cfg) == ""
