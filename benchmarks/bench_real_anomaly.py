@@ -98,7 +98,7 @@ def peers(train: np.ndarray, test: np.ndarray, window: int, quick: bool) -> dict
 def table(name: str, truth: np.ndarray, results: dict) -> None:
     print(f"\n{name}: {len(truth)} test rows, {int(truth.sum())} labelled anomalous")
     cols = list(METRIC_NAMES)
-    print(f"{'method':<36}" + "".join(f"{METRIC_NAMES[c]:>10}" for c in cols) + f"{'s':>8}")
+    print(f"{'method':<36}" + "".join(f"{METRIC_NAMES[c]:>14}" for c in cols) + f"{'s':>8}")
     rows = []
     for method, (score, thresh, seconds) in results.items():
         if thresh is None:  # peers give scores only: range F1 at their own 99th percentile
@@ -106,7 +106,7 @@ def table(name: str, truth: np.ndarray, results: dict) -> None:
         m, note = label_metrics(truth, score, thresh, vus_buffer=VUS_BUFFER, vus_max_rows=None)
         rows.append((m.get("vus_pr", float("nan")), method, m, seconds, note))
     for _, method, m, seconds, note in sorted(rows, key=lambda r: -r[0]):
-        vals = "".join(f"{m.get(c, float('nan')):>10.3f}" for c in cols)
+        vals = "".join(f"{m.get(c, float('nan')):>14.3f}" for c in cols)
         print(f"{method:<36}{vals}{seconds:>8.1f} {note}")
 
 
