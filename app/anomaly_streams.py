@@ -9,12 +9,15 @@ apply from its next epoch. Event loop only, like every stream of the page.
 """
 from __future__ import annotations
 
+import io
+
 import holoviews as hv
 import numpy as np
 import pandas as pd
 import param
 
 from tsvae_core.anomaly import AnomalyConfig, AnomalyScores
+from tsvae_core.anomaly_export import scores_csv
 from tsvae_core.anomaly_metrics import METRIC_NAMES
 from tsvae_core.config import field_names
 
@@ -42,6 +45,8 @@ class AnomalyStreams(param.Parameterized):
         super().__init__(**params)
         self.ctrl = ctrl
         self.config = AnomalyConfig(name="Anomaly threshold")
+        #: the last epoch's scores: what the card's scores download writes
+        self.last: AnomalyScores | None = None
         self.pipe = hv.streams.Pipe(data=None)
         self.metrics = hv.streams.Buffer(empty_metrics(), length=100_000, index=False)
         ctrl.epoch_hooks.append(self._on_epoch)
@@ -59,6 +64,7 @@ class AnomalyStreams(param.Parameterized):
         a: AnomalyScores | None = e.anomaly
         if a is None:
             return
+        self.last = a
         self.pipe.send(drawn(a, s.dataset.series, list(s.dataset.channel_names), e.epoch))
         if a.metrics:
             self.metrics.send(pd.DataFrame({"epoch": [e.epoch],
@@ -67,7 +73,13 @@ class AnomalyStreams(param.Parameterized):
         self.param.update(has_series=True, has_labels=a.labels is not None,
                           summary=summary_text(a, e.epoch))
 
+    def scores_file(self) -> io.BytesIO:
+        """The last epoch's per-row scores as CSV (row, score, flagged, label)."""
+        text = scores_csv(self.last) if self.last is not None else "row,score,flagged,label\n"
+        return io.BytesIO(text.encode())
+
     def _clear(self) -> None:
+        self.last = None
         self.metrics.clear()
         self.pipe.send(None)
         self.param.update(has_series=False, has_labels=False, summary="")

@@ -24,14 +24,19 @@ def allowed_dirs() -> list[Path]:
 
 
 def path_problem(data: DataConfig) -> str:
-    """Why the page may not read ``data.data_path`` ('' when it may, or no file is used)."""
-    if data.source not in ("file", "cmapss") or not data.data_path:
+    """Why the page may not read ``data.data_path`` or ``data.test_path`` ('' when it may,
+    or no file is used)."""
+    if data.source not in ("file", "cmapss"):
         return ""
-    path = Path(data.data_path).resolve()
-    if any(path.is_relative_to(d.resolve()) for d in allowed_dirs()):
-        return ""
-    return (f"DataConfig.data_path={data.data_path!r}: the page reads only files uploaded "
-            f"in it (or under ${DATA_DIRS_ENV}); upload the file")
+    for field in ("data_path", "test_path"):
+        value = getattr(data, field)
+        if not value or (field == "test_path" and data.source != "file"):
+            continue
+        path = Path(value).resolve()
+        if not any(path.is_relative_to(d.resolve()) for d in allowed_dirs()):
+            return (f"DataConfig.{field}={value!r}: the page reads only files uploaded in it "
+                    f"(or under ${DATA_DIRS_ENV}); upload the file")
+    return ""
 
 
 def save_upload(filename: str, content: bytes) -> Path:

@@ -9,6 +9,8 @@ their definitions do. Our models train on stride-1 windows of the training part 
 phase of the beat; see docs/benchmarks.md) and are scored per step and per window.
 
     .venv/bin/python benchmarks/bench_real_anomaly.py [--epochs 10] [--quick]
+    .venv/bin/python benchmarks/bench_real_anomaly.py --series ecg-diff-count-3 --quick \
+        --windows 80 120 160 --ensemble --no-peers      # an ensemble over window lengths
 
 Needs the data and bench extras (aeon, stumpy, pyod). Prints one table per series.
 """
@@ -43,12 +45,13 @@ FAMILIES = {
 }
 
 
-def ours(ds, seq_len: int, family: str, epochs: int) -> dict[str, tuple[np.ndarray, float]]:
+def ours(ds, seq_len: int, family: str, epochs: int,
+         seed: int = 7) -> dict[str, tuple[np.ndarray, float]]:
     """Train one model; its per-step and per-window scores of the test rows."""
     data, model, train = make_configs(
         "quick", seq_len=seq_len, n_features=1, n_patterns=3, repeats=30, noise_size=0,
         scale_steps=2, output_activation="linear", batch_size=64, learning_rate=2e-3,
-        epochs=epochs, seed=7, **FAMILIES[family])
+        epochs=epochs, seed=seed, **FAMILIES[family])
     s = TrainingSession(data, model, train, dataset=ds)
     s.set_anomaly_config(AnomalyConfig(max_windows=50))  # per-epoch scores: cheap here
     t0 = time.perf_counter()
@@ -95,7 +98,7 @@ def peers(train: np.ndarray, test: np.ndarray, window: int, quick: bool) -> dict
 def table(name: str, truth: np.ndarray, results: dict) -> None:
     print(f"\n{name}: {len(truth)} test rows, {int(truth.sum())} labelled anomalous")
     cols = list(METRIC_NAMES)
-    print(f"{'method':<36}" + "".join(f"{METRIC_NAMES[c]:>10}" for c in cols) + f"{'s':>8}")
+    print(f"{'method':<36}" + "".join(f"{METRIC_NAMES[c]:>14}" for c in cols) + f"{'s':>8}")
     rows = []
     for method, (score, thresh, seconds) in results.items():
         if thresh is None:  # peers give scores only: range F1 at their own 99th percentile
@@ -103,7 +106,7 @@ def table(name: str, truth: np.ndarray, results: dict) -> None:
         m, note = label_metrics(truth, score, thresh, vus_buffer=VUS_BUFFER, vus_max_rows=None)
         rows.append((m.get("vus_pr", float("nan")), method, m, seconds, note))
     for _, method, m, seconds, note in sorted(rows, key=lambda r: -r[0]):
-        vals = "".join(f"{m.get(c, float('nan')):>10.3f}" for c in cols)
+        vals = "".join(f"{m.get(c, float('nan')):>14.3f}" for c in cols)
         print(f"{method:<36}{vals}{seconds:>8.1f} {note}")
 
 
@@ -114,6 +117,11 @@ def main() -> None:
     ap.add_argument("--series", choices=list(SERIES), nargs="*", default=list(SERIES))
     ap.add_argument("--windows", type=int, nargs="*", help="window lengths (default: per series)")
     ap.add_argument("--families", choices=list(FAMILIES), nargs="*")
+    ap.add_argument("--ensemble", action="store_true",
+                    help="add 'ours ensemble': per row, the mean over the window lengths of "
+                         "each model's per-window score divided by its own threshold")
+    ap.add_argument("--no-peers", action="store_true", help="leave out aeon's detectors")
+    ap.add_argument("--seed", type=int, default=7, help="our models' seed")
     args = ap.parse_args()
     logging.basicConfig(level=logging.WARNING)
     for name in args.series:
@@ -126,11 +134,26 @@ def main() -> None:
             lo = ds.val_row_start
             truth = ds.row_anomaly[lo:].astype(int)
             for fam in families:
-                results.update(ours(ds, w, fam, args.epochs))
+                results.update(ours(ds, w, fam, args.epochs, args.seed))
+            if args.no_peers:
+                continue
             # peers see the same scaled values (min-max on the training part)
             series = ds.series[:, 0].astype(np.float64)  # stumpy wants float64
             results.update(peers(series[:lo], series[lo:], w, args.quick))
+        if args.ensemble:
+            for fam in families:
+                results.update(ensemble(results, fam, windows))
         table(name, truth, results)
+
+
+def ensemble(results: dict, family: str, windows) -> dict:
+    """One score per row from the models of every window length: each model's per-window
+    score divided by its own threshold (its training errors' tail), then the mean, so that
+    no length dominates by its error scale; threshold 1 (the mean model's threshold)."""
+    parts = [results[f"ours {family} w{w} window"] for w in windows]
+    score = np.mean([p[0] / p[1] for p in parts], axis=0)
+    return {f"ours {family} ensemble w{'+'.join(map(str, windows))}": (
+        score, 1.0, sum(p[2] for p in parts))}
 
 
 if __name__ == "__main__":

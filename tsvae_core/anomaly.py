@@ -35,9 +35,10 @@ class AnomalyConfig(param.Parameterized):
     """How steps are flagged, and how much scoring an epoch may cost."""
 
     rule = param.Selector(default="percentile", objects=list(RULES), doc=(
-        "Threshold rule: 'max' = the largest training error (Keras' example), "
-        "'percentile' = that percentile of the training errors, 'tail' = a generalized "
-        "Pareto tail fitted above their 98th percentile, cut at tail_risk."))
+        "Threshold rule over the normal rows' errors (an anomaly file's normal rows held "
+        "out of training, else the training part): 'max' = the largest (Keras' example), "
+        "'percentile' = that percentile of them, 'tail' = a generalized Pareto tail "
+        "fitted above their 98th percentile, cut at tail_risk."))
     percentile = param.Number(99.0, bounds=(50.0, 100.0), doc=(
         "Percentile of the training errors used as threshold by the 'percentile' rule."))
     tail_risk = param.Number(1e-3, bounds=(1e-6, 0.05), doc=(
@@ -180,35 +181,46 @@ def flagged_ranges(score: np.ndarray, thresh: float, offset: int = 0) -> np.ndar
 
 # ---- a dataset's scores ----
 def has_series(ds: Dataset | None) -> bool:
-    """Whether ``ds`` is one continuous series split by time or labelled per row: the
-    datasets whose steps can be scored (the synthetic demo's shuffled windows are not)."""
-    return ds is not None and (ds.val_row_start is not None or ds.row_anomaly is not None)
+    """Whether ``ds`` is an anomaly run's series: rows to score (``scored_rows``: an
+    anomaly file, an aeon anomaly series) or per-row anomaly labels. Classification data
+    (collections, a train/test pair, a file with only a class label) and the synthetic
+    demo's shuffled windows are not scored, so their epochs pay nothing for it."""
+    return ds is not None and (ds.scored_rows is not None or ds.row_anomaly is not None)
 
 
-def parts(ds: Dataset, seq_len: int) -> tuple[tuple[int, int] | None, tuple[int, int]]:
-    """(training rows or None, scored rows): with a time split, the rows the training
-    windows cover and the validation part; without one, the whole series is scored and
-    its own errors set the threshold."""
+def parts(ds: Dataset, seq_len: int) -> tuple[list[tuple[int, int]] | None, tuple[int, int]]:
+    """(normal row ranges or None, scored rows): the dataset's own when it states them
+    (an anomaly run); else, with a time split, the rows the training windows cover and
+    the validation part; else the whole series, whose own errors set the threshold."""
     n = len(ds.series)
+    if ds.scored_rows is not None:
+        normal = [(lo, hi) for lo, hi in (ds.normal_segments or []) if hi - lo >= seq_len]
+        return normal or None, (int(ds.scored_rows[0]), int(ds.scored_rows[1]))
     if ds.val_row_start is None:
         return None, (0, n)
     train_end = int(np.max(ds.start_train)) + seq_len if len(ds.start_train) else 0
-    return ((0, train_end) if train_end >= seq_len else None), (int(ds.val_row_start), n)
+    return ([(0, train_end)] if train_end >= seq_len else None), (int(ds.val_row_start), n)
 
 
 def score_dataset(reconstruct: Callable, ds: Dataset, seq_len: int,
-                  cfg: AnomalyConfig) -> AnomalyScores:
-    """The scores, threshold, flagged ranges and (with labels) metrics of ``ds``."""
-    from .anomaly_metrics import label_metrics  # aeon is imported there, lazily
+                  cfg: AnomalyConfig, vus_max_rows: int | None = None) -> AnomalyScores:
+    """The scores, threshold, flagged ranges and (with labels) metrics of ``ds``.
+    ``vus_max_rows``: VUS-PR is computed up to this many scored rows (None: the
+    per-epoch default of ``anomaly_metrics``)."""
+    from .anomaly_metrics import VUS_MAX_ROWS, label_metrics  # aeon is imported lazily
     chans = signal_channels(list(ds.channel_names))
-    train, (lo, hi) = parts(ds, seq_len)
+    normal, (lo, hi) = parts(ds, seq_len)
     steps, starts, win_err, stride = score_rows(reconstruct, ds.series, lo, hi, seq_len,
                                                 chans, cfg.max_windows, cfg.scoring)
-    ref = steps if train is None else score_rows(reconstruct, ds.series, *train, seq_len,
-                                                 chans, cfg.max_windows, cfg.scoring)[0]
+    if normal is None:
+        ref = steps
+    else:
+        ref = np.concatenate([score_rows(reconstruct, ds.series, a, b, seq_len, chans,
+                                         cfg.max_windows, cfg.scoring)[0] for a, b in normal])
     thresh = threshold(ref, cfg)
     ranges = flagged_ranges(steps, thresh, lo)
     labels = None if ds.row_anomaly is None else np.asarray(ds.row_anomaly[lo:hi], dtype=int)
-    metrics, note = label_metrics(labels, steps, thresh)
+    metrics, note = label_metrics(labels, steps, thresh,
+                                  vus_max_rows=vus_max_rows or VUS_MAX_ROWS)
     return AnomalyScores(lo, steps.astype(np.float32), starts, win_err.astype(np.float32),
                          thresh, cfg.rule, ranges, stride, labels, metrics, note)

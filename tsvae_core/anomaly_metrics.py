@@ -13,8 +13,8 @@ import numpy as np
 log = logging.getLogger(__name__)
 
 #: metric key -> what the page calls it; the order of the card's curves.
-METRIC_NAMES = {"roc_auc": "ROC-AUC", "pr_auc": "PR-AUC", "vus_pr": "VUS-PR",
-                "range_f1": "range F1"}
+METRIC_NAMES = {"roc_auc": "ROC-AUC", "pr_auc": "PR-AUC", "range_pr_auc": "range PR-AUC",
+                "vus_pr": "VUS-PR", "range_f1": "range F1"}
 NO_AEON = "metrics need aeon: pip install tsvae[data]"
 #: VUS-PR's largest label buffer: aeon's default (500) costs seconds on 10,000 rows every
 #: epoch; 100 rows keeps it well under a second and still credits near misses.
@@ -44,7 +44,8 @@ def label_metrics(labels: np.ndarray | None, score: np.ndarray, threshold: float
     s = np.nan_to_num(np.asarray(score, dtype=np.float64), nan=float(np.nanmin(score)))
     flagged = (s > threshold).astype(int)
     out = {"roc_auc": float(ad.roc_auc_score(labels, s)),
-           "pr_auc": float(ad.pr_auc_score(labels, s))}
+           "pr_auc": float(ad.pr_auc_score(labels, s)),
+           "range_pr_auc": float(ad.range_pr_auc_score(labels, s))}
     note = ""
     if vus_max_rows is None or len(s) <= vus_max_rows:
         out["vus_pr"] = float(ad.range_pr_vus_score(labels, s, max_buffer_size=vus_buffer))

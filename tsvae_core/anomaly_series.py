@@ -40,7 +40,8 @@ def series_dataset(train, test, test_labels, seq_len: int, stride: int = 1,
     names = [f"ch{i}" for i in range(train.shape[1])]
     return windowed(cfg, np.concatenate([train, test]), names, train=[(0, n)],
                     val=[(n, n + len(test))], val_row_start=n, source=source,
-                    row_anomaly=anomaly,
+                    row_anomaly=anomaly, normal_segments=[(0, n)],
+                    scored_rows=(n, n + len(test)),
                     split=f"by time: training rows 0..{n - 1}, then validation")
 
 

@@ -18,6 +18,7 @@ import param
 
 from .cli_flags import add_field_flags as _add_field_flags  # noqa: F401  (tsvae-sweep's)
 from .cli_flags import add_param_flags, param_values, range_problem
+from .anomaly import AnomalyConfig
 from .config import FIELDS, PRESETS
 from .safe_files import FAILED, marked_path, output_problem, save_run_model, write_text
 
@@ -42,17 +43,26 @@ def build_parser() -> argparse.ArgumentParser:
                         help="Keras backend (default: $KERAS_BACKEND or tensorflow)")
     parser.add_argument("--save-model", metavar="PATH.keras")
     parser.add_argument("--history-csv", metavar="PATH")
-    parser.add_argument("--latent-csv", metavar="PATH", help="final z_mean of the validation subset")
+    parser.add_argument("--latent-csv", metavar="PATH",
+                        help="final latent point of every window (real data: training and "
+                             "validation, with its split, first row and label; synthetic: the "
+                             "validation subset)")
+    parser.add_argument("--scores", metavar="PATH",
+                        help="anomaly runs: per-row scores of the whole scored series as CSV "
+                             "(row, score, flagged, label), scored at stride 1 after training")
     parser.add_argument("--data", metavar="PATH",
                         help="train on this file (CSV, Parquet, NPY, NPZ; sets --source file "
                              "unless --source cmapss is given): --data-path PATH in short")
     add_param_flags(parser, TrainOptions, "run options")
+    # anomaly runs: the threshold rule, the scoring and the per-epoch cap (the final scores
+    # use every window); AnomalyConfig's own bounds and docs
+    add_param_flags(parser, AnomalyConfig, "anomaly scoring (anomaly runs)")
     _add_field_flags(parser)
     return parser
 
 
 #: The output flags: each path is checked before training, and written atomically.
-OUTPUT_FLAGS = ("save_model", "history_csv", "latent_csv")
+OUTPUT_FLAGS = ("save_model", "history_csv", "latent_csv", "scores")
 
 
 def check_flags(args) -> tuple[str, tuple | None]:
@@ -64,8 +74,11 @@ def check_flags(args) -> tuple[str, tuple | None]:
     if args.data:
         overrides["data_path"] = args.data
         overrides.setdefault("source", "file")
+    if "seq_len" in overrides and "window_periods" not in overrides:
+        overrides["window_periods"] = 0.0  # a given length wins over a preset's periods
     problem = (range_problem(overrides)
-               or range_problem(param_values(args, TrainOptions), [TrainOptions]))
+               or range_problem(param_values(args, TrainOptions), [TrainOptions])
+               or range_problem(param_values(args, AnomalyConfig), [AnomalyConfig]))
     if problem:
         return problem, None
     try:
@@ -92,6 +105,7 @@ def main(argv=None) -> int:
         os.environ["KERAS_BACKEND"] = args.backend
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    from .anomaly import has_series
     from .events import ENDED, EpochEnd  # noqa: E402  (after the backend is chosen)
     from .runs import RunRecord
     from .training import TrainingSession
@@ -104,6 +118,16 @@ def main(argv=None) -> int:
             check_dataset(dataset, configs[1], configs[2])
             print(f"data: {describe(dataset)}", flush=True)
         session = TrainingSession(*configs, dataset=dataset)
+        anomaly_cfg = AnomalyConfig(**param_values(args, AnomalyConfig))
+        session.set_anomaly_config(anomaly_cfg)
+        if has_series(dataset):
+            print(f"anomaly run: after each epoch at most {anomaly_cfg.max_windows} windows a "
+                  f"part are scored (the stride grows to fit); the final scores use every "
+                  f"window", flush=True)
+        elif args.scores:
+            raise ValueError("--scores: this run scores no series (no anomaly_column, "
+                             "normal_rows time_split, not an anomaly source); allowed: an "
+                             "anomaly run, e.g. --anomaly-column COLUMN")
     except ValueError as exc:
         print(f"tsvae-train: {exc}", file=sys.stderr)
         return 2
@@ -122,7 +146,7 @@ def main(argv=None) -> int:
             record.observe(event)
             if isinstance(event, EpochEnd):
                 last = event
-                print(format_epoch(event), flush=True)
+                print(format_epoch(event, dataset), flush=True)
                 if health_warning(event):
                     print(health_warning(event), flush=True)
                 if args.target_knn and reached is None and event.knn_accuracy >= args.target_knn:
@@ -137,20 +161,47 @@ def main(argv=None) -> int:
         record.observe(event)
         if isinstance(event, EpochEnd):
             last = event
-            print(format_epoch(event), flush=True)
+            print(format_epoch(event, dataset), flush=True)
             if health_warning(event):
                 print(health_warning(event), flush=True)
     print(f"{session.status}: {session.message} on {session.device}; "
           f"{time.perf_counter() - t0:.1f} s in all", flush=True)
-    write_outputs(args, session, record, last)
+    scores = None
+    if session.snapshot_ready and session.dataset is not None:
+        scores = report(session, anomaly_cfg)
+    write_outputs(args, session, record, last, scores)
     return 1 if session.status == "failed" else 0
+
+
+def report(session, anomaly_cfg):
+    """After training: an anomaly run's scores of every row (threshold, flagged ranges,
+    metrics; returned for --scores), a classification run's 1-NN on its test part."""
+    from .anomaly import has_series
+    from .nearest import is_classification, pair_report
+    ds = session.dataset
+    if has_series(ds):
+        from .anomaly_export import final_scores, summary_lines
+        t0 = time.perf_counter()
+        a = final_scores(session.snapshot.reconstruct, ds, ds.x_train.shape[1], anomaly_cfg)
+        for line in summary_lines(a):
+            print(f"anomalies: {line}", flush=True)
+        print(f"anomalies: scored in {time.perf_counter() - t0:.1f} s", flush=True)
+        return a
+    if is_classification(ds):
+        r = pair_report(session.encode, ds)
+        print(f"test part: latent 1-NN {r['latent_1nn']:.3f}, 1-NN Euclidean "
+              f"{r['euclidean_1nn']:.3f} ({r['n_train']} training, {r['n_test']} test "
+              f"windows)", flush=True)
+    return None
 
 
 _COMMON_LOGS = {"loss", "reconstruction_loss", "kl_loss", "recon_per_window", "kl_per_window",
                 "last_batch_loss"}
 
 
-def format_epoch(e) -> str:
+def format_epoch(e, dataset=None) -> str:
+    """One epoch's line; k-NN and silhouette only where the windows have classes, the
+    anomaly metrics where the run scores a series."""
     logs = e.logs
     kl = f"kl {logs['kl_loss']:.4f} " if "kl_loss" in logs else ""
     # a family's own entries (penalties, head metrics, perplexity), validation values
@@ -159,7 +210,7 @@ def format_epoch(e) -> str:
     return (f"epoch {e.epoch:4d}/{e.n_epochs} loss {logs.get('loss', float('nan')):.4f} "
             f"recon {logs.get('reconstruction_loss', float('nan')):.4f} "
             f"{kl}val_loss {logs.get('val_loss', float('nan')):.4f} {own}"
-            f"knn {e.knn_accuracy:.3f} silhouette {e.silhouette:.3f} {e.epoch_seconds:.2f} s"
+            f"{_quality(e, dataset)}{e.epoch_seconds:.2f} s"
             f"{exact_figures(logs)}{'' if e.health is None else ' | ' + e.health.summary()}")
 
 
@@ -182,7 +233,18 @@ def health_warning(e) -> str:
     return f"WARNING: {warning}" if warning else ""
 
 
-def write_outputs(args, session, record, last) -> None:
+def _quality(e, dataset) -> str:
+    parts = ""
+    if dataset is None or (dataset.y_val >= 0).any():
+        parts += f"knn {e.knn_accuracy:.3f} silhouette {e.silhouette:.3f} "
+    a = getattr(e, "anomaly", None)
+    if a is not None:
+        parts += f"flagged {len(a.ranges)} ranges "
+        parts += "".join(f"{k} {v:.3f} " for k, v in a.metrics.items())
+    return parts
+
+
+def write_outputs(args, session, record, last, scores=None) -> None:
     """Write the outputs asked for, each through a temporary file and an atomic rename.
     A failed run replaces no file: its model's last finite epoch goes to
     ``m.last-finite.keras`` (or nothing is written), its CSVs to ``h.failed.csv``."""
@@ -198,9 +260,21 @@ def write_outputs(args, session, record, last) -> None:
     if args.history_csv and record.history:
         write_text(csv_path(args.history_csv), history_csv(record))
         print(f"history written to {csv_path(args.history_csv)}")
-    if args.latent_csv and last is not None:
+    ds = session.dataset
+    if args.latent_csv and ds is not None and ds.source != "synthetic" \
+            and session.snapshot_ready:
+        from .runs import windows_latent_csv
+        text = windows_latent_csv(session.encode(ds.x_train), session.encode(ds.x_val), ds)
+        write_text(csv_path(args.latent_csv), text)
+        print(f"latent points of {len(ds.x_train) + len(ds.x_val)} windows written to "
+              f"{csv_path(args.latent_csv)}")
+    elif args.latent_csv and last is not None:
         write_text(csv_path(args.latent_csv), latent_csv(last.z_mean, last.labels))
         print(f"latent points written to {csv_path(args.latent_csv)}")
+    if args.scores and scores is not None:
+        from .anomaly_export import scores_csv
+        write_text(csv_path(args.scores), scores_csv(scores))
+        print(f"scores written to {csv_path(args.scores)}")
 
 
 if __name__ == "__main__":

@@ -213,6 +213,15 @@ PRESETS: dict[str, dict] = {
     "quick": dict(n_patterns=5, repeats=40, seq_len=32, n_features=6, noise_size=500,
                   scale_steps=2, beta=0.01, batch_size=32, learning_rate=3e-3, epochs=40,
                   activation="elu"),
+    # Anomaly runs on a series (a file with an anomaly column, an aeon anomaly series): the
+    # settings benchmarks/bench_real_anomaly.py measured best (a plain dense autoencoder,
+    # latent 16, linear output: VUS-PR 0.970 on the ECG against the default model's much
+    # slower and weaker run), stride-1 windows of window_periods dominant periods (the
+    # ECG's best, w120, is 6 of its 20-row beats). docs/your-data.md says what it scored.
+    "anomaly": dict(architecture="autoencoder", hidden_units=128, latent_dim=16,
+                    activation="elu", output_activation="linear", scale_steps=2,
+                    batch_size=64, learning_rate=2e-3, epochs=10, seed=7, stride=1,
+                    time_channel="cosine", window_periods=6.0),
 }
 
 CONFIG_CLASSES = (DataConfig, ModelConfig, TrainConfig)

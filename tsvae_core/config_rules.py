@@ -14,6 +14,40 @@ def _fail(field: str, value, rule: str) -> None:
     raise ValueError(f"{field}={value!r}: {rule}")
 
 
+#: families whose encoder or decoder halves (doubles) the window scale_steps times
+STRIDED_FAMILIES = ("conv_attention_gru", "conv_vae", "vq_vae")
+
+
+def needs_divisible_length(model) -> bool:
+    """Whether ``model``'s family halves the window ``scale_steps`` times (strided
+    convolutions), so seq_len must divide by 2**scale_steps; dense and recurrent bodies
+    take any length."""
+    if model.architecture in STRIDED_FAMILIES:
+        return True
+    from .config import FAMILY_FIELDS  # config imports this module
+    return "backbone" in FAMILY_FIELDS.get(model.architecture, []) and model.backbone == "conv"
+
+
+def window_length_problem(seq_len: int, model) -> str:
+    """'' when ``model`` takes windows of ``seq_len`` rows, else why not and the nearest
+    lengths (and scale_steps) that work."""
+    if not needs_divisible_length(model):
+        return ""
+    factor = 2 ** model.scale_steps
+    if seq_len % factor == 0:
+        return ""
+    below, above = seq_len - seq_len % factor, seq_len - seq_len % factor + factor
+    near = " or ".join(str(n) for n in (below, above) if n >= 8)
+    steps = [s for s in range(1, 9) if seq_len % 2**s == 0]
+    rng = (f"1..{max(steps)}" if steps else "none (seq_len is odd; the dense and recurrent "
+           "bodies take any length: dense_vae, recurrent_vae, or backbone dense)")
+    body = (model.architecture if model.architecture in STRIDED_FAMILIES
+            else f"{model.architecture} with backbone conv")
+    return (f"seq_len {seq_len} must be divisible by 2**scale_steps = {factor} ({body} "
+            f"halves the window scale_steps times); allowed scale_steps for this seq_len: "
+            f"{rng}; nearest allowed seq_len: {near}")
+
+
 def validate(data, model, train) -> None:
     """Check the rules that span the fields of a DataConfig, ModelConfig and TrainConfig
     (``config`` imports this module, so it names no class of it); raise ValueError naming
@@ -24,13 +58,9 @@ def validate(data, model, train) -> None:
               f"source {data.source} gives windows without a time channel; allowed: false")
     if data.source in ("file", "cmapss") and not data.data_path:
         _fail("DataConfig.data_path", "", f"source {data.source} needs a file path")
-    factor = 2 ** model.scale_steps
-    if data.seq_len % factor:
-        allowed = [s for s in range(1, 9) if data.seq_len % 2**s == 0]
-        rng = f"1..{max(allowed)}" if allowed else "none (seq_len is odd)"
-        _fail("ModelConfig.scale_steps", model.scale_steps,
-              f"seq_len {data.seq_len} must be divisible by 2**scale_steps = {factor}; "
-              f"allowed scale_steps for this seq_len: {rng}")
+    problem = window_length_problem(data.seq_len, model)
+    if problem:
+        _fail("ModelConfig.scale_steps", model.scale_steps, problem)
     if not data.time_wavelengths or any(not (math.isfinite(w) and w > 0)
                                         for w in data.time_wavelengths):
         _fail("DataConfig.time_wavelengths", data.time_wavelengths,

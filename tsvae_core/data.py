@@ -76,6 +76,12 @@ class Dataset:
     notes: tuple[str, ...] = ()
     #: class name of each label id, where the source has names
     label_names: tuple[str, ...] = ()
+    #: an anomaly run's normal rows whose errors set the threshold, [lo, hi) ranges (a file:
+    #: normal rows held out of training); None: not an anomaly run
+    normal_segments: list[tuple[int, int]] | None = None
+    #: an anomaly run's scored rows [lo, hi) (the whole series, or a test part); None: the
+    #: data are not scored for anomalies (classification, the synthetic demo)
+    scored_rows: tuple[int, int] | None = None
     # Collections (aeon_collection: instances, no continuous series) lay their instances
     # end to end, training then test, each resampled to seq_len: ``series`` is that
     # concatenation, window i starts at row i * seq_len (so no two windows overlap) and

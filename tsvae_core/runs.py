@@ -243,3 +243,16 @@ def latent_csv(z: np.ndarray, labels: np.ndarray) -> str:
     for label, point in zip(labels, z):
         w.writerow([int(label), *(f"{v:.6g}" for v in point)])
     return out.getvalue()
+
+
+def windows_latent_csv(z_train: np.ndarray, z_val: np.ndarray, ds) -> str:
+    """Columns split, start_row, label, z0, z1, ...: every training then every validation
+    window of ``ds`` with its latent point (labels -1 where there are none)."""
+    out = io.StringIO()
+    w = csv.writer(out, lineterminator="\n")
+    w.writerow(["split", "start_row", "label", *(f"z{i}" for i in range(z_train.shape[1]))])
+    for split, z, starts, labels in (("train", z_train, ds.start_train, ds.y_train),
+                                     ("validation", z_val, ds.start_val, ds.y_val)):
+        for point, start, label in zip(z, starts, labels):
+            w.writerow([split, int(start), int(label), *(f"{v:.6g}" for v in point)])
+    return out.getvalue()

@@ -17,6 +17,8 @@ TIME_CHANNELS = ["cosine", "none", "timestamps"]
 #: Largest file read (and uploaded: the page's websocket limit is set from it). Here, not
 #: in ``sources.files``, so that ``tsvae --help`` need not import pandas to print it.
 MAX_FILE_BYTES = 200 * 2**20
+#: file: which rows are the normal part an anomaly run trains on (``normal_rows``)
+NORMAL_ROWS = ["auto", "time_split", "first", "labelled"]
 
 _SYNTHETIC = ["n_patterns", "repeats", "n_features", "noise_size", "noise_amplitude"]
 #: Source -> the DataConfig fields it uses; a field in no list (seq_len, time_wavelengths,
@@ -24,9 +26,10 @@ _SYNTHETIC = ["n_patterns", "repeats", "n_features", "noise_size", "noise_amplit
 SOURCE_FIELDS: dict[str, list[str]] = {
     "synthetic": _SYNTHETIC,
     "aeon_collection": ["collection"],
-    "aeon_anomaly": ["anomaly_series", "stride", "time_channel"],
-    "file": ["data_path", "value_columns", "label_column", "time_column", "stride",
-             "time_channel", "max_fill"],
+    "aeon_anomaly": ["anomaly_series", "window_periods", "stride", "time_channel"],
+    "file": ["data_path", "value_columns", "label_column", "anomaly_column", "normal_rows",
+             "normal_fraction", "window_periods", "test_path", "split_column",
+             "instance_column", "time_column", "stride", "time_channel", "max_fill"],
     "cmapss": ["data_path", "stride", "rul_cap"],
 }
 
@@ -55,6 +58,33 @@ class SourceConfig(param.Parameterized):
                                          "numeric column but the label and time columns).")
     label_column = param.String("", doc="file: optional column with each row's class; a "
                                         "window's label is the most frequent one of its rows.")
+    anomaly_column = param.String("", doc="file: optional column of 0/1 per row (1 = the row "
+                                          "is anomalous): an anomaly run. Every row is scored "
+                                          "and, with these labels, ROC-AUC, range PR-AUC and "
+                                          "VUS-PR are shown.")
+    normal_rows = param.Selector(objects=NORMAL_ROWS, default="auto",
+                                 doc="file: the normal part an anomaly run trains on: first (the "
+                                     "first normal_fraction of the rows), labelled (the rows whose "
+                                     "anomaly_column is 0), time_split (no anomaly run: training "
+                                     "rows, a gap, validation rows; only those are scored); auto: "
+                                     "first with an anomaly_column, else time_split. first and "
+                                     "labelled score every row.")
+    normal_fraction = param.Number(0.3, bounds=(0.05, 0.95),
+                                   doc="file, normal_rows=first: the share of the rows, from the "
+                                       "start, that is normal and trains the model.")
+    window_periods = param.Number(0.0, bounds=(0.0, 64.0),
+                                  doc="file / aeon_anomaly: above 0, seq_len becomes this many "
+                                      "dominant periods of the series (estimated from its "
+                                      "autocorrelation; the data line shows both); 0: seq_len "
+                                      "as set.")
+    test_path = param.String("", doc="file: a second file with the same columns whose rows "
+                                     "(or instances) are the test part: a train/test pair; "
+                                     "latent 1-NN on it is reported beside 1-NN Euclidean.")
+    split_column = param.String("", doc="file: a column saying train or test for every row (a "
+                                        "train/test pair in one file).")
+    instance_column = param.String("", doc="file: rows sharing this column's value form one "
+                                           "instance, which becomes one window (resampled to "
+                                           "seq_len); its class is the label_column's value.")
     time_column = param.String("", doc="file: optional time column (numbers or dates); rows "
                                        "are sorted by it, and gaps and duplicates are reported.")
     stride = param.Integer(1, bounds=(1, 4096),
@@ -75,6 +105,16 @@ class SourceConfig(param.Parameterized):
 
     def is_synthetic(self) -> bool:
         return self.source == "synthetic"
+
+    def resolved_normal_rows(self) -> str:
+        """``normal_rows`` with auto decided: first with an anomaly column, else time_split."""
+        if self.normal_rows != "auto":
+            return self.normal_rows
+        return "first" if self.anomaly_column.strip() else "time_split"
+
+    def is_pair(self) -> bool:
+        """Whether a file run is a train/test pair (two files, or a split column)."""
+        return bool(self.test_path.strip() or self.split_column.strip())
 
     def has_time_channel(self) -> bool:
         """Whether the windows' last channel is a time channel (time_bypass needs one)."""

@@ -1,6 +1,7 @@
 """The anomaly card: the series with its labelled anomalies, under it the reconstruction
 error per step with the threshold and the flagged ranges, the metrics over epochs when
-there are labels, and the threshold settings. Shown only while the run's data are one
+there are labels, the threshold settings, and a download of the last epoch's per-row
+scores (row, score, flagged, label). Shown only while the run's data are one
 continuous series (``AnomalyStreams.has_series``); the synthetic demo's windows are not.
 """
 from __future__ import annotations
@@ -30,7 +31,13 @@ class AnomalyView(pn.viewable.Viewer):
                           pn.Column(plot_pane(metrics, min_height=220),
                                     visible=st.param.has_labels),
                           sizing_mode="stretch_width")
+        download = pn.widgets.FileDownload(
+            callback=st.scores_file, filename="tsvae-scores.csv", label="Download scores (CSV)",
+            color="primary", variant="outline", css_classes=["tsvae-download-scores"], width=220)
         return pn.Column(
             pn.pane.Markdown(st.param.summary, css_classes=["tsvae-anomaly-summary"]),
+            pn.Row(download, pn.pane.Markdown(
+                "Every scored row of the last epoch: row, score, flagged, label.",
+                margin=(0, 10))),
             pn.Row(plots, settings, sizing_mode="stretch_width"),
             visible=st.param.has_series, sizing_mode="stretch_width")

@@ -15,7 +15,7 @@ from tsvae_core.anomaly_metrics import METRIC_NAMES
 _BASE = dict(responsive=True, min_height=200, framewise=True)
 SERIES_COL, ERROR_COL = "series_value", "step_error"
 TRUTH_COLOR, FLAG_COLOR = "#81c784", "#ff5252"
-_METRIC_COLORS = ("#4fc3f7", "#ffb74d", "#ba68c8", "#81c784")
+_METRIC_COLORS = ("#4fc3f7", "#ffb74d", "#e57373", "#ba68c8", "#81c784")
 
 
 def _spans(ranges, color: str, label: str) -> hv.VSpans:

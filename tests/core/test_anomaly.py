@@ -108,7 +108,7 @@ def test_label_metrics_rank_a_good_score_above_a_random_one():
     noise = np.random.default_rng(3).normal(0, 1, 400)
     g, _ = label_metrics(labels, good, 0.5)
     r, _ = label_metrics(labels, noise, 0.5)
-    assert set(g) == {"roc_auc", "pr_auc", "vus_pr", "range_f1"}
+    assert set(g) == {"roc_auc", "pr_auc", "range_pr_auc", "vus_pr", "range_f1"}
     for key in g:
         assert g[key] > r[key], key
     few, note = label_metrics(labels, good, 0.5, vus_max_rows=100)  # bounded per epoch

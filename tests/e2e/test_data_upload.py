@@ -47,3 +47,44 @@ def test_upload_a_csv_start_and_the_loss_appears(new_page, ui, tmp_path):
         raise AssertionError(f"{exc}; the card says: {lines.all_text_contents()!r}") from None
     ui.click(page, "stop")
     ui.wait_until(lambda: ui.status(page)["status"] == "stopped", ui.WAIT_S, "stopped")
+
+
+def test_a_labelled_csv_scored_on_the_page_and_its_scores_downloaded(new_page, ui, tmp_path):
+    """Issue 23's page route: upload a CSV with a 0/1 column, name it the anomaly column,
+    Start: every row is scored, the card shows the metrics, and the scores download as
+    CSV (row, score, flagged, label) with one line a row."""
+    t = np.arange(600)
+    a = np.sin(2 * np.pi * t / 20)
+    label = np.zeros(600, int)
+    a[450:456], label[450:456] = 3.0, 1
+    path = tmp_path / "labelled.csv"
+    path.write_text("value,is_anomaly\n" + "".join(f"{a[i]:.4f},{label[i]}\n" for i in t))
+    page = new_page("architecture=dense_vae&epochs=3")
+    page.locator(".tsvae-load-data input[type=file]").set_input_files(str(path))
+    note = page.locator("span.tsvae-data-note")
+    ui.wait_until(lambda: "time split" in (note.text_content() or ""), ui.WAIT_S, "the data line")
+    ui.set_input(page, "Anomaly column", "is_anomaly")
+    ui.wait_until(lambda: "every row (0-599) is scored" in (note.text_content() or ""),
+                  ui.WAIT_S, "the data line of an anomaly run")
+    assert "value" in note.text_content() or "x 2" in note.text_content()  # value + time
+    ui.click(page, "start")
+    lines = page.locator(".tsvae-anomaly-summary p")
+
+    def metrics():
+        text = " ".join(lines.all_text_contents())
+        return text if "VUS-PR" in text and "from row 0" in text else None
+    try:
+        text = ui.wait_until(metrics, ui.TRAIN_WAIT_S, "the metrics of the whole series")
+    except AssertionError as exc:
+        raise AssertionError(f"{exc}; the card says: {lines.all_text_contents()!r}") from None
+    assert "ROC-AUC" in text and "range PR-AUC" in text and "threshold" in text
+    button = page.locator(".tsvae-download-scores button, .tsvae-download-scores a").first
+    with page.expect_download() as info:
+        button.click()
+    saved = tmp_path / info.value.suggested_filename
+    info.value.save_as(saved)
+    rows = saved.read_text().splitlines()
+    assert rows[0] == "row,score,flagged,label" and len(rows) == 601
+    assert [r.split(",")[3] for r in rows[451:457]] == ["1"] * 6
+    ui.wait_until(lambda: ui.status(page)["status"] in ("finished", "stopped"),
+                  ui.TRAIN_WAIT_S, "the run's end")

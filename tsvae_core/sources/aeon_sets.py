@@ -130,13 +130,20 @@ def _2d(x) -> np.ndarray:
 def load_anomaly_series(cfg: DataConfig) -> Dataset:
     name = cfg.anomaly_series
     x_tr, y_tr, x_te, y_te = load_anomaly_parts(name)
+    from .file_splits import apply_window_periods
+    period_note = apply_window_periods(cfg, x_te if x_tr is None else x_tr, name,
+                                       int(len(x_te) * (1 - cfg.val_fraction))
+                                       if x_tr is None else len(x_tr))
+    notes = [period_note] if period_note else []
     names = [f"ch{i}" for i in range(x_te.shape[1])]
     if x_tr is None:  # unlabelled: one series, a time split
         train, val, val_start = time_split(len(x_te), cfg.seq_len, cfg.val_fraction, name)
         split = (f"{name}: no anomaly labels; time split: rows 0-{train[0][1] - 1} train, a "
                  f"gap of {cfg.seq_len} rows, rows {val_start}-{len(x_te) - 1} validate")
         return series_dataset(cfg, x_te, names, train=train, val=val, val_row_start=val_start,
-                              split=split, source="aeon_anomaly")
+                              split=split, source="aeon_anomaly", normal_segments=train,
+                              notes=notes,
+                              scored_rows=(val_start, len(x_te)))
     n_tr = len(x_tr)
     values = np.concatenate([x_tr, x_te])
     anomaly = np.concatenate([np.asarray(y_tr), np.asarray(y_te)]).astype(np.int8)
@@ -145,4 +152,5 @@ def load_anomaly_series(cfg: DataConfig) -> Dataset:
              f"{int(anomaly[n_tr:].sum())} anomalous rows) validates")
     return series_dataset(cfg, values, names, train=[(0, n_tr)], val=[(n_tr, len(values))],
                           val_row_start=n_tr, split=split, source="aeon_anomaly",
-                          row_anomaly=anomaly)
+                          row_anomaly=anomaly, normal_segments=[(0, n_tr)], notes=notes,
+                          scored_rows=(n_tr, len(values)))

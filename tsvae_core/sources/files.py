@@ -16,24 +16,24 @@ import pandas as pd
 from ..config import DataConfig
 from ..source_config import MAX_FILE_BYTES  # noqa: F401  (the readers' limit, kept light)
 from ..data import Dataset
+from .file_splits import file_dataset, joined
 from .table import columns_of
-from .windows import series_dataset, time_split
 
 FORMATS = (".csv", ".txt", ".parquet", ".npy", ".npz")
 
 
 def load_file(cfg: DataConfig) -> Dataset:
-    """The Dataset of ``cfg.data_path``: a time split of one continuous series."""
-    frame = read_table(cfg.data_path)
-    cols = columns_of(frame, cfg)
-    train, val, val_start = time_split(len(cols.values), cfg.seq_len, cfg.val_fraction,
-                                       f"file {os.path.basename(cfg.data_path)}")
-    split = (f"time split: rows 0-{train[0][1] - 1} train, a gap of {cfg.seq_len} rows "
-             f"(one window), rows {val_start}-{len(cols.values) - 1} validate")
-    return series_dataset(cfg, cols.values, cols.names, train=train, val=val,
-                          val_row_start=val_start, split=split, source="file",
-                          row_labels=cols.labels, times=cols.times, notes=cols.notes,
-                          label_names=cols.label_names)
+    """The Dataset of ``cfg.data_path`` (and ``cfg.test_path``): split as ``file_splits``
+    says by the columns' roles."""
+    name = os.path.basename(cfg.data_path)
+    cols = columns_of(read_table(cfg.data_path), cfg)
+    if cfg.test_path.strip():
+        if cfg.split_column.strip():
+            raise ValueError("DataConfig.split_column: give a test_path or a split column, "
+                             "not both")
+        test = columns_of(read_table(cfg.test_path), cfg)
+        cols = joined(cols, test)
+    return file_dataset(cfg, cols, name)
 
 
 def read_table(path: str) -> pd.DataFrame:

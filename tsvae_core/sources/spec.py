@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..config import DataConfig, ModelConfig, TrainConfig
-from ..config_rules import MAX_WINDOW_BYTES
+from ..config_rules import MAX_WINDOW_BYTES, window_length_problem
 from ..data import Dataset
 
 
@@ -54,6 +54,9 @@ def describe(ds: Dataset) -> str:
 def check_dataset(ds: Dataset, model: ModelConfig, train: TrainConfig) -> None:
     """ValueError naming the field when a read dataset cannot train with these settings."""
     n_train, n_val = len(ds.x_train), len(ds.x_val)
+    problem = window_length_problem(ds.x_train.shape[1], model)
+    if problem:  # a length from the data (window_periods), not from the settings
+        raise ValueError(f"ModelConfig.scale_steps={model.scale_steps}: the data's {problem}")
     if n_train < 1 or n_val < 1:
         raise ValueError(f"DataConfig.val_fraction: {ds.source} gave {n_train} training and "
                          f"{n_val} validation windows; both need at least 1 (lower stride or "

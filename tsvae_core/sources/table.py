@@ -22,11 +22,39 @@ class Columns:
     times: np.ndarray | None         # (rows,) float64, sorted
     notes: list[str]
     label_names: list[str]
+    anomaly: np.ndarray | None = None    # (rows,) int8 0/1, from the anomaly column
+    groups: np.ndarray | None = None     # (rows,) the instance column's values
+    split: np.ndarray | None = None      # (rows,) bool, True for a test row (split column)
+
+
+#: DataConfig field -> what the page and messages call the column's role
+ROLE_FIELDS = {"label_column": "label", "anomaly_column": "anomaly", "time_column": "time",
+               "split_column": "split", "instance_column": "instance"}
+
+
+def role_columns(cfg: DataConfig) -> dict[str, str]:
+    """field -> column name of every role column set (not values); ValueError when one
+    column is given two roles."""
+    roles = {f: getattr(cfg, f).strip() for f in ROLE_FIELDS if getattr(cfg, f).strip()}
+    seen: dict[str, str] = {}
+    for f, col in roles.items():
+        if col in seen:
+            raise ValueError(f"column {col!r} is both the {ROLE_FIELDS[seen[col]]} column "
+                             f"({seen[col]}) and the {ROLE_FIELDS[f]} column ({f}); allowed: "
+                             f"one role a column")
+        seen[col] = f
+    values = {n.strip() for n in cfg.value_columns.split(",") if n.strip()}
+    for col in values & set(seen):
+        raise ValueError(f"column {col!r} is in value_columns and is the "
+                         f"{ROLE_FIELDS[seen[col]]} column ({seen[col]}); allowed: one role "
+                         f"a column")
+    return roles
 
 
 def columns_of(frame: pd.DataFrame, cfg: DataConfig) -> Columns:
     notes: list[str] = []
-    _require(frame, [c for c in (cfg.time_column, cfg.label_column) if c], "")
+    roles = role_columns(cfg)
+    _require(frame, list(roles.values()), "")
     times = None
     if cfg.time_column:
         times = _times(frame[cfg.time_column], cfg.time_column)
@@ -38,10 +66,47 @@ def columns_of(frame: pd.DataFrame, cfg: DataConfig) -> Columns:
     labels, label_names = None, []
     if cfg.label_column:
         labels, label_names = _labels(frame[cfg.label_column], cfg.label_column)
-    names = _value_names(frame, cfg)
+    anomaly = _anomaly(frame[cfg.anomaly_column], cfg.anomaly_column) \
+        if "anomaly_column" in roles else None
+    groups = frame[cfg.instance_column].to_numpy() if "instance_column" in roles else None
+    split = _split(frame[cfg.split_column], cfg.split_column) if "split_column" in roles else None
+    names = _value_names(frame, cfg, set(roles.values()))
     values = np.column_stack([_numeric(frame[n], n) for n in names])   # (rows, channels)
     notes.extend(fill_gaps(values, names, cfg.max_fill, frame.index.to_numpy()))
-    return Columns(values, names, labels, times, notes, label_names)
+    return Columns(values, names, labels, times, notes, label_names, anomaly, groups, split)
+
+
+def _anomaly(col: pd.Series, name: str) -> np.ndarray:
+    """0/1 per row (bools and 0.0/1.0 too); ValueError naming the first other value."""
+    if pd.api.types.is_bool_dtype(col):
+        return col.to_numpy().astype(np.int8)
+    num = pd.to_numeric(col, errors="coerce")
+    bad = ~num.isin([0, 1])
+    if bad.any():
+        at = bad.to_numpy().argmax()
+        raise ValueError(f"anomaly column {name!r} has {str(col.iloc[at])[:40]!r} at data row "
+                         f"{col.index[at]}; allowed: 0 or 1 in every row (1 = anomalous); a "
+                         f"class label belongs in label_column")
+    return num.to_numpy().astype(np.int8)
+
+
+#: a split column's test values (any case); every other value must be a training one
+TEST_WORDS, TRAIN_WORDS = {"test", "1", "true", "val", "validation"}, {"train", "0", "false"}
+
+
+def _split(col: pd.Series, name: str) -> np.ndarray:
+    words = col.astype(str).str.strip().str.lower()
+    bad = ~words.isin(TEST_WORDS | TRAIN_WORDS)
+    if bad.any():
+        at = bad.to_numpy().argmax()
+        raise ValueError(f"split column {name!r} has {str(col.iloc[at])[:40]!r} at data row "
+                         f"{col.index[at]}; allowed: train or test (also 0/1)")
+    test = words.isin(TEST_WORDS).to_numpy()
+    if test.all() or not test.any():
+        raise ValueError(f"split column {name!r}: every row is "
+                         f"{'test' if test.all() else 'train'}; allowed: both train and test "
+                         f"rows")
+    return test
 
 
 def _require(frame: pd.DataFrame, names: list[str], kind: str) -> None:
@@ -51,12 +116,11 @@ def _require(frame: pd.DataFrame, names: list[str], kind: str) -> None:
                              f"{', '.join(map(str, frame.columns))}")
 
 
-def _value_names(frame: pd.DataFrame, cfg: DataConfig) -> list[str]:
+def _value_names(frame: pd.DataFrame, cfg: DataConfig, skip: set[str]) -> list[str]:
     if cfg.value_columns.strip():
         names = [n.strip() for n in cfg.value_columns.split(",") if n.strip()]
         _require(frame, names, "value ")
         return names
-    skip = {cfg.label_column, cfg.time_column}
     # a column of numbers with a stray word in it is meant as values: _numeric names the row
     names = [c for c in frame.columns if c not in skip and _mostly_numbers(frame[c])]
     if not names:

@@ -52,10 +52,13 @@ def fit_minmax(values: np.ndarray, rows) -> tuple[np.ndarray, np.ndarray]:
 def series_dataset(cfg: DataConfig, values: np.ndarray, names: list[str], *,
                    train: Segments, val: Segments, val_row_start: int, split: str,
                    source: str, row_labels=None, row_anomaly=None, times=None,
-                   row_target=None, notes=(), label_names=(), stride: int | None = None
-                   ) -> Dataset:
+                   row_target=None, notes=(), label_names=(), stride: int | None = None,
+                   normal_segments: Segments | None = None,
+                   scored_rows: tuple[int, int] | None = None) -> Dataset:
     """Scale ``values`` (rows, channels) per channel on the training rows, add the time
-    channel ``cfg.time_channel`` asks for, and cut windows of ``cfg.seq_len``."""
+    channel ``cfg.time_channel`` asks for, and cut windows of ``cfg.seq_len``.
+    ``normal_segments`` and ``scored_rows``: an anomaly run's normal part and scored rows
+    (``Dataset``'s fields of those names); None for data that are not scored."""
     seq_len, stride = cfg.seq_len, stride or cfg.stride
     rows = len(values)
     lo, span = fit_minmax(values, train)
@@ -95,4 +98,5 @@ def series_dataset(cfg: DataConfig, values: np.ndarray, names: list[str], *,
                    names, series, labels, start_train, start_val, None,
                    row_anomaly=row_anomaly, val_row_start=val_row_start, split=split,
                    source=source, row_target=row_target, notes=tuple(notes),
-                   label_names=tuple(label_names))
+                   label_names=tuple(label_names), normal_segments=normal_segments,
+                   scored_rows=scored_rows)
