@@ -70,7 +70,7 @@ PLOT_DRAWN_JS = f"""() => {{ {FIND_JS}
 READY_JS = f"""() => {{ {FIND_JS}
   const b = __tsvae_start(); if (!b || !__tsvae_visible(b) || b.disabled) return 0;
   const c = __tsvae_find('canvas', {VISIBLE});
-  const pending = __tsvae_find('.tsvae-deferred');
+  const pending = __tsvae_find('.tsvae-deferred', {VISIBLE});  // a folded card's is hidden
   return c && !pending && window.Bokeh && Bokeh.documents.length ? performance.now() : 0; }}"""
 TTFB_JS = "() => performance.getEntriesByType('navigation')[0].responseStart"
 
