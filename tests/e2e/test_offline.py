@@ -55,7 +55,8 @@ def _open_folded_cards(page) -> int:
         n += 1
         page.wait_for_function(f"k => ({FOLDED_JS})() < k", arg=before)
     page.wait_for_function(f"() => ({FOLDED_JS})() === 0")
-    page.locator(".tsvae-deferred").first.wait_for(state="detached")
+    # every shown card built (the hidden Anomalies card keeps its placeholder)
+    page.locator(".tsvae-deferred >> visible=true").first.wait_for(state="detached")
     return n
 
 
