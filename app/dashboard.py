@@ -18,6 +18,7 @@ from .cards.family import FamilyView
 from .cards.files import FilesView
 from .cards.header import Controls, StatusLine
 from .cards.inspection import InspectView
+from .cards.lazy import lazy_card
 from .cards.probes import ProbeView
 from .cards.runs import RunsView
 from .cards.settings import Settings
@@ -67,27 +68,34 @@ def _card(title: str, body, **params) -> pn.Card:
 
 
 def build_page(ctrl: Controller) -> pn.template.FastListTemplate:
+    """The tab's page. The first document holds the header and the two plots a user
+    watches first (latent space, loss); the other open cards follow once the page has
+    loaded, and folded ones are built when first opened (app.cards.lazy): building
+    every card up front was most of a new tab's wait (docs/benchmarks.md)."""
     header = pn.Column(Controls(ctrl), StatusLine(ctrl), sizing_mode="stretch_width")
     inspector, prober, anomaly = Inspector(ctrl), Prober(ctrl), AnomalyStreams(ctrl)
     main = [
         header,
         pn.Row(_card("Latent space", LatentView(ctrl, inspector, prober)),
                _card("Loss", LossView(ctrl)), sizing_mode="stretch_width"),
-        pn.Row(_card("Reconstruction", ReconView(ctrl)),
-               _card("Latent quality", QualityView(ctrl)), sizing_mode="stretch_width"),
-        _card("What this family adds", FamilyView(ctrl)),
-        # only for data that are one continuous series (not the synthetic demo's windows)
-        _card("Anomalies", AnomalyView(anomaly), visible=anomaly.param.has_series),
-        pn.Row(_card("Inspect", InspectView(ctrl, inspector)),
-               _card("Probes", ProbeView(ctrl, prober)),
+        pn.Row(lazy_card("Reconstruction", lambda: ReconView(ctrl), folded=False),
+               lazy_card("Latent quality", lambda: QualityView(ctrl), folded=False),
                sizing_mode="stretch_width"),
-        _card("Runs", RunsView(ctrl)),
-        _card("Sweep", SweepView(ctrl)),
-        _card("Save, load and download", FilesView(ctrl)),
-        _card("Generated data", PreviewView(ctrl)),
+        lazy_card("What this family adds", lambda: FamilyView(ctrl)),
+        # only for data that are one continuous series (not the synthetic demo's windows)
+        lazy_card("Anomalies", lambda: AnomalyView(anomaly), visible=anomaly.param.has_series),
+        pn.Row(lazy_card("Inspect", lambda: InspectView(ctrl, inspector)),
+               lazy_card("Probes", lambda: ProbeView(ctrl, prober)),
+               sizing_mode="stretch_width"),
+        lazy_card("Runs", lambda: RunsView(ctrl)),
+        lazy_card("Sweep", lambda: SweepView(ctrl)),
+        lazy_card("Save, load and download", lambda: FilesView(ctrl)),
+        lazy_card("Generated data", lambda: PreviewView(ctrl)),
     ]
     return pn.template.FastListTemplate(
-        title=TITLE, theme="dark", sidebar=[Settings(ctrl)], main=main, sidebar_width=340,
+        # main as one root: Bokeh re-walks the whole document for each root added
+        title=TITLE, theme="dark", sidebar=[Settings(ctrl)],
+        main=[pn.Column(*main, sizing_mode="stretch_width")], sidebar_width=340,
         main_layout=None, accent="#4fc3f7", busy_indicator=None, header_background="#1b2733", design=OfflineFast,
         font="Open Sans, DejaVu Sans, sans-serif")
 

@@ -30,6 +30,7 @@ class FamilyView(pn.viewable.Viewer):
         self._grid = pn.GridBox(ncols=2, sizing_mode="stretch_width")
         self._shown: tuple = ((), ())
         ctrl.param.watch(self._rebuild, ["family_views", "family_log_keys"])
+        self._rebuild()  # made after epochs (a card opened later): the views they named
 
     def _rebuild(self, *_):
         c = self.ctrl

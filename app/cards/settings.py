@@ -14,6 +14,7 @@ import param
 from tsvae_core.config import FAMILY_FIELDS, SOURCE_FIELDS, DataConfig, ModelConfig, field_names
 
 from ..controller import Controller
+from .lazy import lazy_card
 from .source import SourceView
 from .typed_inputs import checked_widget
 
@@ -97,8 +98,8 @@ class Settings(pn.viewable.Viewer):
         extra = [self.source] if title == "Data" else []
         return pn.Card(
             _param_pane(cfg, ordered, report),
-            pn.Card(_param_pane(cfg, advanced, report), title="Advanced", collapsed=True,
-                    sizing_mode="stretch_width"), *extra,
+            # built when first opened: most tabs never open it (app.cards.lazy)
+            lazy_card("Advanced", lambda: _param_pane(cfg, advanced, report)), *extra,
             title=title, sizing_mode="stretch_width", css_classes=[f"tsvae-{title.lower()}"])
 
     def __panel__(self):

@@ -22,6 +22,8 @@ def test_settings_group_widgets_and_fold_advanced_fields(tiny_configs):
     for card, cfg in zip(cards, (ctrl.model, ctrl.train, ctrl.data)):
         main, advanced = card[0], card[1]
         assert isinstance(advanced, pn.Card) and advanced.collapsed
+        assert not advanced.built  # built when first opened (app.cards.lazy)
+        advanced.collapsed = False
         assert set(main.parameters) == set(_fields(cfg, advanced=False))
         assert set(advanced[0].parameters) == set(_fields(cfg, advanced=True))
         assert not card.collapsed

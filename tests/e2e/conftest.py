@@ -83,12 +83,12 @@ class Server:
             time.sleep(0.25)
 
 
-@pytest.fixture(scope="session")
-def server():
+def start_server(max_runs: int = 2, name: str = ""):
+    """A `tsvae` server with the suite's shrunk runs; ``stop_server`` ends it."""
     OUTPUT.mkdir(exist_ok=True)
     port = _free_port()
     # one server per worker that runs browser tests (tests/conftest.py: two units)
-    log = OUTPUT / f"e2e-server-{os.environ.get('PYTEST_XDIST_WORKER', 'main')}.log"
+    log = OUTPUT / f"e2e-server-{os.environ.get('PYTEST_XDIST_WORKER', 'main')}{name}.log"
     env = dict(os.environ, TSVAE_DEFAULT_OVERRIDES=json.dumps(OVERRIDES),
                PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),
                TF_CPP_MIN_LOG_LEVEL="2",
@@ -97,7 +97,8 @@ def server():
     with open(log, "wb") as out:
         proc = subprocess.Popen(
             [sys.executable, "-m", "app.cli", "--port", str(port), "--debug-endpoint",
-             "--max-runs", "2"], cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
+             "--max-runs", str(max_runs)], cwd=ROOT, env=env, stdout=out,
+            stderr=subprocess.STDOUT)
     srv = Server(port, proc, log)
     deadline = time.monotonic() + SERVER_START_S
     while True:
@@ -105,19 +106,28 @@ def server():
             pytest.fail(f"server exited with {proc.returncode}; see {log}")
         try:
             srv.sessions()
-            break
+            return srv
         except OSError:
             if time.monotonic() > deadline:
                 proc.kill()
                 pytest.fail(f"server did not answer within {SERVER_START_S} s; see {log}")
             time.sleep(0.5)
-    yield srv
-    proc.terminate()
+
+
+def stop_server(srv: Server) -> None:
+    srv.proc.terminate()
     try:
-        proc.wait(15)
+        srv.proc.wait(15)
     except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait(5)
+        srv.proc.kill()
+        srv.proc.wait(5)
+
+
+@pytest.fixture(scope="session")
+def server():
+    srv = start_server(max_runs=2)
+    yield srv
+    stop_server(srv)
 
 
 @pytest.fixture(scope="session")

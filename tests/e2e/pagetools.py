@@ -117,3 +117,19 @@ def model_states(page, css: str) -> dict:
         server = json.load(r)
     return {"browser": page.evaluate(MODELS_JS, css), "server": server,
             "browser errors": getattr(page, "tsvae_errors", [])[-5:]}
+
+
+# Whether the card with this CSS class is folded, from the browser's Bokeh document.
+CARD_FOLDED_JS = """css => Array.from(Bokeh.documents[0].all_models)
+  .some(m => Array.isArray(m.css_classes) && m.css_classes.includes(css) && m.collapsed)"""
+
+
+def open_card(page, title: str) -> None:
+    """Open the folded card ``title`` (its body is built on this first open, see
+    app.cards.lazy) and wait until the body replaced the placeholder."""
+    slug = "-".join("".join(c if c.isalnum() else " " for c in title.lower()).split())
+    css = f"tsvae-card-{slug}"
+    card = page.locator(f".{css}").first
+    if page.evaluate(CARD_FOLDED_JS, css):
+        card.locator(".card-header").first.click()
+    card.locator(".tsvae-deferred").wait_for(state="detached", timeout=WAIT_S * 1000)

@@ -61,6 +61,7 @@ def test_a_typed_out_of_range_number_is_named_and_start_waits(new_page, ui):
 
 def test_bad_files_each_get_a_message_naming_them(new_page, ui, tmp_path):
     page = new_page()
+    ui.open_card(page, "Save, load and download")
     problem = page.locator(".tsvae-files-problem")
 
     def upload(kind: str, path) -> str:

@@ -21,6 +21,7 @@ def test_preview_then_live_training(new_page, ui, server):
     page = new_page()
     page.on("request", lambda r: outside.append(r.url)
             if not r.url.startswith((server.url, "data:", "blob:")) else None)
+    ui.open_card(page, "Generated data")
     series, pattern = ui.wait_until(lambda: all(ui.preview_rows(page)) and ui.preview_rows(page),
                                     30, "the data preview")
     assert series >= 4 * 16 and pattern >= 16  # every channel's curve has rows

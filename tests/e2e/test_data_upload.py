@@ -26,6 +26,7 @@ def test_upload_a_csv_start_and_the_loss_appears(new_page, ui, tmp_path):
     assert "file: " in text and "validation windows of 16 x 4" in text   # a, b, label, time
     ui.click(page, "start")
     ui.wait_until(lambda: ui.status(page)["epoch"] >= 1, ui.TRAIN_WAIT_S, "the first epoch on the file")
+    ui.open_card(page, "Runs")
     row = page.locator(".tsvae-runs-table tbody tr").first     # the run's loss, as numbers
     ui.wait_until(lambda: row.count(), ui.WAIT_S, "the run's row")
     loss = ui.wait_until(lambda: (lambda v: v if math.isfinite(v) else None)(
@@ -33,6 +34,7 @@ def test_upload_a_csv_start_and_the_loss_appears(new_page, ui, tmp_path):
     assert loss > 0
     # the anomaly card: a flagged range covers the injected rows
     # the text is in the Markdown pane's shadow root: CSS locators pierce it, textContent not
+    ui.open_card(page, "Anomalies")
     lines = page.locator(".tsvae-anomaly-summary p")
 
     def flagged():

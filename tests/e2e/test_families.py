@@ -80,6 +80,7 @@ def test_family_trains_and_draws_its_view(module_page, ui, architecture):
     idle(page, ui)
     page.locator(".tsvae-model .bk-input-group", has_text="Architecture").locator("select").select_option(
         architecture)
+    ui.open_card(page, "What this family adds")
     ui.click(page, "start")
     ui.wait_until(lambda: ui.status(page)["epoch"] >= 2, ui.TRAIN_WAIT_S, f"{architecture}: epoch 2")
 

@@ -52,6 +52,8 @@ def text(page, css: str) -> str:
 def test_inspect_tap_select_grid_and_probes(new_page, ui, server):
     page = new_page()
     clock = new_page()  # its epochs: the time an epoch in flight gets to arrive (no sleep)
+    ui.open_card(page, "Inspect")
+    ui.open_card(page, "Probes")
     ui.click(page, "start")
     ui.click(clock, "start")
     ui.wait_until(lambda: ui.status(page)["epoch"] >= 2, ui.TRAIN_WAIT_S, "epoch 2")

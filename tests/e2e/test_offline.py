@@ -38,17 +38,25 @@ def _offline_page(browser, server, query: str, outside: list):
     return ctx, page
 
 
+# folded cards that are shown (the Anomalies card stays hidden without a series)
 FOLDED_JS = """() => [...Bokeh.documents[0].all_models].filter(
-    m => m.collapsed === true).length"""
+    m => m.collapsed === true && m.visible !== false).length"""
 
 
 def _open_folded_cards(page) -> int:
-    """Open every folded card; returns how many there were."""
-    headers = page.locator(".card-header", has_text="Advanced")
-    n = headers.count()
-    for i in range(n):
-        headers.nth(i).click()
+    """Open every folded card (Advanced settings and the page's folded cards, each built
+    on this first open, app.cards.lazy); returns how many there were."""
+    # a folded card's header shows a right-pointing chevron
+    folded = page.locator(".card-header:has(.icon-tabler-chevron-right) >> visible=true")
+    n = 0
+    while folded.count():
+        before = page.evaluate(FOLDED_JS)
+        folded.first.click()
+        n += 1
+        page.wait_for_function(f"k => ({FOLDED_JS})() < k", arg=before)
     page.wait_for_function(f"() => ({FOLDED_JS})() === 0")
+    # every shown card built (the hidden Anomalies card keeps its placeholder)
+    page.locator(".tsvae-deferred >> visible=true").first.wait_for(state="detached")
     return n
 
 

@@ -52,6 +52,8 @@ def query(page) -> dict:
 
 def test_save_reset_load_and_continue_from_the_saved_model(new_page, ui, tmp_path):
     page = new_page()
+    ui.open_card(page, "Runs")
+    ui.open_card(page, "Save, load and download")
     ui.click(page, "start")
     ui.wait_until(lambda: ui.status(page)["epoch"] >= 6, ui.TRAIN_WAIT_S, "epoch 6")
     ui.click(page, "stop")
@@ -90,6 +92,8 @@ def test_save_reset_load_and_continue_from_the_saved_model(new_page, ui, tmp_pat
 
 def test_downloads_and_settings_round_trip(new_page, ui, tmp_path):
     page = new_page()
+    ui.open_card(page, "Runs")
+    ui.open_card(page, "Save, load and download")
     ui.click(page, "start")
     ui.wait_until(lambda: ui.status(page)["epoch"] >= 2, ui.TRAIN_WAIT_S, "epoch 2")
     ui.click(page, "stop")

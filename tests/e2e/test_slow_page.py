@@ -22,6 +22,7 @@ def _slow_cpu(page):
 def test_plots_made_while_the_page_renders_reach_it(new_page, ui):
     # the product's default model, as when the bug was seen (the suite's default is smaller)
     page = new_page("architecture=conv_attention_gru", on_page=_slow_cpu)
+    ui.open_card(page, "Generated data")  # folded: built when opened, on the slow page
     ui.wait_until(lambda: all(ui.preview_rows(page)), ui.WAIT_S, "the data preview")
     page.tsvae_cdp.send("Emulation.setCPUThrottlingRate", {"rate": 1})
     ui.click(page, "start")

@@ -30,6 +30,7 @@ def table_rows(page) -> list[dict]:
 def test_a_three_trial_sweep_shows_its_table_and_plots_and_a_click_fills_the_widgets(
         new_page, ui):
     page = new_page("epochs=2&architecture=dense_vae")
+    ui.open_card(page, "Sweep")
     card = page.locator(".tsvae-sweep")
     card.scroll_into_view_if_needed()
     ui.set_input(page, "N trials", 3)
