@@ -13,16 +13,16 @@ from __future__ import annotations
 
 import json
 import logging
-import math
 import os
 import re
 
 import param
 
+from tsvae_core import fields
 from tsvae_core.config import (PRESETS, apply_values, config_values, copy_config, field_owner,
-                               make_configs, parse_bool, parse_int, parse_number)
+                               make_configs)
 from tsvae_core.config_rules import validate
-from tsvae_core.runs import allowed
+from tsvae_core.fields import allowed, shown
 
 log = logging.getLogger(__name__)
 
@@ -31,71 +31,15 @@ OVERRIDES_ENV = "TSVAE_DEFAULT_OVERRIDES"
 DEFAULT_PRESET = "quick"  # the paper preset takes hours on a CPU
 
 
-def shown(value) -> str:
-    """A requested value as a link writes it (text as is, others as JSON), so a problem
-    reads the same whether the text or Panel's parsed value was checked."""
-    if isinstance(value, bytes):
-        value = value.decode(errors="replace")
-    if isinstance(value, str):
-        return value
-    try:
-        return json.dumps(value)
-    except (TypeError, ValueError):
-        return repr(value)
-
-
 def parse_value(name: str, text: str):
-    """Convert a URL argument to the type of the config field ``name`` (ValueError naming
-    the field when the text is not of that type)."""
-    p = field_owner(name).param[name]
-    if isinstance(p, param.Boolean):
-        try:
-            return parse_bool(text.strip())
-        except ValueError as exc:
-            raise ValueError(f"{name}={shown(text)}: {exc}") from None
-    try:  # plain ASCII numbers, as the number boxes take them (int() reads "٣" and "1_0")
-        if isinstance(p, param.Integer):
-            return parse_int(text)
-        if isinstance(p, param.Number):
-            return parse_number(text)
-        if isinstance(p, param.List):
-            return json.loads(text)
-    except (ValueError, RecursionError):  # json's error is a ValueError; deep nesting recurses
-        raise ValueError(f"{name}={shown(text)}: {allowed(p)}") from None
-    return text
+    """A URL argument as the type of the config field ``name`` (``tsvae_core.fields``)."""
+    return fields.from_text(name, field_owner(name).param[name], text)
 
 
 def coerce(name: str, value):
-    """``value`` as the type of field ``name``: text is parsed (``parse_value``); numbers,
-    booleans and lists (JSON, or a query string parsed by Panel) are checked. ValueError
-    names the field and what it allows; the range is checked when the value is set."""
-    if isinstance(value, bytes):
-        value = value.decode(errors="replace")
-    if isinstance(value, str):
-        return parse_value(name, value)
-    p = field_owner(name).param[name]
-    bad = ValueError(f"{name}={shown(value)}: {allowed(p)}")
-    if isinstance(p, param.Boolean):
-        if isinstance(value, bool) or value in (0, 1):
-            return bool(value)
-        raise bad
-    if isinstance(value, bool):
-        raise bad
-    if isinstance(p, param.Integer):
-        if isinstance(value, int):
-            return value
-        if isinstance(value, float) and math.isfinite(value) and value.is_integer():
-            return int(value)
-        raise bad
-    if isinstance(p, param.Number):
-        if isinstance(value, (int, float)):
-            return float(value)
-        raise bad
-    if isinstance(p, param.List):
-        if isinstance(value, (list, tuple)):
-            return list(value)
-        raise bad
-    raise bad  # selectors take text
+    """``value`` (text or a parsed value) as the type of field ``name``; ValueError names
+    the field and what it allows (the range is checked when the value is set)."""
+    return fields.coerce(name, field_owner(name).param[name], value)
 
 
 def resolve(configs, requested) -> tuple[dict, list[str]]:

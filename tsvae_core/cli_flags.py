@@ -13,7 +13,8 @@ import argparse
 
 import param
 
-from .config import CONFIG_CLASSES, field_names, parse_bool, parse_int, parse_number
+from .config import CONFIG_CLASSES, field_names
+from .fields import allowed, parse_bool, parse_int, parse_number
 
 
 def _converter(p: param.Parameter, parse, kind: str):
@@ -23,7 +24,6 @@ def _converter(p: param.Parameter, parse, kind: str):
         try:
             return parse(text)
         except ValueError:
-            from .runs import allowed
             raise argparse.ArgumentTypeError(
                 f"invalid {kind} value: {text!r}; {allowed(p)}") from None
     return convert
@@ -78,7 +78,6 @@ def range_problem(values: dict, classes=CONFIG_CLASSES) -> str:
     """The first flag whose value its parameter does not allow, as ``--flag value:
     allowed range ...`` ('' when all are allowed); param's own message names no range.
     ``values``: name -> value of parameters of ``classes`` (the three configs by default)."""
-    from .runs import allowed
     owners = {n: cls for cls in classes for n in field_names(cls)}
     for name, value in values.items():
         owner = owners[name]

@@ -6,7 +6,6 @@ are checked in ``config_rules``.
 """
 from __future__ import annotations
 
-import re
 
 import param
 
@@ -251,40 +250,6 @@ def copy_config(cfg: param.Parameterized) -> param.Parameterized:
 
 #: Every config field, in the configs' order.
 FIELDS = [n for cls in CONFIG_CLASSES for n in field_names(cls)]
-
-
-def parse_bool(text: str) -> bool:
-    """A boolean field's value from text (command line, link): 1/0, true/false, on/off,
-    yes/no in any case; ValueError otherwise."""
-    low = text.lower()
-    if low in ("1", "true", "on", "yes"):
-        return True
-    if low in ("0", "false", "off", "no"):
-        return False
-    raise ValueError("expected true or false")
-
-
-# ASCII only, as the page's number widgets take them: Python's int() and float() would
-# also read other scripts' digits ("٣" as 3), fullwidth digits and underscores ("1_0").
-_INTEGER = re.compile(r"[+-]?[0-9]+", re.ASCII)
-_NUMBER = re.compile(r"[+-]?(?:(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?"
-                     r"|inf|infinity|nan)", re.ASCII | re.IGNORECASE)
-
-
-def parse_int(text: str) -> int:
-    """An integer field's value from text (command line, link): ASCII digits with an
-    optional sign; ValueError otherwise."""
-    if not _INTEGER.fullmatch(text.strip()):
-        raise ValueError("expected an integer in ASCII digits")
-    return int(text)
-
-
-def parse_number(text: str) -> float:
-    """A number field's value from text: ASCII decimal or exponent notation (inf and nan
-    are read, for the field's bounds to refuse them by name); ValueError otherwise."""
-    if not _NUMBER.fullmatch(text.strip()):
-        raise ValueError("expected a number in ASCII digits")
-    return float(text)
 
 
 def field_owner(name: str) -> type[param.Parameterized]:

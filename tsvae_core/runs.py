@@ -32,6 +32,7 @@ from . import events as ev
 from .config import (CONFIG_CLASSES, DataConfig, ModelConfig, TrainConfig, config_values,
                      field_names)
 from .config_rules import validate
+from .fields import allowed
 
 FORMAT, VERSION = "tsvae-config", 1
 #: Columns every history row has after the epoch's own logs.
@@ -184,29 +185,6 @@ def _set_field(cfg: param.Parameterized, key: str, value) -> None:
         cfg.param.update(**{key: value})
     except (ValueError, TypeError) as exc:
         raise ValueError(f"{cls}.{key}={value!r}: {allowed(cfg.param[key])} ({exc})") from None
-
-
-def allowed(p: param.Parameter) -> str:
-    """What a parameter accepts, in words: its range, its choices, its type."""
-    if isinstance(p, param.Boolean):
-        return "allowed: true or false"
-    if isinstance(p, param.Selector):
-        return "allowed: " + ", ".join(map(str, p.objects))
-    if isinstance(p, param.List):
-        lo, hi = p.bounds or (0, None)
-        return f"allowed: a list of {lo}..{hi if hi is not None else 'any'} numbers"
-    if isinstance(p, param.Number):
-        lo, hi = p.bounds or (None, None)
-        kind = "an integer" if isinstance(p, param.Integer) else "a number"
-        low_in, high_in = p.inclusive_bounds
-        if lo is not None and hi is not None and low_in and high_in:
-            return f"allowed range: {kind} in {lo}..{hi}"
-        ends = [f"{'>=' if low_in else '>'} {lo}" if lo is not None else "",
-                f"{'<=' if high_in else '<'} {hi}" if hi is not None else ""]
-        if not any(ends):
-            return f"allowed: {kind}"
-        return f"allowed range: {kind} " + " and ".join(e for e in ends if e)
-    return f"allowed: a {type(p).__name__}"
 
 
 def format_duration(seconds: float) -> str:

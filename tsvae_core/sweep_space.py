@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import param
 
-from .config import FIELDS, field_owner, parse_bool
+from .config import FIELDS, field_owner
+from .fields import parse_bool, parse_number
 
 #: Fields a sweep cannot vary: the seed is the study's, lists have no range.
 NOT_SWEEPABLE = frozenset({"time_wavelengths", "seed"})
@@ -152,7 +153,7 @@ def parse_range(name: str, text: str) -> FieldRange:
     if len(parts) not in (2, 3) or (len(parts) == 3 and not log):
         raise ValueError(f"{name}: a range is low:high or low:high:log, got {text!r}")
     try:
-        low, high = float(parts[0]), float(parts[1])
+        low, high = parse_number(parts[0]), parse_number(parts[1])
     except ValueError:
         raise ValueError(f"{name}: low and high must be numbers, got {text!r}") from None
     return FieldRange(name, low, high, log).check()

@@ -15,9 +15,9 @@ import math
 import panel as pn
 import param
 
-from tsvae_core.runs import allowed
+from tsvae_core.fields import allowed
 
-from ..requested_settings import shown
+from tsvae_core.fields import shown
 
 
 def typed_problem(p: param.Parameter, value) -> str:

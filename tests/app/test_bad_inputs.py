@@ -79,7 +79,10 @@ def _link(ctrls, case) -> str:
 def _widget(ctrls, case, tiny_configs) -> str:
     ctrl = Controller(*tiny_configs(), registry=RunRegistry(max_runs=1))
     ctrls.append(ctrl)
-    boxes = {w.spec.name: w for w in Settings(ctrl).__panel__().select(
+    view = Settings(ctrl).__panel__()
+    for card in view.select(pn.Card):  # the Advanced card is built on its first open
+        card.collapsed = False
+    boxes = {w.spec.name: w for w in view.select(
         lambda o: isinstance(o, (CheckedIntInput, CheckedFloatInput)))}
     cfg = next(c for c in (ctrl.data, ctrl.model, ctrl.train) if case["field"] in c.param)
     before = getattr(cfg, case["field"])

@@ -9,7 +9,7 @@ import param
 
 from tsvae_core.cli import TrainOptions
 from tsvae_core.config import CONFIG_CLASSES, field_names
-from tsvae_core.runs import allowed
+from tsvae_core.fields import allowed
 
 HEAVY = ("keras", "tensorflow", "jax", "torch", "panel", "bokeh", "holoviews", "optuna", "ray")
 
