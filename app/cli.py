@@ -19,6 +19,7 @@ from pathlib import Path
 from tsvae_core.remote import RAY_ENV
 from tsvae_core.source_config import MAX_FILE_BYTES
 
+from .debug_access import DEBUG_TOKEN_ENV, TOKEN_ARGUMENT, TOKEN_HEADER
 from .server_runs import MAX_RUNS_ENV
 
 log = logging.getLogger(__name__)
@@ -61,12 +62,21 @@ def parse_args(argv: list[str] | None = None) -> tuple[argparse.Namespace, list[
                    help=f"where sweeps keep their studies and models (default ${DATA_DIR_ENV}, "
                         "else ~/.tsvae)")
     p.add_argument("--debug-endpoint", action="store_true",
-                   help="serve GET /debug/sessions (run states, for tests and operators)")
+                   help="serve GET /debug/sessions, /debug/models and /debug/memory (run "
+                        "states, for tests and operators) to loopback clients")
+    p.add_argument("--debug-token", default=None, metavar="TOKEN",
+                   help="with --debug-endpoint: other clients that send this token (header "
+                        f"{TOKEN_HEADER} or ?{TOKEN_ARGUMENT}=) may use the debug routes too "
+                        f"(default ${DEBUG_TOKEN_ENV}; the variable keeps it out of `ps`)")
     p.add_argument("--log-level", default="info",
                    choices=["trace", "debug", "info", "warning", "error", "critical"])
     args = p.parse_args(argv)
     if args.max_runs is not None and args.max_runs < 1:
         p.error(f"--max-runs={args.max_runs}: must be >= 1")
+    if args.debug_token is not None and not args.debug_endpoint:
+        p.error("--debug-token: only with --debug-endpoint (it guards the debug routes)")
+    if args.debug_token is not None and not args.debug_token.strip():
+        p.error("--debug-token: must not be empty")
     if args.allow_websocket_origin is None and os.environ.get(ORIGIN_ENV):
         args.allow_websocket_origin = [o.strip() for o in os.environ[ORIGIN_ENV].split(",")
                                        if o.strip()]
@@ -97,6 +107,8 @@ def main(argv: list[str] | None = None) -> None:
         connect_ray(args.ray)
     if args.data_dir is not None:
         os.environ[DATA_DIR_ENV] = args.data_dir  # read by tsvae_core.sweep in this process
+    if args.debug_token is not None:
+        os.environ[DEBUG_TOKEN_ENV] = args.debug_token  # read by app.debug_routes per request
     # Serve Bokeh/Panel JS and CSS from this server, never from a CDN.
     os.environ.setdefault("BOKEH_RESOURCES", "server")
     from panel.command import main as panel_main

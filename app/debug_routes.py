@@ -12,6 +12,8 @@ the browser missed the change) or not.
 
 GET /debug/memory: after a garbage collection, how many Controllers, sessions, Keras
 models, documents, streams and threads are alive (the soak benchmark's leak check).
+
+Who may ask: app.debug_access (loopback clients, others only with the debug token).
 """
 from __future__ import annotations
 
@@ -19,17 +21,34 @@ import json
 
 from tornado.web import RequestHandler
 
+from .debug_access import TOKEN_ARGUMENT, TOKEN_HEADER, refusal
 from .server_runs import REGISTRY
 
 
-class SessionsHandler(RequestHandler):
+class DebugHandler(RequestHandler):
+    """Refuses, before any route's work, a client that may not use the debug routes:
+    403 with the reason as one line of plain text."""
+
+    def prepare(self):
+        given = self.request.headers.get(TOKEN_HEADER)
+        if given is None:
+            given = self.get_query_argument(TOKEN_ARGUMENT, None)
+        reason = refusal(self.request.remote_ip or "", given)
+        if reason is not None:
+            self.set_status(403)
+            self.set_header("Content-Type", "text/plain; charset=utf-8")
+            self.set_header("Cache-Control", "no-store")
+            self.finish(reason + "\n")
+
+
+class SessionsHandler(DebugHandler):
     def get(self):
         self.set_header("Content-Type", "application/json")
         self.set_header("Cache-Control", "no-store")
         self.write(json.dumps(REGISTRY.snapshot()))
 
 
-class ModelsHandler(RequestHandler):
+class ModelsHandler(DebugHandler):
     def get(self):
         tab, css = self.get_argument("tab"), self.get_argument("css")
         found = []
@@ -56,7 +75,7 @@ def _stranded(doc) -> dict:
             "blocked": doc in getattr(pdoc, "_WRITE_BLOCK", {})}
 
 
-class MemoryHandler(RequestHandler):
+class MemoryHandler(DebugHandler):
     """GET /debug/memory: after a full garbage collection, how many objects of the types a
     closed tab or an ended run could leave behind are still alive (soak benchmark)."""
 

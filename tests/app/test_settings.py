@@ -103,6 +103,17 @@ def test_cli_builds_the_panel_serve_command(monkeypatch):
     assert "--show" not in argv
 
 
+def test_cli_debug_token_only_guards_the_debug_routes(capsys):
+    args, _ = cli.parse_args(["--debug-endpoint", "--debug-token", "t0k"])
+    assert args.debug_token == "t0k"
+    with pytest.raises(SystemExit):
+        cli.parse_args(["--debug-token", "t0k"])
+    assert "only with --debug-endpoint" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        cli.parse_args(["--debug-endpoint", "--debug-token", " "])
+    assert "must not be empty" in capsys.readouterr().err
+
+
 def test_cli_rejects_a_zero_run_limit():
     with pytest.raises(SystemExit):
         cli.parse_args(["--max-runs", "0"])

@@ -83,8 +83,9 @@ class Server:
             time.sleep(0.25)
 
 
-def start_server(max_runs: int = 2, name: str = ""):
-    """A `tsvae` server with the suite's shrunk runs; ``stop_server`` ends it."""
+def start_server(max_runs: int = 2, name: str = "", args: tuple[str, ...] = ()):
+    """A `tsvae` server with the suite's shrunk runs; ``stop_server`` ends it. ``args``:
+    more `tsvae` options (the server is asked on localhost, so bind it there too)."""
     OUTPUT.mkdir(exist_ok=True)
     port = _free_port()
     # one server per worker that runs browser tests (tests/conftest.py: two units)
@@ -97,7 +98,7 @@ def start_server(max_runs: int = 2, name: str = ""):
     with open(log, "wb") as out:
         proc = subprocess.Popen(
             [sys.executable, "-m", "app.cli", "--port", str(port), "--debug-endpoint",
-             "--max-runs", str(max_runs)], cwd=ROOT, env=env, stdout=out,
+             "--max-runs", str(max_runs), *args], cwd=ROOT, env=env, stdout=out,
             stderr=subprocess.STDOUT)
     srv = Server(port, proc, log)
     deadline = time.monotonic() + SERVER_START_S
