@@ -124,7 +124,7 @@ def connect_ray(address: str) -> None:
     callback); the app's runs read the address from the environment."""
     os.environ[RAY_ENV] = address
     try:
-        from tsvae_core.remote import connect
+        from tsvae_core.remote import connect, inspection_hint
         cluster = connect(address)
     except ImportError:
         sys.exit(f"tsvae: --ray {address}: Ray is not installed (pip install 'tsvae[ray]')")
@@ -132,6 +132,8 @@ def connect_ray(address: str) -> None:
         sys.exit(f"tsvae: --ray {address}: cannot join the Ray cluster: {exc}")
     print(f"tsvae: runs train on the Ray cluster {address} "
           f"({cluster['gpus']:g} GPUs; one per run when there are any)", flush=True)
+    if inspection_hint():
+        print(f"tsvae: {inspection_hint()}", flush=True)
 
 
 if __name__ == "__main__":

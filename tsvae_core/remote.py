@@ -38,12 +38,50 @@ def connect(address: str | None = None) -> dict:
     with _connect_lock:
         if not ray.is_initialized():
             check_reachable(address)
-            ray.init(address=address or "local", include_dashboard=False,
-                     logging_level=logging.WARNING)
+            context = ray.init(address=address or "local", include_dashboard=LOCAL_DASHBOARD,
+                               logging_level=logging.WARNING)
+            if address in ("", "local"):
+                remember_local(context)
         if "gpus" not in _cluster:
             _cluster.update(address=address, gpus=ray.cluster_resources().get("GPU", 0))
             log.info("Ray cluster %s: %s", address, ray.cluster_resources())
     return {k: _cluster[k] for k in ("address", "gpus")}
+
+
+#: ray.init's include_dashboard for an instance started here: None starts Ray's dashboard
+#: when its packages are installed (``pip install 'ray[default]'``; the ``ray`` extra's
+#: plain Ray has none), which `ray list` and `ray summary` need; it listens on loopback.
+LOCAL_DASHBOARD = None
+
+
+def remember_local(context) -> None:
+    """Keep how to inspect the Ray instance this process started (``context``: what
+    ray.init returned) for ``inspection_hint``."""
+    import ray
+    _cluster["inspect"] = dict(gcs=ray.get_runtime_context().gcs_address,
+                               dashboard=context.dashboard_url or "",
+                               token=os.environ.get("RAY_AUTH_MODE", "").lower() == "token")
+
+
+def inspection_hint() -> str:
+    """Shell commands that inspect the Ray instance this process started ('' when it
+    joined a cluster or started none). Ray's CLI reads the token (~/.ray/auth_token)
+    only when told that the cluster wants one (RAY_AUTH_MODE=token); ray.init turns
+    token authentication on for a new local instance but only in its own process."""
+    found = _cluster.get("inspect")
+    if not found:
+        return ""
+    env = "RAY_AUTH_MODE=token " if found["token"] else ""
+    gcs = found["gcs"]
+    lines = [f"a local Ray instance at {gcs}; inspect it from a shell on this machine:",
+             f"    {env}ray status --address {gcs}          # nodes; CPUs/GPUs the runs hold"]
+    if found["dashboard"]:
+        lines.append(f"    {env}ray list actors --address {gcs}     # one actor per run "
+                     f"(Ray's dashboard: http://{found['dashboard']})")
+    else:
+        lines.append("    (`ray list` and `ray summary` need Ray's dashboard, which this Ray "
+                     "lacks: pip install 'ray[default]' and restart)")
+    return "\n".join(lines)
 
 
 def check_reachable(address: str, timeout: float = 5.0) -> None:

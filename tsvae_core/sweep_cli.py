@@ -123,6 +123,10 @@ def main(argv=None) -> int:
     print(f"study {spec.study} in {journal_path(sweep.data_dir)}: {sweep.counted()} of "
           f"{spec.n_trials} trials stored; {spec.objective} ({spec.direction}); "
           f"{sweep.workers} at once{' on Ray' if sweep.ray else ''}", flush=True)
+    if sweep.ray:
+        from .remote import inspection_hint
+        if inspection_hint():
+            print(inspection_hint(), flush=True)
     if resumed:
         print(f"resumed: its search space ({' '.join(f'{r.name}={r.to_text()}' for r in spec.space)})"
               f" and settings are kept; sampler {spec.sampler}, pruner {spec.pruner}", flush=True)

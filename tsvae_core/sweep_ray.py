@@ -29,9 +29,14 @@ def connect(address) -> int:
     one already initialised (or starts one), else a cluster address; returns how many
     trials fit at once (one CPU each)."""
     import ray
+
+    from .remote import LOCAL_DASHBOARD, remember_local
     if not ray.is_initialized():
-        ray.init(address=None if address in ("local", True) else address,
-                 include_dashboard=False, log_to_driver=False)
+        local = address in ("local", True)
+        context = ray.init(address=None if local else address,
+                           include_dashboard=LOCAL_DASHBOARD, log_to_driver=False)
+        if local:
+            remember_local(context)
     return max(1, int(ray.cluster_resources().get("CPU", 1)))
 
 
