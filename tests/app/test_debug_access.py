@@ -1,6 +1,6 @@
 """Who the /debug/* routes answer (app.debug_access), through a real tornado server with
 the real routes. ``xheaders`` lets a request state its client address (X-Real-Ip), so
-IPv6 and mapped addresses are tried without those interfaces; tests/e2e/test_debug_access.py
+IPv6 and mapped addresses are tried without those interfaces; tests/e2e/test_debug_routes_remote.py
 asks a real `tsvae` server from the machine's own address."""
 from __future__ import annotations
 
