@@ -23,6 +23,7 @@ import threading
 import time
 from dataclasses import dataclass
 
+from tsvae_core import families
 from tsvae_core.config import DataConfig, ModelConfig
 
 #: Built-in seconds per training window, at quick's window shape (32 x 7 = 224 elements),
@@ -31,14 +32,9 @@ from tsvae_core.config import DataConfig, ModelConfig
 #: window; XLA off, as quick's "auto" on a CPU). The machine was shared with other jobs
 #: (load average 6-8 on 2 cores, tests running beside it), so the figures are inflated:
 #: a quiet machine is faster. Other families: conv_attention_gru's figure times their
-#: epoch-time ratio in docs/benchmarks.md ("Families on the quick preset").
+#: epoch-time ratio in docs/benchmarks.md ("Families on the quick preset"), each
+#: family's ``FamilySpec.cost_ratio``.
 BUILTIN_ELEMENTS = 32 * 7
-BUILTIN_RATIO = {  # family epoch / conv_attention_gru epoch on quick (docs/benchmarks.md)
-    "conv_attention_gru": 1.0, "dense_vae": 0.36 / 3.26, "conv_vae": 0.47 / 3.26,
-    "recurrent_vae": 2.45 / 3.26, "beta_vae": 0.42 / 3.26, "autoencoder": 0.35 / 3.26,
-    "denoising_ae": 0.66 / 3.26, "sparse_ae": 0.33 / 3.26, "contractive_ae": 1.09 / 3.26,
-    "vq_vae": 0.54 / 3.26, "vae_classifier": 0.90 / 3.26, "vae_regressor": 0.54 / 3.26,
-}
 BUILTIN_SECONDS_PER_WINDOW = 0.97e-3
 #: From the same machine, `tsvae-train --preset paper --epochs 2`: epoch 2 took 76.0 s for
 #: 38,618 windows of 128 x 8 = 1024 elements, 1.97 ms a window, PAPER_OVER_QUICK times
@@ -99,7 +95,7 @@ def estimate(data: DataConfig, model: ModelConfig) -> Estimate:
         if m.elements != elements:
             basis += ", scaled to this window size"
     else:
-        per = (BUILTIN_SECONDS_PER_WINDOW * BUILTIN_RATIO.get(arch, 1.0)
+        per = (BUILTIN_SECONDS_PER_WINDOW * families.cost_ratio(arch)
                * (elements / BUILTIN_ELEMENTS) ** SHAPE_EXPONENT)
         basis = f"a 2-core CPU's figure for {arch}; none has run on this server yet"
     return Estimate(per * data.n_train(), basis)

@@ -19,10 +19,10 @@ import pandas as pd
 import param
 
 from tsvae_core import events as ev
+from tsvae_core import families
 from tsvae_core.sources import describe
 
-from .plots.family import FAMILY_VIEWS
-from .history import FAMILY_LOG_KEYS, empty_history, history_row, loss_units
+from .history import empty_history, family_log_keys, history_row, loss_units
 from .preview import DataPreview
 from .projection import project_latent, projection_note
 from .tab_settings import TabSettings
@@ -155,8 +155,8 @@ class RunStreams(TabSettings):
         family = s.family
         changes = dict(variational=family.variational, latent_name=family.latent_name,
                        loss_units=loss_units(s.model_cfg.loss_reduction, s.train.batch_size),
-                       family_views=sorted(k for k in e.extras if k in FAMILY_VIEWS),
-                       family_log_keys=[k for k in FAMILY_LOG_KEYS if k in e.logs])
+                       family_views=sorted(k for k in e.extras if k in families.views()),
+                       family_log_keys=[k for k in family_log_keys() if k in e.logs])
         changes = {k: v for k, v in changes.items() if getattr(self, k) != v}
         if changes.get("family_views"):  # new views draw first with data (see app.plots.family)
             self.family_pipe.send(dict(e.extras, epoch=e.epoch,

@@ -9,15 +9,11 @@ from __future__ import annotations
 
 import param
 
+from . import families
 from .config_rules import validate
 from .source_config import (AEON_ANOMALY_SERIES, AEON_COLLECTIONS, SOURCE_FIELDS,  # noqa: F401
                             SOURCES, TIME_CHANNELS, SourceConfig)
 
-#: Architectures known to the model registry (``tsvae_core.models.REGISTRY``); a test
-#: keeps the two in step. Kept here so the configuration imports no Keras.
-ARCHITECTURES = ["conv_attention_gru", "dense_vae", "conv_vae", "recurrent_vae", "beta_vae",
-                 "autoencoder", "denoising_ae", "sparse_ae", "contractive_ae", "vq_vae",
-                 "vae_classifier", "vae_regressor"]
 #: Encoder/decoder bodies shared by the families that take a ``backbone`` field.
 BACKBONES = ["dense", "conv", "recurrent"]
 #: beta_vae's KL weight when ``beta`` is left at 1 (the plain VAE's value): Higgins et al.'s 4.
@@ -69,8 +65,9 @@ class DataConfig(SourceConfig):
 class ModelConfig(param.Parameterized):
     """Architecture and its size; shared by every family in the registry."""
 
-    architecture = param.Selector(objects=ARCHITECTURES, default="conv_attention_gru",
-                                  doc="Model family, looked up in the model registry.")
+    # objects: every registered family (``tsvae_core.families``), kept in step by _adopt
+    architecture = param.Selector(objects=families.names(), default=families.DEFAULT,
+                                  doc="Model family (tsvae_core.families; docs/models.md).")
     activation = param.Selector(objects=ACTIVATIONS, default="relu",
                                 doc="Activation of the hidden layers (the original used relu).")
     output_activation = param.Selector(objects=OUTPUT_ACTIVATIONS, default="relu", precedence=0.9,
@@ -111,7 +108,7 @@ class ModelConfig(param.Parameterized):
     gru_unroll = param.Boolean(False, precedence=0.9,
                                doc="Unroll the decoder GRU over time: the same function as one "
                                    "larger graph (compiles slower, may step faster on CPU).")
-    # ---- fields of the other families (FAMILY_FIELDS says which family uses which) ----
+    # ---- fields some families use (each FamilySpec's ``fields`` says which) ----
     backbone = param.Selector(objects=BACKBONES, default="dense",
                               doc="Encoder/decoder body: dense (MLP on the flattened window), conv "
                                   "(strided Conv1D / Conv1DTranspose) or recurrent (bidirectional "
@@ -143,27 +140,6 @@ class ModelConfig(param.Parameterized):
                                          "of an epoch.")
     head_weight = param.Number(1.0, bounds=(0.0, 1000.0), precedence=0.9,
                                doc="Classifier/regressor: weight of the head's loss in the total.")
-
-
-_BODY = ["backbone", "hidden_units", "conv_filters", "scale_steps"]
-#: Architecture -> the ModelConfig fields it uses beyond those every family shares
-#: (activation, output_activation, latent_dim, time_bypass); a field named in no list
-#: applies to every family, a field named in some lists only to those families.
-FAMILY_FIELDS: dict[str, list[str]] = {
-    "conv_attention_gru": ["beta", "conv_filters", "num_heads", "key_dim", "attention_gate",
-                           "batchnorm_stats", "scale_steps", "gru_unroll"],
-    "dense_vae": ["beta", "hidden_units"],
-    "conv_vae": ["beta", "conv_filters", "scale_steps"],
-    "recurrent_vae": ["beta", "hidden_units"],
-    "beta_vae": ["beta", *_BODY],
-    "autoencoder": [*_BODY],
-    "denoising_ae": ["noise_level", *_BODY],
-    "sparse_ae": ["sparsity", "sparsity_weight", "sparsity_target", *_BODY],
-    "contractive_ae": ["contractive_weight", *_BODY],
-    "vq_vae": ["codebook_size", "commitment_cost", "conv_filters", "scale_steps"],
-    "vae_classifier": ["labelled_fraction", "head_weight", "beta", *_BODY],
-    "vae_regressor": ["head_weight", "beta", *_BODY],
-}
 
 
 class TrainConfig(param.Parameterized):
@@ -248,8 +224,22 @@ def copy_config(cfg: param.Parameterized) -> param.Parameterized:
     return type(cfg)(**config_values(cfg))
 
 
-#: Every config field, in the configs' order.
+#: Every config field, in the configs' order (refreshed in place when a family adds fields).
 FIELDS = [n for cls in CONFIG_CLASSES for n in field_names(cls)]
+
+
+def _adopt(spec: families.FamilySpec) -> None:
+    """A registered family becomes an architecture choice; its own fields (``params``)
+    become ModelConfig fields, so widgets, flags and sweep ranges have them."""
+    for name, parameter in spec.params.items():
+        if name in FIELDS:
+            raise ValueError(f"family {spec.name!r}: field {name!r} exists already")
+        ModelConfig.param.add_parameter(name, parameter)
+    ModelConfig.param.architecture.objects = families.names()
+    FIELDS[:] = [n for cls in CONFIG_CLASSES for n in field_names(cls)]
+
+
+families.on_register(_adopt)
 
 
 def field_owner(name: str) -> type[param.Parameterized]:

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import math
 
+from . import families
+
 #: Largest window array a run may build: ten times the paper preset's (189 MB), so one
 #: tab's settings cannot exhaust the server's memory (the 24 GB machine serves several).
 MAX_WINDOW_BYTES = 2 * 2**30
@@ -14,18 +16,14 @@ def _fail(field: str, value, rule: str) -> None:
     raise ValueError(f"{field}={value!r}: {rule}")
 
 
-#: families whose encoder or decoder halves (doubles) the window scale_steps times
-STRIDED_FAMILIES = ("conv_attention_gru", "conv_vae", "vq_vae")
-
-
 def needs_divisible_length(model) -> bool:
     """Whether ``model``'s family halves the window ``scale_steps`` times (strided
     convolutions), so seq_len must divide by 2**scale_steps; dense and recurrent bodies
     take any length."""
-    if model.architecture in STRIDED_FAMILIES:
-        return True
-    from .config import FAMILY_FIELDS  # config imports this module
-    return "backbone" in FAMILY_FIELDS.get(model.architecture, []) and model.backbone == "conv"
+    if model.architecture not in families.names():
+        return False
+    spec = families.get(model.architecture)
+    return spec.strided or ("backbone" in spec.own_fields() and model.backbone == "conv")
 
 
 def window_length_problem(seq_len: int, model) -> str:
@@ -41,7 +39,7 @@ def window_length_problem(seq_len: int, model) -> str:
     steps = [s for s in range(1, 9) if seq_len % 2**s == 0]
     rng = (f"1..{max(steps)}" if steps else "none (seq_len is odd; the dense and recurrent "
            "bodies take any length: dense_vae, recurrent_vae, or backbone dense)")
-    body = (model.architecture if model.architecture in STRIDED_FAMILIES
+    body = (model.architecture if families.get(model.architecture).strided
             else f"{model.architecture} with backbone conv")
     return (f"seq_len {seq_len} must be divisible by 2**scale_steps = {factor} ({body} "
             f"halves the window scale_steps times); allowed scale_steps for this seq_len: "

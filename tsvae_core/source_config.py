@@ -1,5 +1,5 @@
 """The data source fields of ``DataConfig`` (its base class): which source, and each real
-source's own fields. ``SOURCE_FIELDS`` says which source uses which, as ``FAMILY_FIELDS``
+source's own fields. ``SOURCE_FIELDS`` says which source uses which, as each ``FamilySpec``'s ``fields``
 does for the model families; the page shows a source's fields only while it is chosen.
 """
 from __future__ import annotations
@@ -22,7 +22,7 @@ NORMAL_ROWS = ["auto", "time_split", "first", "labelled"]
 
 _SYNTHETIC = ["n_patterns", "repeats", "n_features", "noise_size", "noise_amplitude"]
 #: Source -> the DataConfig fields it uses; a field in no list (seq_len, time_wavelengths,
-#: val_fraction, seed) applies to every source, as FAMILY_FIELDS does for the families.
+#: val_fraction, seed) applies to every source, as a FamilySpec's fields do for the families.
 SOURCE_FIELDS: dict[str, list[str]] = {
     "synthetic": _SYNTHETIC,
     "aeon_collection": ["collection"],

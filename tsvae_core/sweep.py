@@ -21,12 +21,13 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from . import events as ev
+from . import families
 from .config import FIELDS, PRESETS, config_values, make_configs
 from .sweep_space import FieldRange, check_space
 
 log = logging.getLogger(__name__)
 
-#: objective -> (what it reads, default direction). "family" reads FAMILY_OBJECTIVES.
+#: objective -> (what it reads, default direction). "family" reads the family's spec.
 OBJECTIVES = {"val_loss": ("val_loss", "minimize"),
               "knn_accuracy": ("knn_accuracy", "maximize"),
               "family": ("", ""),
@@ -35,11 +36,6 @@ OBJECTIVES = {"val_loss": ("val_loss", "minimize"),
               "anomaly_roc_auc": ("anomaly:roc_auc", "maximize")}
 #: The source whose series carry anomaly labels (tsvae_core.sources.aeon_sets).
 ANOMALY_SOURCE = "aeon_anomaly"
-#: A family's own metric (validation log key, direction); the others': reconstruction.
-FAMILY_OBJECTIVES = {"vae_classifier": ("val_classifier_accuracy", "maximize"),
-                     "vae_regressor": ("val_regression_mae", "minimize"),
-                     "vq_vae": ("val_perplexity", "maximize")}
-FAMILY_FALLBACK = ("val_reconstruction_loss", "minimize")
 SAMPLERS = ["tpe", "random", "grid"]
 PRUNERS = ["none", "median", "halving"]
 DIRECTIONS = ["minimize", "maximize"]
@@ -119,7 +115,7 @@ class SweepSpec:
         if self.objective != "family":
             return OBJECTIVES[self.objective]
         arch = self.fixed.get("architecture") or make_configs(self.preset)[1].architecture
-        return FAMILY_OBJECTIVES.get(arch, FAMILY_FALLBACK)
+        return families.objective(arch)
 
     def to_json(self) -> str:
         return json.dumps(asdict(self))

@@ -12,7 +12,6 @@ import panel as pn
 
 from ..controller import Controller
 from ..plots import family as fp
-from ..plots.family import FAMILY_VIEWS
 from .theme import plot_pane
 
 
@@ -47,9 +46,9 @@ class FamilyView(pn.viewable.Viewer):
                                    css_classes=["tsvae-family-curves"],
                                    sizing_mode="stretch_width"))
         for key in c.family_views:
-            if key in FAMILY_VIEWS:
+            if key in fp.family_views():
                 # the stream parameter arrives as the keyword ``data``
-                dmap = hv.DynamicMap(lambda data, draw=FAMILY_VIEWS[key].draw: draw(data),
+                dmap = hv.DynamicMap(lambda data, key=key: fp.draw(key, data),
                                      streams=[c.family_pipe])
                 panes.append(pn.Column(plot_pane(dmap, min_height=280),
                                        css_classes=[f"tsvae-family-{key}"],

@@ -11,7 +11,8 @@ import html
 import panel as pn
 import param
 
-from tsvae_core.config import FAMILY_FIELDS, SOURCE_FIELDS, DataConfig, ModelConfig, field_names
+from tsvae_core import families
+from tsvae_core.config import SOURCE_FIELDS, DataConfig, ModelConfig, field_names
 
 from ..controller import Controller
 from .lazy import lazy_card
@@ -65,8 +66,8 @@ def _show_own(cfg, own_fields: dict[str, list[str]], key: str) -> None:
 
 
 def show_family_fields(model: ModelConfig) -> None:
-    """Show a family's own fields (FAMILY_FIELDS) only while it is the architecture."""
-    _show_own(model, FAMILY_FIELDS, model.architecture)
+    """Show a family's own fields (its FamilySpec's) only while it is the architecture."""
+    _show_own(model, families.family_fields(), model.architecture)
 
 
 def show_source_fields(data: DataConfig) -> None:

@@ -4,22 +4,24 @@ holoviews elements out.
 Every function accepts ``None`` (nothing trained yet) and then returns an empty element of
 the same type, because a DynamicMap must keep its element type from one call to the next.
 Value dimension names are stable on purpose: they become Bokeh column names, which the
-browser tests look for (``FAMILY_VIEWS[key].column``).
+browser tests look for (``tsvae_core.families.views()[key].column``).
 
-``FAMILY_VIEWS``, at the end, is the page's one table of family views: for each
-``EpochEnd.extras`` key that marks a view, its title, its column and how it is drawn from
-the family pipe's data. A new family's view is a function here and a row there.
+Which views a family has, their titles and columns are its ``FamilySpec``'s
+(``tsvae_core.families``); ``DRAWERS``, at the end, says how each *kind* of view is drawn
+from the family pipe's data. A new family's per-index vector is kind ``"bars"`` and needs
+nothing here; only a new kind of picture is a function and a ``DRAWERS`` row.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Callable
 
 import holoviews as hv
 import numpy as np
 import pandas as pd
 
-from ..history import FAMILY_LOGS
+from tsvae_core import families
+from tsvae_core.families import FamilyView
+
 from ..projection import project_latent
 from .training import NOISE_COLOR
 
@@ -151,11 +153,11 @@ def family_curves(data: pd.DataFrame, keys: tuple[str, ...]) -> hv.Overlay:
     Like the loss curves, every curve wraps the Buffer's frame itself so only new rows
     travel to the browser.
     """
-    curves = []
+    curves, labels = [], families.log_labels()
     for i, key in enumerate(keys):
         color = _CURVE_COLORS[i % len(_CURVE_COLORS)]
         for prefix, dash in (("", "solid"), ("val_", "dashed")):
-            label = ("val " if prefix else "") + FAMILY_LOGS.get(key, key)
+            label = ("val " if prefix else "") + labels.get(key, key)
             curves.append(hv.Curve(data, "epoch", hv.Dimension(prefix + key, label="value"),
                                    label=label).opts(color=color, line_dash=dash, line_width=2))
     if not curves:
@@ -165,19 +167,18 @@ def family_curves(data: pd.DataFrame, keys: tuple[str, ...]) -> hv.Overlay:
         last = data.iloc[-1]
         title += f", epoch {int(last['epoch'])}"
         if len(keys) <= 2:  # longer titles are cut off; the legend names the curves
-            title += ": " + ", ".join(f"val {FAMILY_LOGS.get(k, k)} {last['val_' + k]:.4g}"
+            title += ": " + ", ".join(f"val {labels.get(k, k)} {last['val_' + k]:.4g}"
                                       for k in keys)
     return hv.Overlay(curves).opts(title=title, xlabel="epoch", legend_position="top_right",
                                    **_BASE)
 
 
-# ---- the table of family views ----
-@dataclass(frozen=True)
-class FamilyViewSpec:
-    """One family view, by the ``EpochEnd.extras`` key whose presence marks it."""
-    title: str     # what it shows: the start of its plot's title
-    column: str    # the Bokeh column it draws (the browser tests look for it)
-    draw: Callable  # the family pipe's data (``EpochEnd.extras`` or None) -> element
+# ---- drawing a family's views, by kind ----
+def bars(view: FamilyView, values) -> hv.Bars:
+    """Any per-index vector a family sends (kind ``"bars"``): one bar per entry, titled
+    and named as its ``FamilyView`` says, so a new family's vector needs no code here."""
+    return _bars(values, hv.Dimension("index"), hv.Dimension(view.column, label="value"),
+                 view.title, "#81c784")
 
 
 def _get(data, key):
@@ -190,34 +191,42 @@ def _denoising(data):
                      _get(data, "output"), 0, names[0])
 
 
-#: extras key -> its view; every draw copes with ``None`` (nothing trained yet).
-FAMILY_VIEWS: dict[str, FamilyViewSpec] = {
-    "kl_per_dim": FamilyViewSpec(
-        "KL per latent dimension", "kl_nats", lambda d: kl_per_dim(_get(d, "kl_per_dim"))),
-    "noisy_input": FamilyViewSpec(
-        "Denoising: noisy input, clean target, output", "noisy_value", _denoising),
-    "mean_activation": FamilyViewSpec(
-        "Mean activation per code unit", "mean_activation",
-        lambda d: mean_activation(_get(d, "mean_activation"))),
-    "codebook_usage": FamilyViewSpec(
-        "Codebook usage", "code_count",
-        lambda d: codebook_usage(_get(d, "codebook_usage"), _get(d, "perplexity"))),
-    "pre_quantisation": FamilyViewSpec(
-        "Pre-quantisation vectors", "preq_x",
-        lambda d: pre_quantisation(_get(d, "pre_quantisation"),
-                                   _get(d, "pre_quantisation_labels"), _get(d, "codebook"))),
-    "confusion_matrix": FamilyViewSpec(
-        "Confusion matrix", "confusion_count", lambda d: confusion(_get(d, "confusion_matrix"))),
-    "predicted": FamilyViewSpec(
-        "Predicted vs true target", "predicted_value",
-        lambda d: predicted_vs_true(_get(d, "predicted"), _get(d, "true"))),
+#: FamilyView.kind -> draw(view, the family pipe's data: ``EpochEnd.extras`` or None);
+#: which family has which view is its FamilySpec's business (tsvae_core.families).
+DRAWERS: dict[str, Callable] = {
+    "bars": lambda v, d: bars(v, _get(d, v.key)),
+    "kl_per_dim": lambda v, d: kl_per_dim(_get(d, v.key)),
+    "noisy_input": lambda v, d: _denoising(d),
+    "mean_activation": lambda v, d: mean_activation(_get(d, v.key)),
+    "codebook_usage": lambda v, d: codebook_usage(_get(d, v.key), _get(d, "perplexity")),
+    "pre_quantisation": lambda v, d: pre_quantisation(
+        _get(d, v.key), _get(d, "pre_quantisation_labels"), _get(d, "codebook")),
+    "confusion_matrix": lambda v, d: confusion(_get(d, v.key)),
+    "predicted": lambda v, d: predicted_vs_true(_get(d, v.key), _get(d, "true")),
 }
 
 
-# The functions above read their title and column from the table (at call time).
+def family_views() -> dict[str, FamilyView]:
+    """extras key -> its view, over every registered family."""
+    return families.views()
+
+
+def draw(key: str, data):
+    """The view of extras key ``key`` drawn from ``data`` (None: nothing trained yet)."""
+    view = families.views()[key]
+    try:
+        drawer = DRAWERS[view.kind]
+    except KeyError:
+        raise ValueError(f"view {key!r}: kind={view.kind!r}: allowed: "
+                         f"{', '.join(sorted(DRAWERS))}") from None
+    return drawer(view, data)
+
+
+# The built-in kinds' functions above read their title and column from the registry (at
+# call time); their kind is their extras key.
 def _title(key: str) -> str:
-    return FAMILY_VIEWS[key].title
+    return families.views()[key].title
 
 
 def _column(key: str) -> str:
-    return FAMILY_VIEWS[key].column
+    return families.views()[key].column

@@ -9,6 +9,7 @@ from app.controller import Controller
 from app.data_size import size_summary, size_warning
 from app.server_runs import RunRegistry
 from tsvae_core import events as ev
+from tsvae_core import families
 from tsvae_core.config import make_configs
 
 
@@ -27,7 +28,7 @@ def test_before_any_run_the_builtin_figure_says_so():
     # other families: their measured ratio to the default's epoch on quick
     model.architecture = "dense_vae"
     assert est.estimate(data, model).seconds == pytest.approx(
-        e.seconds * est.BUILTIN_RATIO["dense_vae"])
+        e.seconds * families.cost_ratio("dense_vae"))
     # the paper's windows cost PAPER_OVER_QUICK times quick's (the measured ratio)
     pdata, pmodel, _ = make_configs("paper")
     assert est.estimate(pdata, pmodel).seconds == pytest.approx(

@@ -8,7 +8,7 @@ from app.plots import family as fp
 from app import history
 from app.plots import training as plots
 from app.controller import Controller
-from app.plots.family import FAMILY_VIEWS
+from tsvae_core import families
 from app.cards.family import FamilyView
 from app.server_runs import RunRegistry
 from apptools import columns
@@ -28,11 +28,12 @@ SAMPLE = {
 }
 
 
-@pytest.mark.parametrize("key", sorted(FAMILY_VIEWS))
+@pytest.mark.parametrize("key", sorted(families.views()))
 def test_each_view_draws_its_column_and_copes_with_no_data(key):
-    view = FAMILY_VIEWS[key]
-    assert columns(view.draw(SAMPLE))[view.column] > 0
-    assert columns(view.draw(None)).get(view.column, 0) == 0
+    view = families.views()[key]
+    assert view.kind in fp.DRAWERS
+    assert columns(fp.draw(key, SAMPLE))[view.column] > 0
+    assert columns(fp.draw(key, None)).get(view.column, 0) == 0
 
 
 def test_view_titles_state_the_figures():
@@ -112,7 +113,7 @@ def test_controller_follows_the_family(run_one_epoch, architecture, variational,
     if views:
         assert ctrl.family_pipe.data["epoch"] >= 1
         for key in views:
-            view = FAMILY_VIEWS[key]
-            assert columns(view.draw(ctrl.family_pipe.data))[view.column] > 0
+            column = families.views()[key].column
+            assert columns(fp.draw(key, ctrl.family_pipe.data))[column] > 0
     ctrl.param.trigger("reset")
     assert ctrl.family_views == [] and ctrl.family_pipe.data is None

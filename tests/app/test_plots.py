@@ -21,7 +21,7 @@ def _history(n):
 
 def test_history_row_fills_missing_logs_with_nan():
     row = history.history_row(3, {"loss": 1.5}, 0.7, float("nan"))
-    assert list(row.columns) == list(history.HISTORY_COLUMNS)
+    assert list(row.columns) == list(history.history_columns())
     assert row["epoch"][0] == 3 and row["loss"][0] == 1.5 and row["knn_accuracy"][0] == 0.7
     assert np.isnan(row["val_kl_loss"][0]) and np.isnan(row["silhouette"][0])
 

@@ -56,9 +56,9 @@ def check() -> dict:
 
 
 def families() -> dict:
-    from tsvae_core.config import ARCHITECTURES
+    from tsvae_core.families import names
     out = {}
-    for arch in ARCHITECTURES:
+    for arch in names():
         if arch == "conv_attention_gru":
             continue
         s = TrainingSession(*tiny_configs(architecture=arch, epochs=2, repeats=12,

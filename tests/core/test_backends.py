@@ -8,10 +8,10 @@ import sys
 
 import pytest
 
-from tsvae_core.config import ARCHITECTURES
+from tsvae_core.families import names
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
-FAMILIES = [a for a in ARCHITECTURES if a != "conv_attention_gru"]  # the default: the check
+FAMILIES = [a for a in names() if a != "conv_attention_gru"]  # the default: the check
 _RESULTS: dict = {}  # backend -> backend_check's JSON (this module is one xdist unit)
 
 

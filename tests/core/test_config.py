@@ -1,6 +1,7 @@
 import pytest
 
-from tsvae_core.config import (ARCHITECTURES, PRESETS, DataConfig, ModelConfig, TrainConfig,
+from tsvae_core import families
+from tsvae_core.config import (PRESETS, DataConfig, ModelConfig, TrainConfig,
                                make_configs)
 from tsvae_core.config_rules import validate
 
@@ -59,11 +60,13 @@ def test_unknown_preset_and_field_are_reported():
         make_configs("quick", latent=3)
 
 
-def test_presets_validate_and_architectures_match_registry():
-    from tsvae_core.models import REGISTRY
+def test_presets_validate_and_architectures_are_the_registered_families():
     for name in PRESETS:
         validate(*make_configs(name))
-    assert sorted(REGISTRY) == sorted(ARCHITECTURES)
+    assert ModelConfig.param.architecture.objects == families.names()
+    assert families.names()[0] == ModelConfig.architecture == families.DEFAULT
+    with pytest.raises(ValueError, match="architecture='nope': allowed: autoencoder, beta_vae"):
+        families.get("nope")
 
 
 def test_data_too_large_for_memory_is_refused_naming_the_size():

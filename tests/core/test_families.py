@@ -5,14 +5,15 @@ import numpy as np
 import pytest
 
 from tsvae_core import events as ev
-from tsvae_core.config import ARCHITECTURES, FAMILY_FIELDS, ModelConfig
+from tsvae_core import families
+from tsvae_core.config import ModelConfig
 from tsvae_core.data import window_end_phase
 from tsvae_core.models.classifier import labelled_windows
 from tsvae_core.training import TrainingSession
 
 from .tiny import tiny_configs
 
-FAMILIES = [a for a in ARCHITECTURES if a != "conv_attention_gru"]  # that one: test_training
+FAMILIES = [a for a in families.names() if a != "conv_attention_gru"]  # that one: test_training
 # What each family's run sets on top of the tiny config, so that its own check can fail.
 OVERRIDES = {
     "denoising_ae": dict(noise_level=0.2),
@@ -36,8 +37,8 @@ def run(arch, **overrides):
 
 
 def test_family_fields_name_real_fields_of_known_families():
-    assert set(FAMILY_FIELDS) == set(ARCHITECTURES)
-    for arch, fields in FAMILY_FIELDS.items():
+    assert set(families.family_fields()) == set(families.names())
+    for arch, fields in families.family_fields().items():
         assert fields and set(fields) <= set(ModelConfig.param) - {"name", "architecture"}, arch
 
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import pytest
 
-from app.plots.family import FAMILY_VIEWS
+from tsvae_core import families
 
 from conftest import OUTPUT  # noqa: E402  (tests/e2e is on sys.path)
 
-FAMILY_COLUMNS = {key: view.column for key, view in FAMILY_VIEWS.items()}
+FAMILY_COLUMNS = {key: view.column for key, view in families.views().items()}
 KL = FAMILY_COLUMNS["kl_per_dim"]
 # architecture -> (latent name in the plot title, Bokeh columns its own views draw)
 FAMILIES = {

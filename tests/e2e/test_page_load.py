@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from app.plots.family import FAMILY_VIEWS
+from tsvae_core import families
 
 from conftest import close_pages, open_app_page, start_server, stop_server  # noqa: E402
 
 BUSY_RUNS = 4
-KL = FAMILY_VIEWS["kl_per_dim"].column  # the Bokeh column of dense_vae's own view
+KL = families.views()["kl_per_dim"].column  # the Bokeh column of dense_vae's own view
 # A Bokeh canvas of non-zero size: a plot drawn (the views live in shadow roots).
 PLOT_DRAWN_JS = """() => {
   const stack = [document];

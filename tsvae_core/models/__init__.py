@@ -1,28 +1,18 @@
-"""Model registry: architecture name -> builder(data_cfg, model_cfg) -> TimeSeriesAutoencoder.
+"""The model classes of every family, and ``build_model``.
 
-A family registers here explicitly; the training session only looks names up.
+Which families exist, and how each is built, is ``tsvae_core.families``' registry (each
+family's spec in ``tsvae_core/family_specs/``); importing this package imports every
+family's model module, so Keras knows all their classes when it loads a saved model.
 """
 from __future__ import annotations
 
+import importlib
 import threading
 
-from . import (autoencoder, classifier, contractive, conv_attention_gru, denoising, regressor,
-               sparse, vae, vq_vae)
+from .. import families
 
-REGISTRY = {
-    "conv_attention_gru": conv_attention_gru.build,
-    "dense_vae": vae.build_dense,
-    "conv_vae": vae.build_conv,
-    "recurrent_vae": vae.build_recurrent,
-    "beta_vae": vae.build_beta,
-    "autoencoder": autoencoder.build,
-    "denoising_ae": denoising.build,
-    "sparse_ae": sparse.build,
-    "contractive_ae": contractive.build,
-    "vq_vae": vq_vae.build,
-    "vae_classifier": classifier.build,
-    "vae_regressor": regressor.build,
-}
+for _module in families.model_modules():
+    importlib.import_module(_module)
 
 #: Keras seeds are process-global: builds of concurrent sessions take turns (hold it
 #: around seeding and building).
@@ -30,11 +20,7 @@ BUILD_LOCK = threading.Lock()
 
 
 def build_model(data, model):
-    try:
-        builder = REGISTRY[model.architecture]
-    except KeyError:
-        raise ValueError(f"ModelConfig.architecture={model.architecture!r}: "
-                         f"allowed: {', '.join(sorted(REGISTRY))}") from None
-    built = builder(data, model)
+    """The model of ``model.architecture``'s family; ValueError naming the known ones."""
+    built = families.get(model.architecture).build(data, model)
     built.loss_reduction = model.loss_reduction
     return built
