@@ -108,36 +108,14 @@ class ModelConfig(param.Parameterized):
     gru_unroll = param.Boolean(False, precedence=0.9,
                                doc="Unroll the decoder GRU over time: the same function as one "
                                    "larger graph (compiles slower, may step faster on CPU).")
-    # ---- fields some families use (each FamilySpec's ``fields`` says which) ----
+    # ---- fields some families share (each FamilySpec's ``fields`` says which; a field
+    # of one family only is in its spec's ``params``) ----
     backbone = param.Selector(objects=BACKBONES, default="dense",
                               doc="Encoder/decoder body: dense (MLP on the flattened window), conv "
                                   "(strided Conv1D / Conv1DTranspose) or recurrent (bidirectional "
                                   "LSTM encoder, LSTM decoder).")
     hidden_units = param.Integer(64, bounds=(2, 1024), precedence=0.9,
                                  doc="Units of each dense layer (dense body) or LSTM (recurrent body).")
-    noise_level = param.Number(0.1, bounds=(0.0, 1.0),
-                               doc="Denoising: standard deviation of the Gaussian noise added to "
-                                   "the inputs while training (the data lie in [0, 1]).")
-    sparsity = param.Selector(objects=["l1", "kl"], default="l1",
-                              doc="Sparse: L1 activity penalty on the code, or KL divergence of "
-                                  "each unit's mean activation from sparsity_target.")
-    sparsity_weight = param.Number(0.1, bounds=(0.0, 100.0),
-                                   doc="Sparse: weight of the sparsity penalty in the loss.")
-    sparsity_target = param.Number(0.05, bounds=(0.001, 0.999), precedence=0.9,
-                                   doc="Sparse (kl): the mean activation each code unit should have.")
-    contractive_weight = param.Number(1.0, bounds=(0.0, 100.0),
-                                      doc="Contractive: weight of the encoder Jacobian's squared "
-                                          "Frobenius norm in the loss.")
-    codebook_size = param.Integer(16, bounds=(2, 1024),
-                                  doc="VQ-VAE: vectors in the codebook (latent_dim is their size).")
-    commitment_cost = param.Number(0.25, bounds=(0.0, 10.0),
-                                   doc="VQ-VAE: weight pulling the encoder's outputs toward their "
-                                       "codebook vectors.")
-    labelled_fraction = param.Number(0.1, bounds=(0.0, 1.0),
-                                     doc="Classifier: share of training windows whose pattern label "
-                                         "the classifier may see (fixed by the seed); those windows "
-                                         "are repeated in training until they make about a third "
-                                         "of an epoch.")
     head_weight = param.Number(1.0, bounds=(0.0, 1000.0), precedence=0.9,
                                doc="Classifier/regressor: weight of the head's loss in the total.")
 

@@ -72,7 +72,7 @@ class FamilySpec:
 
     def own_fields(self) -> list[str]:
         """The ModelConfig fields this family uses beyond the shared ones."""
-        return [*self.fields, *(n for n in self.params if n not in self.fields)]
+        return [*self.params, *(n for n in self.fields if n not in self.params)]
 
     def build(self, data, model):
         builder = self.builder
