@@ -114,6 +114,7 @@ def test_pending_changes_apply_at_reset_and_start(make_ctrl, wait):
 
 def test_invalid_settings_show_an_error_and_block_start(make_ctrl):
     ctrl = make_ctrl()
+    ctrl.model.architecture = "conv_vae"      # strided: halves the window scale_steps times
     ctrl.data.seq_len = 18                    # not divisible by 2**scale_steps = 4
     assert ctrl.error.startswith("Invalid settings") and "scale_steps" in ctrl.error
     assert ctrl.can_start is False and ctrl.can_reset is False

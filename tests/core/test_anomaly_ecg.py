@@ -39,7 +39,7 @@ def test_every_epoch_scores_the_test_series(ecg_epochs):
         assert a.row_start == ds.val_row_start == 10_000
         assert a.step_error.shape == (10_000,) and np.isfinite(a.step_error).all()
         assert a.stride == 34 and len(a.window_start) <= 301  # 300 windows + the last and np.isfinite(a.threshold)
-        assert set(a.metrics) == {"roc_auc", "pr_auc", "vus_pr", "range_f1"}
+        assert set(a.metrics) == {"roc_auc", "pr_auc", "range_pr_auc", "vus_pr", "range_f1"}
 
 
 @pytest.mark.slow

@@ -70,6 +70,7 @@ def test_a_labelled_csv_scored_on_the_page_and_its_scores_downloaded(new_page, u
                   ui.WAIT_S, "the data line of an anomaly run")
     assert "value" in note.text_content() or "x 2" in note.text_content()  # value + time
     ui.click(page, "start")
+    ui.open_card(page, "Anomalies")  # folded: built on its first open
     lines = page.locator(".tsvae-anomaly-summary p")
 
     def metrics():

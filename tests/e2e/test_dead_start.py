@@ -32,6 +32,7 @@ def test_a_dead_start_is_warned_on_the_status_line(new_page, ui, tmp_path):
     path = dead_model_file(tmp_path)
     page = new_page("&".join(f"{k}={v}" for k, v in DEFAULT_MODEL.items()))
     warning = page.locator(".tsvae-health-warning")
+    ui.open_card(page, "Save, load and download")  # folded: built on its first open
     page.locator(".tsvae-load-model input[type=file]").set_input_files(path)
     msg = page.locator(".tsvae-files-message")
     ui.wait_until(lambda: msg.is_visible() and msg.get_by_text("Loaded dead.keras").count(),

@@ -113,6 +113,6 @@ def test_inspect_tap_select_grid_and_probes(new_page, ui, server):
     ui.set_checkbox(page, "latent grid", True)
     ui.wait_until(lambda: any("decoded at 64 points" in t for t in titles(page)), ui.WAIT_S,
                   "the latent grid")
-    page.locator(".card", has_text="Inspect").first.scroll_into_view_if_needed()
+    page.locator(".tsvae-card-inspect").first.scroll_into_view_if_needed()
     page.screenshot(path=str(OUTPUT / "inspect-and-probes.png"))
     ui.click(page, "stop")

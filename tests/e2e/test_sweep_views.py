@@ -59,6 +59,7 @@ def _box(page, css: str, label: str):
 
 def test_a_live_and_a_loaded_study_draw_importance_and_parallel_coordinates(new_page, ui):
     page = new_page(QUERY)
+    ui.open_card(page, "Sweep")  # folded: built on its first open
     card = page.locator(".tsvae-sweep")
     card.scroll_into_view_if_needed()
     card.screenshot(path=str(OUTPUT / "sweep-views-form.png"))
