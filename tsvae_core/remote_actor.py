@@ -15,7 +15,7 @@ import tempfile
 from . import events as ev
 from .config import DataConfig, ModelConfig, TrainConfig
 from .sources.file_bytes import dataset_from_file_bytes
-from .training import TrainingSession
+from .session.training import TrainingSession
 
 
 class SessionActor:

@@ -38,8 +38,8 @@ from .device import lower_thread_priority
 from .initial_model import load_initial
 from .models import BUILD_LOCK, build_model
 from .remote import actor_class, death_message
-from .snapshot import Snapshot, SnapshotInspection
-from .training import checked_recon_indices, subset_indices, validation_count
+from .session.snapshot import Snapshot, SnapshotInspection
+from .session.training import checked_recon_indices, subset_indices, validation_count
 
 log = logging.getLogger(__name__)
 

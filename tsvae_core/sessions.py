@@ -11,5 +11,5 @@ def make_session(data, model, train, **kwargs):
     if ray_address():
         from .remote_session import RemoteSession as cls
     else:
-        from .training import TrainingSession as cls
+        from .session.training import TrainingSession as cls
     return cls(data, model, train, **kwargs)

@@ -53,7 +53,7 @@ def _actor_class():
                 """``data_file``: a file source's bytes (the server's file is not here)."""
                 from .config import make_configs
                 from .sources.file_bytes import dataset_from_file_bytes
-                from .training import TrainingSession
+                from .session.training import TrainingSession
                 configs = make_configs(preset, **values)
                 dataset = (None if data_file is None
                            else dataset_from_file_bytes(configs[0], data_file))

@@ -238,7 +238,7 @@ class Sweep:
             from .sweep_ray import RemoteTrial
             session = RemoteTrial(self.spec.preset, values, self._data_files.ref(configs[0]))
         else:
-            from .training import TrainingSession
+            from .session.training import TrainingSession
             session = TrainingSession(*configs)
         session.nice = self.nice
         with self._lock:

@@ -1,4 +1,4 @@
-"""The Keras callback a ``TrainingSession`` (tsvae_core.training) runs ``fit`` with, in the
+"""The Keras callback a ``TrainingSession`` (tsvae_core.session.training) runs ``fit`` with, in the
 training thread: between batches it honours the run's ``RunControl`` (pause, stop, step,
 learning rate) and publishes progress and epoch events to the control's sink.
 """
@@ -9,8 +9,8 @@ import time
 
 import keras
 
-from . import events as ev
-from .session_control import RunControl, StopRun
+from .. import events as ev
+from .control import RunControl, StopRun
 
 BATCH_EVENT_INTERVAL_S = 0.1  # at most ~10 progress events a second reach the queue
 

@@ -17,11 +17,11 @@ import time
 import keras
 import numpy as np
 
-from . import events as ev
-from .anomaly import AnomalyConfig, has_series, score_dataset
-from .data import Dataset
-from .metrics import knn_accuracy, silhouette
-from .safe_files import replacing
+from .. import events as ev
+from ..anomaly import AnomalyConfig, has_series, score_dataset
+from ..data import Dataset
+from ..metrics import knn_accuracy, silhouette
+from ..safe_files import replacing
 
 log = logging.getLogger(__name__)
 

@@ -1,11 +1,11 @@
 """TrainingSession: owns data, model and one daemon thread running ``fit``.
 
 Controls (pause, resume, stop, step, learning rate) are requests to the run's
-``RunControl`` (tsvae_core.session_control), which the Keras callback
-(tsvae_core.session_callback) honours between batches. The thread only publishes events
+``RunControl`` (tsvae_core.session.control), which the Keras callback
+(tsvae_core.session.callback) honours between batches. The thread only publishes events
 to the control's sink and changes its status there; readers drain the sink.
 
-Inspection during training goes through the *snapshot* (``tsvae_core.snapshot``), a second
+Inspection during training goes through the *snapshot* (``tsvae_core.session.snapshot``), a second
 model of the same architecture that holds the last finished epoch's weights: ``encode``,
 ``decode``, ``reconstruct`` and ``save`` work from any thread at any time after the first
 epoch - while running, paused or after the run ended - without touching the model ``fit``
@@ -27,27 +27,26 @@ import time
 import keras
 import numpy as np
 
-from . import events as ev
-from .batches import WindowBatches
-from .config import LATENT_SUBSET_CAP, DataConfig, ModelConfig, TrainConfig, copy_config
-from .config_rules import validate
-from .data import Cancelled, Dataset
-from .device import describe_device, lower_thread_priority, resolve_jit
-from .diagnostics import HealthCheck
-from .initial_model import load_initial
-from .models import BUILD_LOCK, build_model
-from .optimizers import make_optimizer
-from .session_callback import SessionCallback
-from .session_control import PHASE_MESSAGES, RunControl, StopRun
+from .. import events as ev
+from ..batches import WindowBatches
+from ..config import LATENT_SUBSET_CAP, DataConfig, ModelConfig, TrainConfig, copy_config
+from ..config_rules import validate
+from ..data import Cancelled, Dataset
+from ..device import describe_device, lower_thread_priority, resolve_jit
+from ..diagnostics import HealthCheck
+from ..initial_model import load_initial
+from ..models import BUILD_LOCK, build_model
+from ..optimizers import make_optimizer
+from ..sources import build_dataset, check_dataset, model_input
+from ..sources.spec import window_shape
+from .callback import SessionCallback
+from .control import RunControl, StopRun
 from .snapshot import Snapshot, SnapshotInspection
-from .sources import build_dataset, check_dataset, model_input
-from .sources.spec import window_shape
 
 log = logging.getLogger(__name__)
 
 BATCH_FEED_BYTES = 64 * 2**20  # training windows above this are fed batch by batch
 
-__all__ = ["TrainingSession", "PHASE_MESSAGES"]
 
 
 def subset_indices(n_val: int, latent_subset: int) -> np.ndarray:

@@ -2,7 +2,7 @@
 
 The session's methods (any thread: the page, the command line, a Ray actor) ask for a
 change - pause, resume, step, stop, a learning rate - and the training thread's Keras
-callback (``tsvae_core.session_callback``) honours it between batches. Both go through
+callback (``tsvae_core.session.callback``) honours it between batches. Both go through
 this object, never through each other's private members: the go and stop flags, the
 pause-after-epoch request, the pending learning rate, the status and the event sink
 (the queue that readers ``drain``) live here, behind one lock.
@@ -13,7 +13,7 @@ import queue
 import threading
 import time
 
-from . import events as ev
+from .. import events as ev
 
 
 class StopRun(Exception):
