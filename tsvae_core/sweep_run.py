@@ -227,8 +227,7 @@ class Sweep:
         try:
             self._finish(trial, row, session, pruned)
         finally:
-            if hasattr(session, "close"):  # a Ray actor: its CPU goes to the next trial
-                session.close()
+            session.close()  # a Ray trial's actor: its CPU goes to the next trial
 
     def _session(self, number: int, params: dict):
         """The trial's session (not started) and the epochs it trains."""

@@ -293,7 +293,7 @@ class SnapshotInspection:
         before the session has its data (pass ``dataset=`` to have them at once)."""
         if not self.snapshot_loaded or self.snapshot_epoch or self.dataset is None:
             return None
-        if getattr(self, "subset", None) is None:
+        if self.subset is None:
             self.subset = self._subset_indices()  # the same indices _build will choose
         with self.snapshot.lock:
             return self.snapshot.epoch_view(self.snapshot.model, self.dataset, self.subset,

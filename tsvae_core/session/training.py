@@ -96,6 +96,7 @@ class TrainingSession(SnapshotInspection):
         self.nice = 0
         self.epoch, self.n_epochs = 0, self.train.epochs
         self.history: list[dict[str, float]] = []
+        self.subset: np.ndarray | None = None  # the latent view's windows, once the data exist
         self._recon_indices = np.array([0])
         self._thread: threading.Thread | None = None
         if initial_model is not None and self.dataset is None and not self.data.is_synthetic():
