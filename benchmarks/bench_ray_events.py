@@ -69,7 +69,7 @@ def main() -> None:
 
     import ray
 
-    from tsvae_core.remote_session import RemoteSession
+    from tsvae_core.ray.run_proxy import RemoteSession
 
     t0 = time.perf_counter()
     if args.address == "local":

@@ -14,7 +14,7 @@ from tsvae_core import events as ev
 from tsvae_core.session.protocol import Run, Session
 from tsvae_core.session.training import TrainingSession
 
-from .tiny import QUICK_BUILD, TINY, tiny_configs
+from .tiny import QUICK_BUILD, tiny_configs
 
 ONE_EPOCH = {**QUICK_BUILD, "epochs": 1}
 
@@ -112,7 +112,7 @@ def local_ray():
 
 @pytest.mark.slow
 def test_a_ray_run_proxy_is_a_session_and_trains_through_it(local_ray, tmp_path):
-    from tsvae_core.remote_session import RemoteSession
+    from tsvae_core.ray.run_proxy import RemoteSession
     s = RemoteSession(*tiny_configs(**ONE_EPOCH))
     assert isinstance(s, Session)
     assert mismatches(s, Session) == []
@@ -124,8 +124,8 @@ def test_a_ray_run_proxy_is_a_session_and_trains_through_it(local_ray, tmp_path)
 
 @pytest.mark.slow
 def test_a_ray_sweep_trial_is_a_run_and_trains_through_it(local_ray, tmp_path):
-    from tsvae_core.sweep_ray import RemoteTrial
-    trial = RemoteTrial("quick", {**TINY, **ONE_EPOCH})  # tiny_configs' settings
+    from tsvae_core.ray.trial import RemoteTrial
+    trial = RemoteTrial(*tiny_configs(**ONE_EPOCH))
     assert isinstance(trial, Run)
     assert not isinstance(trial, Session)  # a trial is not inspected while it trains
     assert mismatches(trial, Run) == []

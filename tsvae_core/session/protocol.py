@@ -1,8 +1,8 @@
 """What the rest of tsvae uses of a run, named once.
 
 Three classes hold a run: ``TrainingSession`` (tsvae_core.session.training, the run in
-this process), ``RemoteSession`` (tsvae_core.remote_session, a run in a Ray actor, seen
-from the server) and ``RemoteTrial`` (tsvae_core.sweep_ray, a sweep trial in a Ray actor).
+this process), ``RemoteSession`` (tsvae_core.ray.run_proxy, a run in a Ray actor, seen
+from the server) and ``RemoteTrial`` (tsvae_core.ray.trial, a sweep trial in a Ray actor).
 They used to match by convention; these protocols say what they share:
 
 - ``Run``: what a sweep (tsvae_core.sweep_run) and the server's run registry

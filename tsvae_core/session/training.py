@@ -41,6 +41,7 @@ from ..sources import build_dataset, check_dataset, model_input
 from ..sources.spec import window_shape
 from .callback import SessionCallback
 from .control import RunControl, StopRun
+from .epoch_view import epoch_view
 from .snapshot import Snapshot, SnapshotInspection
 
 log = logging.getLogger(__name__)
@@ -265,9 +266,8 @@ class TrainingSession(SnapshotInspection):
                            shuffle=True, verbose=0, callbacks=callbacks)
 
     def epoch_event(self, epoch: int, logs: dict, seconds: float, elapsed: float) -> ev.EpochEnd:
-        event = self.snapshot.epoch_view(self.model, self.dataset, self.subset,
-                                         self._recon_indices, epoch, self.n_epochs, logs,
-                                         seconds, elapsed)
+        event = epoch_view(self.snapshot, self.model, self.dataset, self.subset,
+                           self._recon_indices, epoch, self.n_epochs, logs, seconds, elapsed)
         t0 = time.perf_counter()
         event.health = self.health_check.check(self.model, epoch, event.logs, event.z_mean)
         # the diagnostic is a per-epoch view too: its cost counts in the views' share

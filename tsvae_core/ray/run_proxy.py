@@ -1,9 +1,8 @@
 """Runs on a Ray cluster, the server side: ``RemoteSession``, the proxy of a run whose
-``TrainingSession`` lives in a Ray actor (``tsvae_core.remote_actor.SessionActor``).
+``TrainingSession`` lives in a Ray actor (``tsvae_core.ray.actor.SessionActor``).
 
-The proxy has the interface the app uses of a ``TrainingSession`` (start, pause, resume,
-step, stop, set_learning_rate, drain, status/epoch/dataset, encode/decode/reconstruct/
-save, probes), so the Controller cannot tell them apart:
+The proxy is a ``Session`` (tsvae_core.session.protocol) as a local ``TrainingSession``
+is, so the Controller cannot tell them apart:
 
 - Controls are fire-and-forget actor calls (``.remote()`` returns at once), sent in one
   ordered "control" group of the actor; nothing on the server's event loop waits on Ray.
@@ -16,7 +15,7 @@ save, probes), so the Controller cannot tell them apart:
   its worker (and GPU). An actor that dies (``ray.kill``, out of memory, node lost) ends
   the run as ``failed`` with the cause; ``close`` (a closed tab) kills it at once.
 
-Ray is imported only inside functions (the cluster itself: ``tsvae_core.remote``).
+Ray is imported only inside functions (the cluster itself: ``tsvae_core.ray.cluster``).
 """
 from __future__ import annotations
 
@@ -28,18 +27,18 @@ from pathlib import Path
 
 import numpy as np
 
-from . import events as ev
-from .config import DataConfig, ModelConfig, TrainConfig, copy_config
-from .config_rules import validate
-from .sources import build_dataset, model_input
-from .sources.file_bytes import data_file_bytes
-from .sources.spec import window_shape
-from .device import lower_thread_priority
-from .initial_model import load_initial
-from .models import BUILD_LOCK, build_model
-from .remote import actor_class, death_message
-from .session.snapshot import Snapshot, SnapshotInspection
-from .session.training import checked_recon_indices, subset_indices, validation_count
+from .. import events as ev
+from ..config import DataConfig, ModelConfig, TrainConfig, copy_config
+from ..config_rules import validate
+from ..device import lower_thread_priority
+from ..initial_model import load_initial
+from ..models import BUILD_LOCK, build_model
+from ..session.snapshot import Snapshot, SnapshotInspection
+from ..session.training import checked_recon_indices, subset_indices, validation_count
+from ..sources import build_dataset, model_input
+from ..sources.file_bytes import data_file_bytes
+from ..sources.spec import window_shape
+from .cluster import actor_class, death_message
 
 log = logging.getLogger(__name__)
 
