@@ -1,19 +1,28 @@
-"""RunControl: the controls of one training run, shared by its two sides.
+"""The controls of one training run, both sides of them in one place.
 
-The session's methods (any thread: the page, the command line, a Ray actor) ask for a
-change - pause, resume, step, stop, a learning rate - and the training thread's Keras
-callback (``tsvae_core.session.callback``) honours it between batches. Both go through
-this object, never through each other's private members: the go and stop flags, the
-pause-after-epoch request, the pending learning rate, the status and the event sink
-(the queue that readers ``drain``) live here, behind one lock.
+``RunControl``: the session's methods (any thread: the page, the command line, a Ray
+actor) ask it for a change - pause, resume, step, stop, a learning rate. It holds the go
+and stop flags, the pause-after-epoch request, the pending learning rate, the status,
+the phase and the event sink (the queue that readers ``drain``), behind one lock.
+
+``SessionCallback``: the Keras callback ``fit`` runs with, in the training thread. Between
+batches it honours the control (a stop raises ``StopRun`` right here, which leaves
+``fit``), publishes progress and epoch events to the control's sink, and hands each
+finished epoch to the session's public ``update_snapshot`` and ``epoch_event``. Neither
+side reaches into the other's private members.
 """
 from __future__ import annotations
 
+import math
 import queue
 import threading
 import time
 
+import keras
+
 from .. import events as ev
+
+BATCH_EVENT_INTERVAL_S = 0.1  # at most ~10 progress events a second reach the sink
 
 
 class StopRun(Exception):
@@ -152,3 +161,89 @@ class RunControl:
             pass
         self.raise_if_stopped()
         return time.perf_counter() - t0
+
+
+class SessionCallback(keras.callbacks.Callback):
+    """Runs in the training thread: honours the run's ``RunControl``, publishes events,
+    and hands each finished epoch to the session (``update_snapshot``, ``epoch_event``).
+    It reads the session's public face only."""
+
+    def __init__(self, session, control: RunControl):
+        super().__init__()
+        self.session, self.control = session, control
+        self.active_s = 0.0          # training time, pauses excluded
+        self._last_event = 0.0
+
+    # Every hook Keras calls before work starts checks the stop flag, so a stop lands
+    # before the next batch of training or validation (a running step, the first one's
+    # tracing and compiling included, cannot be interrupted).
+    def on_train_begin(self, logs=None):
+        self.control.raise_if_stopped()
+
+    def on_test_batch_begin(self, batch, logs=None):
+        self.control.raise_if_stopped()
+
+    def on_test_begin(self, logs=None):
+        self.validation_t0 = time.perf_counter()
+
+    def on_test_end(self, logs=None):
+        self.validation_s = time.perf_counter() - self.validation_t0
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self.control.raise_if_stopped()
+        self.epoch_t0 = time.perf_counter()
+        self.epoch_paused = 0.0
+        self.samples = 0
+        self.validation_s = 0.0
+
+    def on_train_batch_begin(self, batch, logs=None):
+        c = self.control
+        c.raise_if_stopped()
+        if c.phase == "prepare":
+            c.enter("compile")  # the first step: tracing (and XLA) come now
+        lr = c.take_learning_rate()
+        if lr is not None:
+            if hasattr(self.model, "jax_state_sync"):
+                self.model.jax_state_sync()  # jax keeps variables functional during fit
+            self.model.optimizer.learning_rate.assign(lr)
+
+    def on_train_batch_end(self, batch, logs=None):
+        c = self.control
+        c.enter("train")
+        loss = float((logs or {}).get("loss", 0.0))
+        if not math.isfinite(loss):
+            self._fail_non_finite(loss, batch)
+        n_batches = self.params.get("steps") or 1
+        self.samples += self.session.train.batch_size
+        now = time.perf_counter()
+        if now - self._last_event >= BATCH_EVENT_INTERVAL_S or batch + 1 == n_batches:
+            self._last_event = now
+            run_s = now - self.epoch_t0 - self.epoch_paused
+            c.publish(ev.BatchProgress(self.session.epoch + 1, batch + 1, n_batches,
+                                       self.samples / max(run_s, 1e-9), loss,
+                                       self.active_s + run_s))
+        self.epoch_paused += c.wait_if_paused()
+
+    def on_epoch_end(self, epoch, logs=None):
+        s, c = self.session, self.control
+        seconds = time.perf_counter() - self.epoch_t0 - self.epoch_paused
+        self.active_s += seconds
+        s.epoch = epoch + 1
+        s.history.append({k: float(v) for k, v in (logs or {}).items()})
+        t0 = time.perf_counter()
+        s.update_snapshot(epoch + 1)
+        snapshot_s = time.perf_counter() - t0
+        event = s.epoch_event(epoch + 1, logs or {}, seconds, self.active_s)
+        event.timings.update(steps=seconds - self.validation_s, validation=self.validation_s,
+                             snapshot=snapshot_s)
+        c.publish(event)
+        c.pause_if_stepped(s.epoch, s.n_epochs)
+        c.wait_if_paused()
+
+    def _fail_non_finite(self, loss: float, batch: int) -> None:
+        train = self.session.train
+        self.control.fail(
+            f"loss became {loss} at epoch {self.session.epoch + 1}, batch {batch + 1} "
+            f"(optimizer {train.optimizer}, learning rate {train.learning_rate:g}). "
+            f"Try a learning rate 10x smaller, a smaller beta, or another optimizer.")
+        raise StopRun()

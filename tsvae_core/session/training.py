@@ -1,12 +1,12 @@
 """TrainingSession: owns data, model and one daemon thread running ``fit``.
 
 Controls (pause, resume, stop, step, learning rate) are requests to the run's
-``RunControl`` (tsvae_core.session.control), which the Keras callback
-(tsvae_core.session.callback) honours between batches. The thread only publishes events
-to the control's sink and changes its status there; readers drain the sink.
+``RunControl`` (tsvae_core.session.control), which the Keras callback of the same module
+honours between batches. The thread only publishes events to the control's sink and
+changes its status there; readers drain the sink.
 
-Inspection during training goes through the *snapshot* (``tsvae_core.session.snapshot``), a second
-model of the same architecture that holds the last finished epoch's weights: ``encode``,
+Inspection during training goes through the *snapshot* (tsvae_core.session.snapshot), a
+second model of the same architecture that holds the last finished epoch's weights: ``encode``,
 ``decode``, ``reconstruct`` and ``save`` work from any thread at any time after the first
 epoch - while running, paused or after the run ended - without touching the model ``fit``
 is updating. Probes (``set_probes``, e.g. the windows of ``tsvae_core.probes.make_probes``)
@@ -39,8 +39,7 @@ from ..models import BUILD_LOCK, build_model
 from ..optimizers import make_optimizer
 from ..sources import build_dataset, check_dataset, model_input
 from ..sources.spec import window_shape
-from .callback import SessionCallback
-from .control import RunControl, StopRun
+from .control import RunControl, SessionCallback, StopRun
 from .epoch_view import epoch_view
 from .snapshot import Snapshot, SnapshotInspection
 
