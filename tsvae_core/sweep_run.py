@@ -20,6 +20,7 @@ from pathlib import Path
 
 from . import events as ev
 from .config import make_configs
+from .session.protocol import Run
 from .sweep import (STOPPED_NOTE, SweepSpec, default_data_dir, objective_value, open_study)
 
 log = logging.getLogger(__name__)
@@ -230,8 +231,9 @@ class Sweep:
         finally:
             session.close()  # a Ray trial's actor: its CPU goes to the next trial
 
-    def _session(self, number: int, params: dict):
-        """The trial's session (not started) and the epochs it trains."""
+    def _session(self, number: int, params: dict) -> tuple[Run, int]:
+        """The trial's run (not started: a local session or a Ray trial) and the epochs it
+        trains."""
         values = {**self.spec.fixed, **params}
         configs = make_configs(self.spec.preset, **values)  # ValueError here, not remotely
         if self.ray:

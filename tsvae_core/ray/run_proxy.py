@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import logging
 import os
-import queue
 import threading
 from pathlib import Path
 
@@ -33,6 +32,7 @@ from ..config_rules import validate
 from ..device import lower_thread_priority
 from ..initial_model import load_initial
 from ..models import BUILD_LOCK, build_model
+from ..session.control import RunControl
 from ..session.snapshot import Snapshot, SnapshotInspection
 from ..session.training import checked_recon_indices, subset_indices, validation_count
 from ..sources import build_dataset, model_input
@@ -55,8 +55,9 @@ class RemoteSession(SnapshotInspection):
         self.data, self.model_cfg, self.train = (copy_config(c) for c in (data, model, train))
         self.dataset = dataset
         self.model = None   # the trained model is the actor's; inspection uses the snapshot
-        self.device, self.phase, self.nice = "Ray", "", 0
-        self.status, self.message = ev.IDLE, ""
+        self.device, self.nice = "Ray", 0
+        #: status, phase and event sink, as a local session's (mirrored from the actor's)
+        self.control = RunControl()
         self.epoch, self.n_epochs = 0, self.train.epochs
         self.history: list[dict[str, float]] = []
         if initial_model is not None and self.dataset is None and not self.data.is_synthetic():
@@ -75,7 +76,6 @@ class RemoteSession(SnapshotInspection):
             self._initial_bytes = Path(initial_model).read_bytes()
         # a file source's file travels too: it is not on the worker's node
         self._data_file = data_file_bytes(self.data)
-        self._events: queue.Queue = queue.Queue()
         self._actor = None
         self._closed = False
         self._ended = threading.Event()
@@ -134,7 +134,7 @@ class RemoteSession(SnapshotInspection):
 
     # ---- reading (any thread) ----
     def drain(self, max_items: int | None = None) -> list:
-        return ev.drain_queue(self._events, max_items)
+        return self.control.drain(max_items)
 
     def join(self, timeout: float | None = None) -> None:
         self._ended.wait(timeout)
@@ -183,8 +183,20 @@ class RemoteSession(SnapshotInspection):
             log.info("killing the run's actor: %s", exc)
 
     def _set_status(self, status: str, message: str = "") -> None:
-        self.status, self.message = status, message
-        self._events.put(ev.StatusChanged(status, message))
+        with self.control.lock:
+            self.control.set_status(status, message)
+
+    @property
+    def status(self) -> str:
+        return self.control.status
+
+    @property
+    def message(self) -> str:
+        return self.control.message
+
+    @property
+    def phase(self) -> str:
+        return self.control.phase
 
     # ---- the pump thread ----
     def _run_pump(self) -> None:
@@ -220,15 +232,16 @@ class RemoteSession(SnapshotInspection):
         is queued only once inspection can use that epoch."""
         if answer["weights"] is not None:
             self._update_snapshot(answer["weights"], answer["weights_epoch"])
-        self.phase, self.epoch = answer["phase"], answer["epoch"]
+        c = self.control
+        c.phase, self.epoch = answer["phase"], answer["epoch"]
         self.device = f"{answer['device']} on Ray node {answer['node']}"  # where it trains
         for e in answer["events"]:
             if isinstance(e, ev.StatusChanged):
-                self.status, self.message = e.status, e.message
+                c.status, c.message = e.status, e.message
             elif isinstance(e, ev.EpochEnd):
                 self.history.append(dict(e.logs))
-            self._events.put(e)
-        self.status, self.message = answer["status"], answer["message"]
+            c.publish(e)
+        c.status, c.message = answer["status"], answer["message"]
 
     def _update_snapshot(self, weights: list, epoch: int) -> None:
         if self.snapshot.model is None:  # a loaded model is already of the architecture
