@@ -60,16 +60,20 @@ class RunControl:
         self.events.put(event)
 
     def drain(self, max_items: int | None = None, wait: float = 0.0) -> list:
-        """The events published so far; with ``wait`` > 0, first waits up to that many
-        seconds for one."""
+        """The events published so far (at most ``max_items``); with ``wait`` > 0, first
+        waits up to that many seconds for one."""
         out = []
         if wait > 0:
             try:
                 out.append(self.events.get(timeout=wait))
             except queue.Empty:
                 return out
-        rest = None if max_items is None else max_items - len(out)
-        return out + ev.drain_queue(self.events, rest)
+        while max_items is None or len(out) < max_items:
+            try:
+                out.append(self.events.get_nowait())
+            except queue.Empty:
+                break
+        return out
 
     def set_status(self, status: str, message: str = "") -> None:
         """Change the status and say so (call with ``lock`` held)."""
