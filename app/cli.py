@@ -16,7 +16,7 @@ import os
 import sys
 from pathlib import Path
 
-from tsvae_core.remote import RAY_ENV
+from tsvae_core.ray.cluster import RAY_ENV
 from tsvae_core.source_config import MAX_FILE_BYTES
 
 from .debug_access import DEBUG_TOKEN_ENV, TOKEN_ARGUMENT, TOKEN_HEADER
@@ -124,7 +124,7 @@ def connect_ray(address: str) -> None:
     callback); the app's runs read the address from the environment."""
     os.environ[RAY_ENV] = address
     try:
-        from tsvae_core.remote import connect, inspection_hint
+        from tsvae_core.ray.cluster import connect, inspection_hint
         cluster = connect(address)
     except ImportError:
         sys.exit(f"tsvae: --ray {address}: Ray is not installed (pip install 'tsvae[ray]')")

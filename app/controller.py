@@ -19,7 +19,7 @@ from tsvae_core import events as ev
 from tsvae_core.config import DataConfig, ModelConfig, TrainConfig, config_values, field_names
 from tsvae_core.sessions import make_session
 from tsvae_core.runs import RunHistory, RunRecord
-from tsvae_core.training import TrainingSession
+from tsvae_core.session.training import TrainingSession
 
 from . import data_size
 from .model_load import ModelLoading

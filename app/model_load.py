@@ -22,7 +22,7 @@ from tsvae_core.config import (DataConfig, ModelConfig, TrainConfig, config_valu
                                copy_config)
 from tsvae_core.data import Dataset
 from tsvae_core.sessions import make_session
-from tsvae_core.training import TrainingSession
+from tsvae_core.session.training import TrainingSession
 
 log = logging.getLogger(__name__)
 

@@ -27,7 +27,7 @@ def run_one(preset: str, epochs: int, jit: str, target: float, overrides: dict,
     from tsvae_core import events as ev
     from tsvae_core.config import make_configs
     from tsvae_core.data import generate
-    from tsvae_core.training import TrainingSession
+    from tsvae_core.session.training import TrainingSession
 
     if jit != "preset":
         overrides = {**overrides, "jit_compile": jit}

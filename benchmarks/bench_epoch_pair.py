@@ -36,7 +36,7 @@ def run_tsvae(epochs: int, seed: int, overrides: dict) -> list[dict]:
     from tsvae_core.config import make_configs
     from tsvae_core.data import generate
     from tsvae_core.probes import ProbeConfig, make_probes
-    from tsvae_core.training import TrainingSession
+    from tsvae_core.session.training import TrainingSession
 
     data, model, train = make_configs("paper", epochs=epochs, seed=seed, **overrides)
     t0 = time.perf_counter()

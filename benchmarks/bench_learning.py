@@ -38,7 +38,7 @@ def run_one(spec: str, seed: int, target: float, max_seconds: float, epochs: int
             extra: dict | None = None) -> dict:
     from tsvae_core import events as ev
     from tsvae_core.config import make_configs
-    from tsvae_core.training import TrainingSession
+    from tsvae_core.session.training import TrainingSession
 
     preset, _, arch = spec.partition(":")
     overrides = {"seed": seed, **({"architecture": arch} if arch else {}), **(extra or {})}

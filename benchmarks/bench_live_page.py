@@ -137,7 +137,7 @@ def throughput(ends: dict, n_train: int, last: int) -> float:
 
 def run_headless(preset: str, epochs: int, overrides: dict) -> dict:
     from tsvae_core.config import make_configs
-    from tsvae_core.training import TrainingSession
+    from tsvae_core.session.training import TrainingSession
 
     data, model, train = make_configs(preset, **{**overrides, "epochs": epochs + 1})
     session = TrainingSession(data, model, train)

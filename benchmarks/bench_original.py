@@ -42,7 +42,7 @@ SPEC = {85: [(4.785, 3.038, 0.10, 1224.0, 555.6), (2.506, 1.448, 6.75, 647.7, 27
 def run_one(preset: str, seed: int, max_epochs: int, stop_on_plateau_exit: bool) -> dict:
     from tsvae_core import events as ev
     from tsvae_core.config import make_configs
-    from tsvae_core.training import TrainingSession
+    from tsvae_core.session.training import TrainingSession
 
     session = TrainingSession(*make_configs(preset, seed=seed, epochs=max_epochs))
     t0 = time.perf_counter()

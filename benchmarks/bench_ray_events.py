@@ -25,7 +25,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from tsvae_core import events as ev  # noqa: E402
 from tsvae_core.config import make_configs  # noqa: E402
-from tsvae_core.training import TrainingSession  # noqa: E402
+from tsvae_core.session.training import TrainingSession  # noqa: E402
 
 
 def delays(session) -> list[tuple[int, float, float]]:
@@ -69,7 +69,7 @@ def main() -> None:
 
     import ray
 
-    from tsvae_core.remote_session import RemoteSession
+    from tsvae_core.ray.run_proxy import RemoteSession
 
     t0 = time.perf_counter()
     if args.address == "local":

@@ -30,7 +30,7 @@ from tsvae_core.anomaly import AnomalyConfig, score_dataset  # noqa: E402
 from tsvae_core.anomaly_metrics import METRIC_NAMES, label_metrics  # noqa: E402
 from tsvae_core import anomaly_series  # noqa: E402
 from tsvae_core.config import make_configs  # noqa: E402
-from tsvae_core.training import TrainingSession  # noqa: E402
+from tsvae_core.session.training import TrainingSession  # noqa: E402
 
 VUS_BUFFER = 500  # aeon's default, for every method alike
 #: series -> (loader, window lengths tried): a window spans 2-6 periods of the signal

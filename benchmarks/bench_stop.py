@@ -18,7 +18,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from tsvae_core.config import make_configs  # noqa: E402
-from tsvae_core.training import TrainingSession  # noqa: E402
+from tsvae_core.session.training import TrainingSession  # noqa: E402
 
 PHASES = ("data", "build", "prepare", "compile", "train")
 

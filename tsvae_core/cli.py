@@ -108,7 +108,7 @@ def main(argv=None) -> int:
     from .anomaly import has_series
     from .events import ENDED, EpochEnd  # noqa: E402  (after the backend is chosen)
     from .runs import RunRecord
-    from .training import TrainingSession
+    from .session.training import TrainingSession
 
     try:
         dataset = None

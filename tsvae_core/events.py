@@ -1,11 +1,11 @@
 """Events a TrainingSession publishes: plain dataclasses of numbers and numpy arrays.
 
-The training thread creates them and puts them on the session's queue; whoever reads
-the queue (the dashboard, the command line, a test) owns them from then on.
+The training thread creates them and publishes them to its run's sink
+(``tsvae_core.session.control.RunControl``); whoever drains it (the dashboard, the
+command line, a test) owns them from then on.
 """
 from __future__ import annotations
 
-import queue
 import time
 from dataclasses import dataclass, field
 
@@ -16,17 +16,6 @@ IDLE, RUNNING, PAUSED, STOPPED, FINISHED, FAILED = (
     "idle", "running", "paused", "stopped", "finished", "failed")
 STATES = (IDLE, RUNNING, PAUSED, STOPPED, FINISHED, FAILED)
 ENDED = (STOPPED, FINISHED, FAILED)
-
-
-def drain_queue(q: queue.Queue, max_items: int | None = None) -> list:
-    """What ``q`` holds now (at most ``max_items``), without waiting."""
-    out = []
-    while max_items is None or len(out) < max_items:
-        try:
-            out.append(q.get_nowait())
-        except queue.Empty:
-            break
-    return out
 
 
 @dataclass

@@ -3,13 +3,13 @@ cluster, else a ``TrainingSession`` in this process. Both classes are imported o
 asked for, so importing this module costs neither Keras nor Ray."""
 from __future__ import annotations
 
-from .remote import ray_address
+from .ray.cluster import ray_address
 
 
 def make_session(data, model, train, **kwargs):
     """A run of these configs (``TrainingSession``'s arguments)."""
     if ray_address():
-        from .remote_session import RemoteSession as cls
+        from .ray.run_proxy import RemoteSession as cls
     else:
-        from .training import TrainingSession as cls
+        from .session.training import TrainingSession as cls
     return cls(data, model, train, **kwargs)

@@ -124,7 +124,7 @@ def main(argv=None) -> int:
           f"{spec.n_trials} trials stored; {spec.objective} ({spec.direction}); "
           f"{sweep.workers} at once{' on Ray' if sweep.ray else ''}", flush=True)
     if sweep.ray:
-        from .remote import inspection_hint
+        from .ray.cluster import inspection_hint
         if inspection_hint():
             print(inspection_hint(), flush=True)
     if resumed:

@@ -20,6 +20,7 @@ from pathlib import Path
 
 from . import events as ev
 from .config import make_configs
+from .session.protocol import Run
 from .sweep import (STOPPED_NOTE, SweepSpec, default_data_dir, objective_value, open_study)
 
 log = logging.getLogger(__name__)
@@ -65,7 +66,7 @@ class Sweep:
     def __init__(self, spec: SweepSpec, data_dir=None, workers: int | None = None,
                  nice: int = 0, ray=None):
         """``ray``: None trains here; "local", True (the Ray already initialised) or a
-        cluster address trains each trial in a Ray actor (``tsvae_core.sweep_ray``), as
+        cluster address trains each trial in a Ray actor (``tsvae_core.ray.trial``), as
         many at once as the cluster has CPUs unless ``workers`` says otherwise."""
         import optuna
         optuna.logging.set_verbosity(optuna.logging.WARNING)  # our own log says enough
@@ -74,8 +75,9 @@ class Sweep:
         self.ray = ray
         room, self._data_files = 1, None
         if ray:
-            from .sweep_ray import DataFiles, connect
-            room, self._data_files = connect(ray), DataFiles(spec.fixed)
+            from .ray.cluster import connect
+            from .ray.trial import DataFiles
+            room, self._data_files = connect(ray)["cpus"], DataFiles(spec.fixed)
         self.workers, self.nice = max(1, int(workers or room)), nice
         self.study = open_study(spec, self.data_dir)
         self.status, self.message = ev.IDLE, ""
@@ -227,18 +229,18 @@ class Sweep:
         try:
             self._finish(trial, row, session, pruned)
         finally:
-            if hasattr(session, "close"):  # a Ray actor: its CPU goes to the next trial
-                session.close()
+            session.close()  # a Ray trial's actor: its CPU goes to the next trial
 
-    def _session(self, number: int, params: dict):
-        """The trial's session (not started) and the epochs it trains."""
+    def _session(self, number: int, params: dict) -> tuple[Run, int]:
+        """The trial's run (not started: a local session or a Ray trial) and the epochs it
+        trains."""
         values = {**self.spec.fixed, **params}
         configs = make_configs(self.spec.preset, **values)  # ValueError here, not remotely
         if self.ray:
-            from .sweep_ray import RemoteTrial
-            session = RemoteTrial(self.spec.preset, values, self._data_files.ref(configs[0]))
+            from .ray.trial import RemoteTrial
+            session = RemoteTrial(*configs, self._data_files.ref(configs[0]))
         else:
-            from .training import TrainingSession
+            from .session.training import TrainingSession
             session = TrainingSession(*configs)
         session.nice = self.nice
         with self._lock:

@@ -10,7 +10,7 @@ import param
 
 from tsvae_core import events as ev
 from tsvae_core.runs import format_duration
-from tsvae_core.training import PHASE_MESSAGES
+from tsvae_core.session.control import PHASE_MESSAGES
 
 from ..controller import Controller
 from .safe_text import text_alert

@@ -15,7 +15,7 @@ from apptools import close_tabs, columns
 from tsvae_core.anomaly import AnomalyScores
 from tsvae_core.anomaly_series import series_dataset
 from tsvae_core.config import config_values
-from tsvae_core.training import TrainingSession
+from tsvae_core.session.training import TrainingSession
 
 
 def scores(n: int = 50) -> AnomalyScores:

@@ -20,8 +20,8 @@ RAY_CLI = Path(sys.executable).with_name("ray")
 # up until its stdin closes.
 STARTERS = {
     "tsvae": "from app.cli import connect_ray; connect_ray('local')",
-    "tsvae-sweep": ("from tsvae_core.sweep_ray import connect; connect('local'); "
-                    "from tsvae_core.remote import inspection_hint; print(inspection_hint())"),
+    "tsvae-sweep": ("from tsvae_core.ray.cluster import connect, inspection_hint; "
+                    "connect('local'); print(inspection_hint())"),
 }
 
 

@@ -13,7 +13,7 @@ from app.inspector import Inspector
 from app.prober import Prober
 from app.server_runs import RunRegistry
 from tsvae_core import events as ev
-from tsvae_core.remote import RAY_ENV
+from tsvae_core.ray.cluster import RAY_ENV
 
 from apptools import QUICK_BUILD  # noqa: E402  (tests/app is on sys.path)
 
@@ -79,7 +79,7 @@ def test_a_tab_on_ray_shows_epochs_inspects_and_survives_a_dead_actor(ray_cluste
 
 def test_the_cluster_comes_from_the_flag_or_the_environment(monkeypatch):
     from app import cli
-    from tsvae_core.remote import check_reachable
+    from tsvae_core.ray.cluster import check_reachable
     monkeypatch.delenv(RAY_ENV, raising=False)
     assert cli.parse_args([])[0].ray is None
     assert cli.parse_args(["--ray", "head:6379"])[0].ray == "head:6379"

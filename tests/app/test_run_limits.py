@@ -8,7 +8,7 @@ from app.controller import STOPPING_NOTICE, Controller
 from app.server_runs import KEEP_ENDED, RunRegistry
 from tsvae_core import events as ev
 from tsvae_core.models import BUILD_LOCK as _BUILD_LOCK
-from tsvae_core.training import TrainingSession
+from tsvae_core.session.training import TrainingSession
 
 from apptools import QUICK_BUILD  # noqa: E402  (tests/app is on sys.path)
 

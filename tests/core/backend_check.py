@@ -13,7 +13,7 @@ import numpy as np
 
 from tests.core.tiny import tiny_configs
 from tsvae_core import events as ev
-from tsvae_core.training import TrainingSession
+from tsvae_core.session.training import TrainingSession
 
 # tiny.py turns XLA off because TensorFlow compiles outlast these runs. On jax "off" means
 # op by op without jit (measured 32-36 s an epoch against well under 1 s jitted), so jax

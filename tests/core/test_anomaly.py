@@ -138,9 +138,9 @@ def test_the_synthetic_demo_is_not_a_scored_series():
 def test_a_series_that_cannot_be_scored_leaves_the_epoch_without_scores(caplog):
     from types import SimpleNamespace
 
-    from tsvae_core.snapshot import Snapshot
+    from tsvae_core.session.epoch_view import anomaly_scores
     ds = series_dataset(np.zeros(60), np.zeros(40), None, seq_len=8)
     ds.series = ds.series[:64]  # a validation part of 4 rows: shorter than a window
     model = SimpleNamespace(reconstruct=np.zeros_like)
-    assert Snapshot((8, 2)).anomaly_scores(model, ds) is None
+    assert anomaly_scores(model, ds, 8, an.AnomalyConfig()) is None
     assert "shorter than one window" in caplog.text

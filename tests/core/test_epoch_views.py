@@ -11,7 +11,7 @@ from tsvae_core.metrics import MAX_POINTS, knn_accuracy, silhouette
 from tsvae_core.models import build_model
 from tsvae_core.models.vae import kl_per_dim
 from tsvae_core.probes import ProbeConfig, make_probes
-from tsvae_core.training import TrainingSession
+from tsvae_core.session.training import TrainingSession
 
 from .session_tools import collect, epochs_of
 from .tiny import QUICK_BUILD, tiny_configs

@@ -9,7 +9,7 @@ from tsvae_core import families
 from tsvae_core.config import ModelConfig
 from tsvae_core.data import window_end_phase
 from tsvae_core.models.classifier import labelled_windows
-from tsvae_core.training import TrainingSession
+from tsvae_core.session.training import TrainingSession
 
 from .tiny import tiny_configs
 

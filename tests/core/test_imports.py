@@ -3,7 +3,8 @@ import sys
 
 
 def test_core_imports_no_ui_library():
-    code = ("import sys, tsvae_core, tsvae_core.training, tsvae_core.cli, tsvae_core.models\n"
+    code = ("import sys, tsvae_core, tsvae_core.session.training, tsvae_core.cli\n"
+            "import tsvae_core.models\n"
             "import tsvae_core.probes, tsvae_core.runs, tsvae_core.anomaly_series\n"
             "import tsvae_core.anomaly_metrics, tsvae_core.sources.files, tsvae_core.sources.cmapss\n"
             "# aeon (an optional extra) is imported only when metrics or its data are used\n"

@@ -2,7 +2,7 @@
 import pytest
 
 from tsvae_core import events as ev
-from tsvae_core.training import TrainingSession
+from tsvae_core.session.training import TrainingSession
 
 from .tiny import tiny_configs
 

@@ -8,7 +8,7 @@ from tsvae_core.config import DataConfig, make_configs
 from tsvae_core.data import generate
 from tsvae_core.diagnostics import COLLAPSE_KL, Health, HealthCheck
 from tsvae_core.models import build_model
-from tsvae_core.training import TrainingSession
+from tsvae_core.session.training import TrainingSession
 
 from .session_tools import collect, epochs_of
 from .tiny import tiny_configs

@@ -8,7 +8,7 @@ import keras
 import pytest
 
 from tsvae_core import events as ev
-from tsvae_core.training import TrainingSession
+from tsvae_core.session.training import TrainingSession
 
 from .tiny import QUICK_BUILD, tiny_configs
 

@@ -51,7 +51,7 @@ class Watcher:
 
 
 def remote_run(**overrides):
-    from tsvae_core.remote_session import RemoteSession
+    from tsvae_core.ray.run_proxy import RemoteSession
     return RemoteSession(*tiny_configs(**{**QUICK_BUILD, "epochs": 200, **overrides}))
 
 
@@ -134,7 +134,7 @@ def test_a_killed_actor_fails_the_run_with_its_cause(ray_cluster):
 
 def test_a_run_from_a_loaded_model_and_closing_kills_its_actor(ray_cluster, tmp_path):
     from tsvae_core.models import build_model
-    from tsvae_core.remote_session import RemoteSession
+    from tsvae_core.ray.run_proxy import RemoteSession
     # a learning rate too small to move the weights: epoch 1 shows the file's weights
     configs = tiny_configs(**QUICK_BUILD, seed=3, learning_rate=1e-8, epochs=200)
     keras.utils.set_random_seed(11)  # other weights than the run's seed would give it
@@ -167,7 +167,7 @@ def test_a_run_from_a_loaded_model_and_closing_kills_its_actor(ray_cluster, tmp_
 def test_a_file_source_run_trains_on_a_worker_without_the_file(ray_cluster, tmp_path):
     """The file's bytes go with the run: the server's path is gone before the actor
     starts, as it is on any other node (an upload lives in the server's folder)."""
-    from tsvae_core.remote_session import RemoteSession
+    from tsvae_core.ray.run_proxy import RemoteSession
     from tsvae_core.sources import build_dataset
     path = tmp_path / "upload.csv"
     series_frame().to_csv(path, index=False)
@@ -190,7 +190,7 @@ def test_without_ray_nothing_imports_it():
     code = ("import sys, os\n"
             "os.environ.pop('TSVAE_RAY', None)\n"
             "import app.cli, app.controller, app.dashboard, app.model_load\n"
-            "import tsvae_core.remote, tsvae_core.remote_actor\n"
+            "import tsvae_core.ray.cluster, tsvae_core.ray.actor\n"
             "from tsvae_core.sessions import make_session\n"
             "from tests.core.tiny import tiny_configs\n"
             "s = make_session(*tiny_configs())\n"

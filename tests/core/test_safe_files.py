@@ -80,7 +80,7 @@ def test_a_run_that_fails_after_a_finite_epoch_saves_it_as_last_finite(tmp_path)
     """One good epoch, then a learning rate that makes the loss NaN: the model file is
     the good epoch's weights, under m.last-finite.keras; m.keras is never touched."""
     from tsvae_core import load_model
-    from tsvae_core.training import TrainingSession
+    from tsvae_core.session.training import TrainingSession
     target = tmp_path / "m.keras"
     target.write_bytes(b"a good model from before")
     session = TrainingSession(*tiny_configs(optimizer="sgd", learning_rate=1e-3, epochs=6,

@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 
 from tsvae_core import events as ev
-from tsvae_core.training import TrainingSession
+from tsvae_core.session.training import TrainingSession
 
 from .session_tools import collect, epochs_of
 from .tiny import tiny_configs

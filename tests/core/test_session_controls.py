@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from tsvae_core import events as ev
-from tsvae_core.training import TrainingSession
+from tsvae_core.session.training import TrainingSession
 
 from .session_tools import batches_of, collect, epochs_of, wait_parked
 from .tiny import QUICK_BUILD, tiny_configs, waiting_in_pause

@@ -10,7 +10,7 @@ import pytest
 
 from tsvae_core.probes import ProbeConfig, make_probes
 from tsvae_core.sources import build_dataset
-from tsvae_core.training import TrainingSession
+from tsvae_core.session.training import TrainingSession
 
 from .sources_files import series_frame, write_cmapss
 from .tiny import tiny_configs

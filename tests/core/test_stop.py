@@ -12,7 +12,7 @@ from tsvae_core import events as ev
 from tsvae_core.config import make_configs
 from tsvae_core.data import Cancelled, generate
 from tsvae_core.models import BUILD_LOCK as _BUILD_LOCK
-from tsvae_core.training import TrainingSession
+from tsvae_core.session.training import TrainingSession
 
 from .tiny import QUICK_BUILD, tiny_configs
 

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from tsvae_core import events as ev
-from tsvae_core.training import TrainingSession
+from tsvae_core.session.training import TrainingSession
 
 from .session_tools import batches_of, collect, epochs_of
 from .tiny import QUICK_BUILD, tiny_configs
@@ -103,7 +103,7 @@ def test_large_set_path_feeds_batches_and_trains(monkeypatch):
 def test_running_session_says_what_it_does_before_the_first_batch(finished_run):
     """Data, model, batches, compile, then training: the page is never silent before
     epoch 1."""
-    from tsvae_core.training import PHASE_MESSAGES
+    from tsvae_core.session.control import PHASE_MESSAGES
     _, seen = finished_run
     said = [e.message for e in seen if isinstance(e, ev.StatusChanged) and e.status == ev.RUNNING]
     assert said[-5:] == [PHASE_MESSAGES[p] for p in ("data", "build", "prepare", "compile",

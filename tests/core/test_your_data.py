@@ -204,7 +204,7 @@ def test_one_command_for_a_train_test_pair_prints_latent_and_euclidean_1nn(tmp_p
 
 
 def test_a_classification_run_is_not_scored_after_each_epoch(tmp_path):
-    from tsvae_core.training import TrainingSession
+    from tsvae_core.session.training import TrainingSession
     from tsvae_core.events import EpochEnd
     tr, te = shapes_csv(tmp_path / "tr.csv", 15), shapes_csv(tmp_path / "te.csv", 9, seed=1)
     configs = tiny_configs(architecture="dense_vae", source="file", data_path=str(tr),

@@ -26,13 +26,13 @@ def waiting_in_pause(session) -> bool:
     """True while the session's training thread waits for Resume: the batch or epoch that
     was in flight when Pause came has reported, and nothing more can happen until resume()
     or stop(). Read from the thread's stack: blocked in an Event's wait called by
-    TrainingSession's ``_wait_if_paused``, with the go flag cleared."""
-    thread = session._thread
+    ``RunControl.wait_if_paused``, with the go flag cleared."""
+    thread, go = session._thread, session.control.go
     frame = sys._current_frames().get(thread.ident) if thread is not None else None
-    if frame is None or frame.f_code.co_name != "wait" or session._go.is_set():
+    if frame is None or frame.f_code.co_name != "wait" or go.is_set():
         return False
     while frame is not None:
-        if frame.f_code.co_name == "_wait_if_paused":
-            return not session._go.is_set()
+        if frame.f_code.co_name == "wait_if_paused":
+            return not go.is_set()
         frame = frame.f_back
     return False

@@ -1,9 +1,8 @@
 """Runs on a Ray cluster, the server side: ``RemoteSession``, the proxy of a run whose
-``TrainingSession`` lives in a Ray actor (``tsvae_core.remote_actor.SessionActor``).
+``TrainingSession`` lives in a Ray actor (``tsvae_core.ray.actor.SessionActor``).
 
-The proxy has the interface the app uses of a ``TrainingSession`` (start, pause, resume,
-step, stop, set_learning_rate, drain, status/epoch/dataset, encode/decode/reconstruct/
-save, probes), so the Controller cannot tell them apart:
+The proxy is a ``Session`` (tsvae_core.session.protocol) as a local ``TrainingSession``
+is, so the Controller cannot tell them apart:
 
 - Controls are fire-and-forget actor calls (``.remote()`` returns at once), sent in one
   ordered "control" group of the actor; nothing on the server's event loop waits on Ray.
@@ -16,30 +15,30 @@ save, probes), so the Controller cannot tell them apart:
   its worker (and GPU). An actor that dies (``ray.kill``, out of memory, node lost) ends
   the run as ``failed`` with the cause; ``close`` (a closed tab) kills it at once.
 
-Ray is imported only inside functions (the cluster itself: ``tsvae_core.remote``).
+Ray is imported only inside functions (the cluster itself: ``tsvae_core.ray.cluster``).
 """
 from __future__ import annotations
 
 import logging
 import os
-import queue
 import threading
 from pathlib import Path
 
 import numpy as np
 
-from . import events as ev
-from .config import DataConfig, ModelConfig, TrainConfig, copy_config
-from .config_rules import validate
-from .sources import build_dataset, model_input
-from .sources.file_bytes import data_file_bytes
-from .sources.spec import window_shape
-from .device import lower_thread_priority
-from .initial_model import load_initial
-from .models import BUILD_LOCK, build_model
-from .remote import actor_class, death_message
-from .snapshot import Snapshot, SnapshotInspection
-from .training import checked_recon_indices, subset_indices, validation_count
+from .. import events as ev
+from ..config import DataConfig, ModelConfig, TrainConfig, copy_config
+from ..config_rules import validate
+from ..device import lower_thread_priority
+from ..initial_model import load_initial
+from ..models import BUILD_LOCK, build_model
+from ..session.control import RunControl
+from ..session.snapshot import Snapshot, SnapshotInspection
+from ..session.training import checked_recon_indices, subset_indices, validation_count
+from ..sources import build_dataset, model_input
+from ..sources.file_bytes import data_file_bytes
+from ..sources.spec import window_shape
+from .cluster import actor_class, death_message
 
 log = logging.getLogger(__name__)
 
@@ -56,8 +55,9 @@ class RemoteSession(SnapshotInspection):
         self.data, self.model_cfg, self.train = (copy_config(c) for c in (data, model, train))
         self.dataset = dataset
         self.model = None   # the trained model is the actor's; inspection uses the snapshot
-        self.device, self.phase, self.nice = "Ray", "", 0
-        self.status, self.message = ev.IDLE, ""
+        self.device, self.nice = "Ray", 0
+        #: status, phase and event sink, as a local session's (mirrored from the actor's)
+        self.control = RunControl()
         self.epoch, self.n_epochs = 0, self.train.epochs
         self.history: list[dict[str, float]] = []
         if initial_model is not None and self.dataset is None and not self.data.is_synthetic():
@@ -76,7 +76,6 @@ class RemoteSession(SnapshotInspection):
             self._initial_bytes = Path(initial_model).read_bytes()
         # a file source's file travels too: it is not on the worker's node
         self._data_file = data_file_bytes(self.data)
-        self._events: queue.Queue = queue.Queue()
         self._actor = None
         self._closed = False
         self._ended = threading.Event()
@@ -135,7 +134,7 @@ class RemoteSession(SnapshotInspection):
 
     # ---- reading (any thread) ----
     def drain(self, max_items: int | None = None) -> list:
-        return ev.drain_queue(self._events, max_items)
+        return self.control.drain(max_items)
 
     def join(self, timeout: float | None = None) -> None:
         self._ended.wait(timeout)
@@ -184,8 +183,20 @@ class RemoteSession(SnapshotInspection):
             log.info("killing the run's actor: %s", exc)
 
     def _set_status(self, status: str, message: str = "") -> None:
-        self.status, self.message = status, message
-        self._events.put(ev.StatusChanged(status, message))
+        with self.control.lock:
+            self.control.set_status(status, message)
+
+    @property
+    def status(self) -> str:
+        return self.control.status
+
+    @property
+    def message(self) -> str:
+        return self.control.message
+
+    @property
+    def phase(self) -> str:
+        return self.control.phase
 
     # ---- the pump thread ----
     def _run_pump(self) -> None:
@@ -221,15 +232,16 @@ class RemoteSession(SnapshotInspection):
         is queued only once inspection can use that epoch."""
         if answer["weights"] is not None:
             self._update_snapshot(answer["weights"], answer["weights_epoch"])
-        self.phase, self.epoch = answer["phase"], answer["epoch"]
+        c = self.control
+        c.phase, self.epoch = answer["phase"], answer["epoch"]
         self.device = f"{answer['device']} on Ray node {answer['node']}"  # where it trains
         for e in answer["events"]:
             if isinstance(e, ev.StatusChanged):
-                self.status, self.message = e.status, e.message
+                c.status, c.message = e.status, e.message
             elif isinstance(e, ev.EpochEnd):
                 self.history.append(dict(e.logs))
-            self._events.put(e)
-        self.status, self.message = answer["status"], answer["message"]
+            c.publish(e)
+        c.status, c.message = answer["status"], answer["message"]
 
     def _update_snapshot(self, weights: list, epoch: int) -> None:
         if self.snapshot.model is None:  # a loaded model is already of the architecture

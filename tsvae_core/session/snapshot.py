@@ -4,26 +4,21 @@ finished epoch (or of a loaded model), for inspection from any thread.
 The training thread copies the weights in at the end of every epoch (``update``), under
 the snapshot's own lock; ``encode``, ``decode``, ``reconstruct`` and ``save`` take the same
 lock, so they work while ``fit`` runs, paused or after the run ended, without touching the
-model being trained. ``epoch_view`` turns a model's outputs on the validation subset into
-an ``EpochEnd`` (latent points, reconstructions, family extras, the probes' latent points).
+model being trained. It also holds what each epoch's view reads besides the model (the
+probes, the anomaly settings; ``tsvae_core.session.epoch_view``).
 ``SnapshotInspection`` gives a training session these as its own methods.
 """
 from __future__ import annotations
 
-import logging
 import threading
-import time
 
 import keras
 import numpy as np
 
-from . import events as ev
-from .anomaly import AnomalyConfig, has_series, score_dataset
-from .data import Dataset
-from .metrics import knn_accuracy, silhouette
-from .safe_files import replacing
-
-log = logging.getLogger(__name__)
+from .. import events as ev
+from ..anomaly import AnomalyConfig
+from ..safe_files import replacing
+from .epoch_view import epoch_view
 
 
 def save_finite(model: keras.Model, path) -> None:
@@ -137,60 +132,6 @@ class Snapshot:
             at += 1 if size is None else size
         return out
 
-    # ---- what a model makes of the data ----
-    def anomaly_scores(self, model, ds: Dataset):
-        """The series' anomaly scores (``tsvae_core.anomaly``), or None for data that are
-        not one continuous series, or that cannot be scored (logged: a scoring problem
-        must not end the run)."""
-        if not has_series(ds):
-            return None
-        try:
-            return score_dataset(model.reconstruct, ds, self.window_shape[0],
-                                 self.anomaly_config)
-        except ValueError as exc:
-            log.warning("anomaly scores left out: %s", exc)
-            return None
-
-    def epoch_view(self, model, ds: Dataset, subset: np.ndarray, recon_indices: np.ndarray,
-                   epoch: int, n_epochs: int, logs: dict, seconds: float,
-                   elapsed: float) -> ev.EpochEnd:
-        """``model``'s latent points, reconstructions, family extras and metrics on the
-        validation subset, with the probes' latent points, as an ``EpochEnd`` whose
-        ``timings`` say what each view cost ("view:NAME" and their sum, "views")."""
-        clock = ViewClock()
-        x_sub, labels = ds.x_val[subset], ds.y_val[subset]
-        starts = ds.start_val[subset]
-        # (n_subset, latent_dim) points and the family's extras, from one encoder pass
-        z, extras = clock.lap("latent", model.epoch_views, x_sub, labels, starts)
-        recon_in = ds.x_val[recon_indices]
-        recon_out = clock.lap("reconstructions", model.reconstruct, recon_in)
-        knn = clock.lap("knn", knn_accuracy, z, labels, starts=starts,
-                        seq_len=self.window_shape[0])
-        sil = clock.lap("silhouette", silhouette, z, labels)
-        probes = clock.lap("probes", self.probe_latent, model)
-        anomaly = clock.lap("anomaly", self.anomaly_scores, model, ds)
-        logs = {k: float(v) for k, v in logs.items()}
-        return ev.EpochEnd(epoch, n_epochs, logs, z, labels, recon_indices.copy(), recon_in,
-                           recon_out, seconds, knn, sil, elapsed, extras,
-                           probe_latent=probes, anomaly=anomaly, timings=clock.timings())
-
-
-class ViewClock:
-    """Seconds each per-epoch view took (``lap``), for ``EpochEnd.timings``."""
-
-    def __init__(self):
-        self.seconds: dict[str, float] = {}
-
-    def lap(self, name: str, fn, *args, **kwargs):
-        t0 = time.perf_counter()
-        try:
-            return fn(*args, **kwargs)
-        finally:
-            self.seconds[f"view:{name}"] = time.perf_counter() - t0
-
-    def timings(self) -> dict[str, float]:
-        return {**self.seconds, "views": sum(self.seconds.values())}
-
 
 class SnapshotInspection:
     """Inspection methods of a training session (any thread), through its ``snapshot``.
@@ -293,8 +234,8 @@ class SnapshotInspection:
         before the session has its data (pass ``dataset=`` to have them at once)."""
         if not self.snapshot_loaded or self.snapshot_epoch or self.dataset is None:
             return None
-        if getattr(self, "subset", None) is None:
+        if self.subset is None:
             self.subset = self._subset_indices()  # the same indices _build will choose
         with self.snapshot.lock:
-            return self.snapshot.epoch_view(self.snapshot.model, self.dataset, self.subset,
-                                            self._recon_indices, 0, self.n_epochs, {}, 0.0, 0.0)
+            return epoch_view(self.snapshot, self.snapshot.model, self.dataset, self.subset,
+                              self._recon_indices, 0, self.n_epochs, {}, 0.0, 0.0)

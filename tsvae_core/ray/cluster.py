@@ -1,9 +1,8 @@
-"""Runs on a Ray cluster, the cluster side: which cluster (``TSVAE_RAY``), joining it
-once per process, and the Ray actor class that holds a run
-(``tsvae_core.remote_actor.SessionActor``). ``tsvae_core.sessions.make_session`` picks a
+"""The Ray cluster: which one (``TSVAE_RAY``), joining it once per process (``connect``,
+for the tabs' runs and the sweeps' trials alike), and the one Ray actor class that holds
+a run (``tsvae_core.ray.actor.SessionActor``). ``tsvae_core.sessions.make_session`` picks a
 run's kind.
 
-The server-side proxy of a remote run is ``tsvae_core.remote_session.RemoteSession``.
 This module is light on purpose (no Keras, no Ray at import): ``tsvae --help`` and the
 app import it. Ray is imported only inside functions: with ``TSVAE_RAY`` unset nothing
 here touches it.
@@ -29,23 +28,31 @@ def ray_address() -> str:
     return os.environ.get(RAY_ENV, "").strip()
 
 
-def connect(address: str | None = None) -> dict:
-    """Join the cluster once per process (``local`` starts one); returns what it has.
-    Blocks for seconds: the server calls it at start-up, before any page exists."""
+def connect(address: str | bool | None = None) -> dict:
+    """Join the cluster once per process; returns what it has: ``address``, ``gpus`` and
+    ``cpus`` (how many one-CPU runs fit at once). ``address``: HOST:PORT or ray://...;
+    "local" starts a Ray instance here; True uses the Ray this process has initialised
+    (else starts one); None: ``TSVAE_RAY``. Blocks for seconds: the server calls it at
+    start-up, a sweep in its own thread, never a page's callback."""
     import ray
 
     address = ray_address() if address is None else address
+    where = "local" if address in (True, "local", "") else address
     with _connect_lock:
         if not ray.is_initialized():
-            check_reachable(address)
-            context = ray.init(address=address or "local", include_dashboard=LOCAL_DASHBOARD,
-                               logging_level=logging.WARNING)
-            if address in ("", "local"):
+            check_reachable(where)
+            # log_to_driver off: every worker's TensorFlow start-up would fill the server's
+            # or the sweep's console; a run's failure reaches its owner as an event
+            context = ray.init(address=where, include_dashboard=LOCAL_DASHBOARD,
+                               logging_level=logging.WARNING, log_to_driver=False)
+            if where == "local":
                 remember_local(context)
         if "gpus" not in _cluster:
-            _cluster.update(address=address, gpus=ray.cluster_resources().get("GPU", 0))
-            log.info("Ray cluster %s: %s", address, ray.cluster_resources())
-    return {k: _cluster[k] for k in ("address", "gpus")}
+            resources = ray.cluster_resources()
+            _cluster.update(address=where, gpus=resources.get("GPU", 0),
+                            cpus=max(1, int(resources.get("CPU", 1))))
+            log.info("Ray cluster %s: %s", where, resources)
+    return {k: _cluster[k] for k in ("address", "gpus", "cpus")}
 
 
 #: ray.init's include_dashboard for an instance started here: None starts Ray's dashboard
@@ -103,7 +110,7 @@ def actor_class():
     poll in another, so a control never waits behind a poll."""
     import ray
 
-    from .remote_actor import SessionActor
+    from .actor import SessionActor
 
     if "actor" not in _cluster:
         gpus = 1 if connect().get("gpus", 0) else 0

@@ -1,11 +1,12 @@
 """TrainingSession: owns data, model and one daemon thread running ``fit``.
 
-Controls (pause, resume, stop, step, learning rate) are thread-safe flags that the
-Keras callback (tsvae_core.session_callback) reads between batches. The thread only writes to
-its event queue and to its own status; readers drain the queue.
+Controls (pause, resume, stop, step, learning rate) are requests to the run's
+``RunControl`` (tsvae_core.session.control), which the Keras callback of the same module
+honours between batches. The thread only publishes events to the control's sink and
+changes its status there; readers drain the sink.
 
-Inspection during training goes through the *snapshot* (``tsvae_core.snapshot``), a second
-model of the same architecture that holds the last finished epoch's weights: ``encode``,
+Inspection during training goes through the *snapshot* (tsvae_core.session.snapshot), a
+second model of the same architecture that holds the last finished epoch's weights: ``encode``,
 ``decode``, ``reconstruct`` and ``save`` work from any thread at any time after the first
 epoch - while running, paused or after the run ended - without touching the model ``fit``
 is updating. Probes (``set_probes``, e.g. the windows of ``tsvae_core.probes.make_probes``)
@@ -20,38 +21,32 @@ can be inspected and probed without training.
 from __future__ import annotations
 
 import logging
-import queue
 import threading
 import time
 
 import keras
 import numpy as np
 
-from . import events as ev
-from .batches import WindowBatches
-from .config import LATENT_SUBSET_CAP, DataConfig, ModelConfig, TrainConfig, copy_config
-from .config_rules import validate
-from .data import Cancelled, Dataset
-from .device import describe_device, lower_thread_priority, resolve_jit
-from .diagnostics import HealthCheck
-from .initial_model import load_initial
-from .models import BUILD_LOCK, build_model
-from .optimizers import make_optimizer
-from .session_callback import SessionCallback, StopRun
+from .. import events as ev
+from ..batches import WindowBatches
+from ..config import LATENT_SUBSET_CAP, DataConfig, ModelConfig, TrainConfig, copy_config
+from ..config_rules import validate
+from ..data import Cancelled, Dataset
+from ..device import describe_device, lower_thread_priority, resolve_jit
+from ..diagnostics import HealthCheck
+from ..initial_model import load_initial
+from ..models import BUILD_LOCK, build_model
+from ..optimizers import make_optimizer
+from ..sources import build_dataset, check_dataset, model_input
+from ..sources.spec import window_shape
+from .control import RunControl, SessionCallback, StopRun
+from .epoch_view import epoch_view
 from .snapshot import Snapshot, SnapshotInspection
-from .sources import build_dataset, check_dataset, model_input
-from .sources.spec import window_shape
 
 log = logging.getLogger(__name__)
 
 BATCH_FEED_BYTES = 64 * 2**20  # training windows above this are fed batch by batch
 
-
-#: What a running session says (``StatusChanged.message``) in each ``phase``.
-PHASE_MESSAGES = {"data": "building the data", "build": "building the model",
-                  "prepare": "preparing the batches",
-                  "compile": "compiling the training step (first batch only)",
-                  "train": "training"}
 
 
 def subset_indices(n_val: int, latent_subset: int) -> np.ndarray:
@@ -94,22 +89,14 @@ class TrainingSession(SnapshotInspection):
         self.dataset = dataset
         self.model: keras.Model | None = None
         self.device = "unknown"
-        self.status, self.message = ev.IDLE, ""
-        #: What the thread is doing: "" (not started), "data", "build", "prepare" (fit
-        #: converts the data), "compile" (the first step traces and compiles the graph;
-        #: it cannot be interrupted), "train", "done".
-        self.phase = ""
+        #: The run's flags, status, phase and event sink (the callback's only way in).
+        self.control = RunControl()
         #: OS niceness of the training thread (Linux: per thread), set before ``start``;
         #: a server raises it so that its event loop keeps the CPU while runs train.
         self.nice = 0
         self.epoch, self.n_epochs = 0, self.train.epochs
         self.history: list[dict[str, float]] = []
-        self._events: queue.Queue = queue.Queue()
-        self._lock = threading.Lock()
-        self._go = threading.Event()         # set while training may proceed
-        self._stop = threading.Event()
-        self._pause_after_epoch = False
-        self._pending_lr: float | None = None
+        self.subset: np.ndarray | None = None  # the latent view's windows, once the data exist
         self._recon_indices = np.array([0])
         self._thread: threading.Thread | None = None
         if initial_model is not None and self.dataset is None and not self.data.is_synthetic():
@@ -122,51 +109,50 @@ class TrainingSession(SnapshotInspection):
             if loaded is not None:
                 self.snapshot.take(loaded, loaded=True)
 
+    # ---- state (the control's) ----
+    @property
+    def status(self) -> str:
+        return self.control.status
+
+    @property
+    def message(self) -> str:
+        return self.control.message
+
+    @property
+    def phase(self) -> str:
+        """What the thread is doing (``RunControl.phase``)."""
+        return self.control.phase
+
     # ---- controls (any thread) ----
     def start(self) -> None:
-        with self._lock:
+        with self.control.lock:
             if self._thread is not None:
                 raise RuntimeError(f"session already started (status {self.status})")
-            self._go.set()
-            self._set_status(ev.RUNNING)
+            self.control.begin()
             self._thread = threading.Thread(target=self._run, name="tsvae-training", daemon=True)
             self._thread.start()
 
     def pause(self) -> None:
-        with self._lock:
-            if self.status == ev.RUNNING:
-                self._go.clear()
-                self._set_status(ev.PAUSED)
+        self.control.request_pause()
 
     def resume(self) -> None:
-        with self._lock:
-            if self.status == ev.PAUSED:
-                self._pause_after_epoch = False
-                self._set_status(ev.RUNNING)
-                self._go.set()
+        self.control.request_resume()
 
     def step(self) -> None:
         """Train exactly one more epoch, then pause (from idle: start and do epoch 1)."""
-        with self._lock:
-            self._pause_after_epoch = True
+        with self.control.lock:
+            self.control.request_step()
             if self._thread is not None:
-                if self.status == ev.PAUSED:
-                    self._set_status(ev.RUNNING)
-                    self._go.set()
                 return
         self.start()
 
     def stop(self) -> None:
-        with self._lock:
-            self._stop.set()
-            self._go.set()  # wake a paused thread so it can leave
-            if self._thread is None and self.status == ev.IDLE:
-                self._set_status(ev.STOPPED)
+        self.control.request_stop(started=self._thread is not None)
 
     def set_learning_rate(self, lr: float) -> None:
         """Applies at the next batch; out of bounds raises param's ValueError (field, range)."""
         self.train.learning_rate = lr
-        self._pending_lr = float(self.train.learning_rate)
+        self.control.request_learning_rate(self.train.learning_rate)
 
     @property
     def model_input(self):
@@ -191,16 +177,9 @@ class TrainingSession(SnapshotInspection):
 
     # ---- reading (any thread) ----
     def drain(self, max_items: int | None = None, wait: float = 0.0) -> list:
-        """The events queued so far; with ``wait`` > 0, first waits up to that many
+        """The events published so far; with ``wait`` > 0, first waits up to that many
         seconds for one (a remote run's actor answers its proxy's long poll so)."""
-        out = []
-        if wait > 0:
-            try:
-                out.append(self._events.get(timeout=wait))
-            except queue.Empty:
-                return out
-        rest = None if max_items is None else max_items - len(out)
-        return out + ev.drain_queue(self._events, rest)
+        return self.control.drain(max_items, wait)
 
     def join(self, timeout: float | None = None) -> None:
         if self._thread is not None:
@@ -210,66 +189,43 @@ class TrainingSession(SnapshotInspection):
         return self._thread is not None and self._thread.is_alive()
 
     # ---- the training thread ----
-    def _set_status(self, status: str, message: str = "") -> None:
-        self.status, self.message = status, message
-        self._events.put(ev.StatusChanged(status, message))
-
-    def _enter(self, phase: str) -> None:
-        """Set ``phase``; a running session also says it (``StatusChanged.message``), so
-        the page is not silent through data building, model building and the first
-        step's compile."""
-        if self.phase == phase:
-            return
-        self.phase = phase
-        with self._lock:
-            if self.status == ev.RUNNING:
-                self._set_status(ev.RUNNING, PHASE_MESSAGES[phase])
-
     def _run(self) -> None:
         lower_thread_priority(self.nice)
+        c = self.control
         try:
-            self._enter("data")
+            c.enter("data")
             self.device = describe_device()
             if self.dataset is None:
-                self._set_dataset(build_dataset(self.data, should_stop=self._stop.is_set))
+                self._set_dataset(build_dataset(self.data, should_stop=c.should_stop))
             elif not self.data.is_synthetic():
                 check_dataset(self.dataset, self.model_cfg, self.train)
             self.snapshot.window_shape = tuple(self.dataset.x_train.shape[1:])
-            self._raise_if_stopped()
-            self._enter("build")
+            c.raise_if_stopped()
+            c.enter("build")
             self._build()
-            self._raise_if_stopped()  # before the first step's compilation, which is slow
-            self._enter("prepare")
+            c.raise_if_stopped()  # before the first step's compilation, which is slow
+            c.enter("prepare")
             self._fit()
-            final = ev.STOPPED if self._stop.is_set() else ev.FINISHED
-            with self._lock:
-                if self.status != ev.FAILED:
-                    self._set_status(final, f"{final} after epoch {self.epoch}")
+            final = ev.STOPPED if c.should_stop() else ev.FINISHED
+            c.end(final, f"{final} after epoch {self.epoch}")
         except (StopRun, Cancelled):
-            with self._lock:
-                if self.status != ev.FAILED:
-                    self._set_status(ev.STOPPED, f"stopped during epoch {self.epoch + 1}")
+            c.end(ev.STOPPED, f"stopped during epoch {self.epoch + 1}")
         except Exception as exc:  # a run's failure is reported, never raised into a server
             log.exception("training failed")
-            with self._lock:
-                self._set_status(ev.FAILED, f"{type(exc).__name__}: {exc}")
+            c.fail(f"{type(exc).__name__}: {exc}")
         finally:
-            self.phase = "done"
-
-    def _raise_if_stopped(self) -> None:
-        if self._stop.is_set():
-            raise StopRun()
+            c.phase = "done"
 
     def _build(self) -> None:
         shape = (None, *self.dataset.x_train.shape[1:])  # (batch, seq_len, channels)
         spec = self.model_input
         self._recon_indices = np.minimum(self._recon_indices, len(self.dataset.x_val) - 1)
         with BUILD_LOCK:
-            self._raise_if_stopped()  # stopped while another session was building
+            self.control.raise_if_stopped()  # stopped while another session was building
             # the snapshot first: the trained model then starts from the seed exactly as alone
             snapshot = build_model(spec, self.model_cfg)
             snapshot.build(shape)
-            self._raise_if_stopped()
+            self.control.raise_if_stopped()
             keras.utils.set_random_seed(self.data.seed)
             self.model = build_model(spec, self.model_cfg)
             self.model.compile(optimizer=make_optimizer(self.train),
@@ -294,7 +250,7 @@ class TrainingSession(SnapshotInspection):
         ds, batch = self.dataset, self.train.batch_size
         train = self.model.training_data(ds.x_train, ds.y_train, ds.start_train)
         val = self.model.validation_data(ds.x_val, ds.y_val, ds.start_val)
-        callbacks = [SessionCallback(self)]
+        callbacks = [SessionCallback(self, self.control)]
         streamed = self.train.batch_feed == "auto" and ds.x_train.nbytes > BATCH_FEED_BYTES
         if streamed:
             # Large sets: no per-epoch tensor copy of all windows (paper: 2.5 -> 2.0 GB peak).
@@ -309,9 +265,8 @@ class TrainingSession(SnapshotInspection):
                            shuffle=True, verbose=0, callbacks=callbacks)
 
     def epoch_event(self, epoch: int, logs: dict, seconds: float, elapsed: float) -> ev.EpochEnd:
-        event = self.snapshot.epoch_view(self.model, self.dataset, self.subset,
-                                         self._recon_indices, epoch, self.n_epochs, logs,
-                                         seconds, elapsed)
+        event = epoch_view(self.snapshot, self.model, self.dataset, self.subset,
+                           self._recon_indices, epoch, self.n_epochs, logs, seconds, elapsed)
         t0 = time.perf_counter()
         event.health = self.health_check.check(self.model, epoch, event.logs, event.z_mean)
         # the diagnostic is a per-epoch view too: its cost counts in the views' share

@@ -1,21 +1,25 @@
 """The Ray side of a remote run: ``SessionActor`` owns one ``TrainingSession`` in a Ray
-worker process (on whichever node the cluster places it).
+worker process (on whichever node the cluster places it). A tab's run
+(``tsvae_core.ray.run_proxy``) and a sweep's trial (``tsvae_core.ray.trial``) both train in
+one, and read it through the same long poll.
 
-Nothing here imports Ray: ``tsvae_core.remote`` wraps this plain class with ``ray.remote``
-when a run starts, so the class stays importable (and testable) without the extra. Every
-method returns at once (the training runs in the session's own thread), except ``poll``,
-which waits up to ``wait`` seconds for the next event: the proxy's long poll, so an event
-leaves the worker as soon as it is made, without a busy loop.
+Nothing here imports Ray at import: ``tsvae_core.ray.cluster`` wraps this plain class
+with ``ray.remote`` when a run starts, so the class stays importable (and testable)
+without the extra. Every method returns at once (the training runs in the session's own
+thread), except ``poll``, which waits up to ``wait`` seconds for the next event: the
+long poll, so an event leaves the worker as soon as it is made, without a busy loop.
 """
 from __future__ import annotations
 
 import os
 import tempfile
 
-from . import events as ev
-from .config import DataConfig, ModelConfig, TrainConfig
-from .sources.file_bytes import dataset_from_file_bytes
-from .training import TrainingSession
+from pathlib import Path
+
+from .. import events as ev
+from ..config import DataConfig, ModelConfig, TrainConfig
+from ..session.training import TrainingSession
+from ..sources.file_bytes import dataset_from_file_bytes
 
 
 class SessionActor:
@@ -72,10 +76,11 @@ class SessionActor:
         self.session.set_probes(probes)
 
     # ---- the proxy's long poll ----
-    def poll(self, weights_epoch: int, wait: float) -> dict:
+    def poll(self, weights_epoch: int | None, wait: float) -> dict:
         """The events since the last poll (waiting up to ``wait`` s for the first), the
         session's state, and the snapshot's weights when its epoch is newer than
-        ``weights_epoch`` (the proxy's copy), so the server inspects and saves locally.
+        ``weights_epoch`` (the proxy's copy), so the server inspects and saves locally;
+        ``weights_epoch`` None: no weights (a sweep trial asks for its model at the end).
 
         ``ended`` is read before the rest is drained: once the thread has ended, every
         event it made is in this answer. A run that has said its end (stopped, finished,
@@ -91,9 +96,18 @@ class SessionActor:
         events += s.drain()
         snap = s.snapshot
         weights, epoch = None, weights_epoch
-        with snap.lock:
-            if snap.model is not None and snap.epoch > weights_epoch:
-                weights, epoch = snap.model.get_weights(), snap.epoch
+        if weights_epoch is not None:
+            with snap.lock:
+                if snap.model is not None and snap.epoch > weights_epoch:
+                    weights, epoch = snap.model.get_weights(), snap.epoch
         return dict(events=events, ended=ended, status=s.status, message=s.message,
                     phase=s.phase, device=s.device, node=self.node, epoch=s.epoch,
                     weights=weights, weights_epoch=epoch)
+
+    def model_bytes(self) -> bytes:
+        """The saved ``.keras`` file's bytes (``TrainingSession.save``): the model travels
+        back whole, so the cluster needs no shared disk."""
+        with tempfile.TemporaryDirectory() as tmp:
+            path = Path(tmp) / "run.keras"
+            self.session.save(str(path))
+            return path.read_bytes()
