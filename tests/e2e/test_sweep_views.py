@@ -110,6 +110,7 @@ def test_a_live_and_a_loaded_study_draw_importance_and_parallel_coordinates(new_
     # while the model download is enabled
     page.locator(".tsvae-sweep-table .tabulator-row").nth(0).locator(
         '[tabulator-field="trial"]').click()
+    ui.open_card(page, "Save, load and download")  # folded: built on its first open
     model = page.locator(".tsvae-download-model button")
     reason = page.locator(".tsvae-download-reason-text")
     # the card follows the load: the model enabled and the reason naming the loaded trial
@@ -119,10 +120,15 @@ def test_a_live_and_a_loaded_study_draw_importance_and_parallel_coordinates(new_
     page.screenshot(path=str(OUTPUT / "sweep-views-save-card.png"))
     text = reason.inner_text()
     assert "no finished epoch" not in text and "Model (.keras)" not in text, text
-    assert "Loss history (CSV), Latent points (CSV): no epoch trained in this tab yet" in text
+    # the history comes only from epochs trained here; the loaded weights' latent points
+    # are drawn (the card, built on its first open, shows them) and can be downloaded
+    assert "Loss history (CSV): no epoch trained in this tab yet" in text, text
+    assert "Latent points" not in text and page.locator(
+        ".tsvae-download-latent button").is_enabled(), text
 
     # the same study in a new tab: Start with its name opens it (nothing left to train)
     other = new_page(QUERY)
+    ui.open_card(other, "Sweep")
     other.locator(".tsvae-sweep").scroll_into_view_if_needed()
     ui.set_input(other, "Study", STUDY)
     ui.set_input(other, "N trials", 4)
