@@ -87,7 +87,7 @@ def test_jit_choice_maps_to_keras():
 
 
 def test_large_set_path_feeds_batches_and_trains(monkeypatch):
-    from tsvae_core import training
+    from tsvae_core.session import training
     monkeypatch.setattr(training, "BATCH_FEED_BYTES", 0)  # take the large-set path here
     s = TrainingSession(*tiny_configs(epochs=3, **QUICK_BUILD))
     s.start()
