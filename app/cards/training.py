@@ -43,9 +43,9 @@ class LossView(pn.viewable.Viewer):
         return self._dmaps[key]
 
     def __panel__(self):
-        toggle = pn.widgets.Checkbox.from_param(self.ctrl.state.param.logy, label="log scale")
-        plot = plot_pane(pn.bind(self._dmap, self.ctrl.state.param.logy, self.ctrl.state.param.variational,
-                                 self.ctrl.state.param.loss_units),
+        st = self.ctrl.state.param
+        toggle = pn.widgets.Checkbox.from_param(st.logy, label="log scale")
+        plot = plot_pane(pn.bind(self._dmap, st.logy, st.variational, st.loss_units),
                          min_height=300)
         return pn.Column(toggle, plot, sizing_mode="stretch_width")
 

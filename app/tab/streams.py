@@ -150,8 +150,8 @@ class RunStreams:
                           elapsed_s=e.elapsed_s, knn_accuracy=e.knn_accuracy,
                           health_warning=e.health.warning if e.health is not None else "",
                           latent_note=note, n_latent_points=len(xy))
-        self.latent_pipe.send(dict(xy=xy, labels=e.labels, note=self.state.latent_note, epoch=e.epoch,
-                                   name=self.state.latent_name))
+        self.latent_pipe.send(dict(xy=xy, labels=e.labels, note=self.state.latent_note,
+                                   epoch=e.epoch, name=self.state.latent_name))
         if self.state.family_views:
             self.family_pipe.send(dict(e.extras, epoch=e.epoch,
                                        channel_names=list(s.dataset.channel_names)))
