@@ -1,5 +1,6 @@
-"""The per-tab controller: the actions (Start, Pause, Stop, Step, Reset...), one
-TrainingSession at a time and its lifecycle, and what may be done now (``can_*``).
+"""The per-tab controller: the actions (Start, Pause, Stop, Step, Reset...), one run at a
+time (a ``tsvae_core.session.protocol.Session``: in this process or on Ray) and its
+lifecycle, and what may be done now (``can_*``).
 
 It is composed, not inherited: it holds the tab's observable ``state``
 (``app.tab.state.TabState``, what the cards watch), its ``settings``
@@ -20,7 +21,7 @@ from tsvae_core import events as ev
 from tsvae_core.config import DataConfig, ModelConfig, TrainConfig, field_names
 from tsvae_core.sessions import make_session
 from tsvae_core.runs import RunHistory, RunRecord
-from tsvae_core.session.training import TrainingSession
+from tsvae_core.session.protocol import Session
 
 from ..server_runs import REGISTRY, RunRegistry
 from .model_loading import Checked, ModelLoader
@@ -60,7 +61,7 @@ class Controller(param.Parameterized):
         self.state = TabState(preset=preset)
         self.settings = TabSettings(data, model, train, self.state)
         #: The run shown; None before the first run and after Reset.
-        self.session: TrainingSession | None = None
+        self.session: Session | None = None
         self.streams = RunStreams(self.state, lambda: self.session)
         self.loader = ModelLoader(self.state)
         #: Every run of this tab: config, per-epoch history, final figures.
@@ -229,7 +230,7 @@ class Controller(param.Parameterized):
                 return
         self._try_start(s, action)
 
-    def _try_start(self, s: TrainingSession, action: str) -> None:
+    def _try_start(self, s: Session, action: str) -> None:
         ok, n = self.registry.try_start(s, self.tab, action)
         if not ok:
             self._say_busy(n)
@@ -249,7 +250,7 @@ class Controller(param.Parameterized):
                 s.join(0.5)  # it has reported its end: its thread is returning now
         return any(s.is_alive() for s in live)
 
-    def _new_session(self) -> TrainingSession:
+    def _new_session(self) -> Session:
         self._end_session()
         self.streams.clear_views()
         reuse = self.streams.preview.matching(self.data)
@@ -258,7 +259,7 @@ class Controller(param.Parameterized):
                          initial_model=self._initial_model)
         return self._adopt(s, self.settings.values())
 
-    def _adopt(self, s: TrainingSession, values: dict) -> TrainingSession:
+    def _adopt(self, s: Session, values: dict) -> Session:
         """Make ``s`` (built from the settings ``values``) the tab's run."""
         self._end_session()
         s.nice = TRAINING_NICE

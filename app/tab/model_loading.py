@@ -20,7 +20,7 @@ from tsvae_core.config import (DataConfig, ModelConfig, TrainConfig, config_valu
                                copy_config)
 from tsvae_core.data import Dataset
 from tsvae_core.sessions import make_session
-from tsvae_core.session.training import TrainingSession
+from tsvae_core.session.protocol import Session
 
 from .state import TabState
 
@@ -35,7 +35,7 @@ class Checked:
     path: str
     name: str
     values: dict                          # the settings the file was checked against
-    session: TrainingSession | None = None
+    session: Session | None = None
     view: ev.EpochEnd | None = None       # epoch 0 of the loaded weights, if drawable
     error: str = ""                       # why the file cannot be loaded ('' if it can)
 

@@ -6,11 +6,12 @@ from __future__ import annotations
 
 from tsvae_core import events as ev
 from tsvae_core.runs import RunRecord
+from tsvae_core.session.protocol import Session
 
 from .. import epoch_estimate
 
 
-def take_events(s, record: RunRecord | None) -> list:
+def take_events(s: Session, record: RunRecord | None) -> list:
     """Drain the session ``s``'s events; each is observed by ``record`` (the run's entry
     in the tab's history, if it has one) and every epoch after the first (which compiles)
     is a measurement for the server's epoch-time estimate."""

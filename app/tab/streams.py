@@ -12,7 +12,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import time
-from typing import Any, Callable
+from typing import Callable
 
 import holoviews as hv
 import numpy as np
@@ -21,6 +21,7 @@ import param
 
 from tsvae_core import events as ev
 from tsvae_core import families
+from tsvae_core.session.protocol import Session
 from tsvae_core.sources import describe
 
 from ..history import empty_history, family_log_keys, history_row, loss_units
@@ -43,7 +44,7 @@ def empty_latent() -> dict:
 class RunStreams:
     """The streams of one tab's plots and the figures shown with them."""
 
-    def __init__(self, state: TabState, current_session: Callable[[], Any]):
+    def __init__(self, state: TabState, current_session: Callable[[], Session | None]):
         self.state, self.current_session = state, current_session
         #: Context for an epoch's plot updates; the page sets one that batches them.
         self.batch_updates = contextlib.nullcontext
