@@ -21,7 +21,7 @@ from tsvae_core.anomaly_export import scores_csv
 from tsvae_core.anomaly_metrics import METRIC_NAMES
 from tsvae_core.config import field_names
 
-from .controller import Controller
+from .tab.controller import Controller
 
 #: Most rows drawn of the series and its error (every k-th row beyond): the browser gets
 #: at most this many points a curve each epoch.
@@ -49,9 +49,9 @@ class AnomalyStreams(param.Parameterized):
         self.last: AnomalyScores | None = None
         self.pipe = hv.streams.Pipe(data=None)
         self.metrics = hv.streams.Buffer(empty_metrics(), length=100_000, index=False)
-        ctrl.epoch_hooks.append(self._on_epoch)
+        ctrl.streams.epoch_hooks.append(self._on_epoch)
         ctrl.session_hooks.append(lambda s: s.set_anomaly_config(self.config))
-        ctrl.param.watch(lambda *_: self._clear(), "views_cleared")
+        ctrl.state.param.watch(lambda *_: self._clear(), "views_cleared")
         self.config.param.watch(self._on_config, field_names(self.config))
 
     def _on_config(self, *_):

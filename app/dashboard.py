@@ -24,12 +24,12 @@ from .cards.runs import RunsView
 from .cards.settings import Settings
 from .cards.sweep import SweepView
 from .cards.training import LatentView, LossView, PreviewView, QualityView, ReconView
-from .controller import Controller
+from .tab.controller import Controller
 from .inspector import Inspector
 from .prober import Prober
 from .requested_settings import initial_configs
 from .stranded import resend_stranded
-from .url_sync import sync_url
+from .tab.url_sync import sync_url
 
 log = logging.getLogger(__name__)
 
@@ -123,9 +123,9 @@ def new_tab() -> tuple[Controller, pn.template.FastListTemplate]:
     tab = ctx.id if ctx is not None else "local"
     ctrl = Controller(data, model, train, tab=tab, preset=preset)
     if problem:
-        ctrl.notice = problem
+        ctrl.state.notice = problem
     if pn.state.curdoc is not None:
-        ctrl.batch_updates = _batching(pn.state.curdoc)
+        ctrl.streams.batch_updates = _batching(pn.state.curdoc)
         ctrl.resend_stranded = functools.partial(resend_stranded, pn.state.curdoc)
         sync_url(ctrl)
     # Polling starts once the page reports it has rendered the document: Panel (1.9)

@@ -42,7 +42,7 @@ def data_size(data: DataConfig, train: TrainConfig) -> DataSize:
 def size_summary(data: DataConfig, train: TrainConfig, model: ModelConfig | None = None) -> str:
     """One line for the sidebar: windows, their memory, batches an epoch (and, given the
     model settings, the estimated epoch time). A real source's size is known once it is
-    read: the data line under it (``RunStreams.data_note``) says it then."""
+    read: the data line under it (``TabState.data_note``) says it then."""
     if not data.is_synthetic():
         return f"Data: source {data.source}; its windows are counted once it is read"
     s = data_size(data, train)

@@ -14,7 +14,7 @@ import numpy as np
 import param
 
 from . import projection
-from .controller import Controller
+from .tab.controller import Controller
 
 log = logging.getLogger(__name__)
 
@@ -48,8 +48,8 @@ class Inspector(param.Parameterized):
         self.grid_pipe = hv.streams.Pipe(data=None)     # decoded grid paths
         self.tap.add_subscriber(self._on_tap)
         self.selection.add_subscriber(self._on_select)
-        ctrl.epoch_hooks.append(self._on_epoch)
-        ctrl.param.watch(self._on_reset, "views_cleared")
+        ctrl.streams.epoch_hooks.append(self._on_epoch)
+        ctrl.state.param.watch(self._on_reset, "views_cleared")
 
     def attach(self, latent_dmap: hv.DynamicMap) -> None:
         """Listen to taps and selections on the latent plot's points."""
@@ -64,8 +64,8 @@ class Inspector(param.Parameterized):
 
     def inspect_at(self, x: float, y: float) -> None:
         """Show the window nearest (x, y) if one is close, else decode (x, y)."""
-        s, data = self.ctrl.session, self.ctrl.latent_pipe.data
-        if s is None or self.ctrl.last_epoch is None or not len(data["xy"]):
+        s, data = self.ctrl.session, self.ctrl.streams.latent_pipe.data
+        if s is None or self.ctrl.streams.last_epoch is None or not len(data["xy"]):
             self.picked = "Nothing to inspect yet: train at least one epoch."
             return
         xy = data["xy"]
@@ -82,26 +82,26 @@ class Inspector(param.Parameterized):
             self.picked = f"Cannot inspect here: {exc}"
 
     def _show_window(self, i: int, s) -> None:
-        e = self.ctrl.last_epoch
+        e = self.ctrl.streams.last_epoch
         val_index = int(s.subset[i])
         inputs, outputs = s.reconstruct([val_index])
         label = int(e.labels[i])
-        xy = self.ctrl.latent_pipe.data["xy"][i]
+        xy = self.ctrl.streams.latent_pipe.data["xy"][i]
         z = ", ".join(f"{v:.3g}" for v in e.z_mean[i])
         self.picked = (f"**Validation window {val_index}**, {label_name(label)}; "
-                       f"plot ({xy[0]:.3g}, {xy[1]:.3g}); {self.ctrl.latent_name} [{z}]")
+                       f"plot ({xy[0]:.3g}, {xy[1]:.3g}); {self.ctrl.state.latent_name} [{z}]")
         self.window_pipe.send(dict(kind="window", inputs=inputs[0], outputs=outputs[0],
                                    channel_names=list(s.dataset.channel_names),
                                    title=f"Window {val_index} ({label_name(label)}): input "
                                          "solid, reconstruction dashed"))
 
     def _show_decoded(self, x: float, y: float, s) -> None:
-        center, comps, dim = self.ctrl.projection
+        center, comps, dim = self.ctrl.streams.projection
         z = projection.unproject([[x, y]], center, comps, dim)             # (1, latent_dim)
         window = s.decode(z)[0]                                       # (seq_len, channels)
         zs = ", ".join(f"{v:.3g}" for v in z[0])
         self.picked = (f"**Decoded** the empty spot ({x:.3g}, {y:.3g}): "
-                       f"{self.ctrl.latent_name} [{zs}]"
+                       f"{self.ctrl.state.latent_name} [{zs}]"
                        + (" (on the plane of the first two components)" if comps is not None
                           else ""))
         self.window_pipe.send(dict(kind="decoded", inputs=None, outputs=window,
@@ -110,7 +110,7 @@ class Inspector(param.Parameterized):
 
     # ---- box / lasso selection ----
     def _on_select(self, index=None, **_):
-        labels = self.ctrl.latent_pipe.data["labels"]
+        labels = self.ctrl.streams.latent_pipe.data["labels"]
         index = [i for i in (index or []) if i < len(labels)]
         if not index:
             self.selected = ""
@@ -139,8 +139,8 @@ class Inspector(param.Parameterized):
         if not self.grid_on:
             self.grid_note = ""
             return
-        center, comps, dim = ctrl.projection
-        if s is None or ctrl.last_epoch is None:
+        center, comps, dim = ctrl.streams.projection
+        if s is None or ctrl.streams.last_epoch is None:
             self.grid_note = "The grid appears after the first epoch."
             return
         if dim != 2:
@@ -148,7 +148,7 @@ class Inspector(param.Parameterized):
                               f"run's latent has {dim} dimensions.")
             self.grid_pipe.send(None)
             return
-        xy = ctrl.latent_pipe.data["xy"]
+        xy = ctrl.streams.latent_pipe.data["xy"]
         lo, hi = xy.min(axis=0), xy.max(axis=0)
         gx, gy = (np.linspace(lo[k], hi[k], self.grid_size) for k in (0, 1))
         centers = np.array([(a, b) for b in gy for a in gx])          # (n², 2)
@@ -162,7 +162,7 @@ class Inspector(param.Parameterized):
         self.grid_note = ""
         self.grid_pipe.send(dict(centers=centers, windows=windows[:, :, channel],
                                  cell=((hi - lo) / max(self.grid_size - 1, 1)),
-                                 channel=self.grid_channel, epoch=ctrl.last_epoch.epoch))
+                                 channel=self.grid_channel, epoch=ctrl.streams.last_epoch.epoch))
 
     def _on_reset(self, *_):
         self.window_pipe.send(None)

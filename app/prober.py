@@ -19,7 +19,7 @@ from tsvae_core.config import field_names
 from tsvae_core.probes import PROBE_NAMES, ProbeConfig, make_probes
 
 from . import projection
-from .controller import Controller
+from .tab.controller import Controller
 
 log = logging.getLogger(__name__)
 
@@ -37,11 +37,11 @@ class Prober(param.Parameterized):
         self._windows: dict[str, np.ndarray] | None = None
         self._for_session = None  # the session the windows were made for
         self.config.param.watch(self._on_config, field_names(self.config))
-        ctrl.epoch_hooks.append(self._on_epoch)
+        ctrl.streams.epoch_hooks.append(self._on_epoch)
         # Given at once when the run has its data (the preview's): the training thread then
         # encodes them from epoch 1 on, and the event loop never waits for a first encode.
         ctrl.session_hooks.append(self._make)
-        ctrl.param.watch(lambda *_: self._clear(), "views_cleared")
+        ctrl.state.param.watch(lambda *_: self._clear(), "views_cleared")
 
     # ---- probe windows ----
     def _make(self, s) -> bool:
@@ -62,7 +62,7 @@ class Prober(param.Parameterized):
 
     def _on_config(self, *_):
         s = self.ctrl.session
-        if not self._make(s) or self.ctrl.last_epoch is None:
+        if not self._make(s) or self.ctrl.streams.last_epoch is None:
             return
         try:  # at once, with the last epoch's weights
             names = list(self._windows)
@@ -95,7 +95,7 @@ class Prober(param.Parameterized):
 
     # ---- markers ----
     def _send(self, names: list[str], z: np.ndarray) -> None:
-        center, comps, _ = self.ctrl.projection
+        center, comps, _ = self.ctrl.streams.projection
         xy = projection.project_with(z, center, comps)
         self.readout = "  \n".join(
             f"**{n}**: plot ({p[0]:.3g}, {p[1]:.3g})" for n, p in zip(names, xy))

@@ -1,5 +1,5 @@
 """Settings requested from outside the widgets: preset and field overrides from the
-environment and the URL (when a tab opens, and from links later, see app.url_sync).
+environment and the URL (when a tab opens, and from links later, see app.tab.url_sync).
 
 Precedence (later wins): the preset's values, ``TSVAE_DEFAULT_OVERRIDES`` (JSON object of
 field -> value, server-wide), then URL query arguments (``?preset=paper&latent_dim=3``).

@@ -120,7 +120,7 @@ class Sweeper(param.Parameterized):
         for n in f.fields:
             fixed.pop(n, None)
         name = f.study.strip() or time.strftime("sweep-%Y%m%d-%H%M%S")
-        return SweepSpec(name, space, self.ctrl.preset, fixed, f.n_trials, f.objective,
+        return SweepSpec(name, space, self.ctrl.state.preset, fixed, f.n_trials, f.objective,
                          "" if f.direction == "auto" else f.direction, f.sampler, f.pruner)
 
     @param.depends("start", watch=True)

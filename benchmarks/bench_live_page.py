@@ -174,7 +174,7 @@ def run_browser(preset: str, epochs: int, overrides: dict) -> dict:
         ctrl, page = new_tab()
         tabs.append(ctrl)
         # when the server sends each epoch's latent data (after the core computed it)
-        ctrl.latent_pipe.add_subscriber(
+        ctrl.streams.latent_pipe.add_subscriber(
             lambda data: sent.setdefault(data["epoch"], time.time()) if data["epoch"] else None)
         return page
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import holoviews as hv
 import panel as pn
 
-from ..controller import Controller
+from ..tab.controller import Controller
 from ..plots import family as fp
 from .theme import plot_pane
 
@@ -28,28 +28,28 @@ class FamilyView(pn.viewable.Viewer):
         self.ctrl = ctrl
         self._grid = pn.GridBox(ncols=2, sizing_mode="stretch_width")
         self._shown: tuple = ((), ())
-        ctrl.param.watch(self._rebuild, ["family_views", "family_log_keys"])
+        ctrl.state.param.watch(self._rebuild, ["family_views", "family_log_keys"])
         self._rebuild()  # made after epochs (a card opened later): the views they named
 
     def _rebuild(self, *_):
         c = self.ctrl
-        wanted = (tuple(c.family_views), tuple(c.family_log_keys))
+        wanted = (tuple(c.state.family_views), tuple(c.state.family_log_keys))
         if wanted == self._shown:
             return
         self._shown = wanted
         panes = []
-        if c.family_log_keys:
-            keys = tuple(c.family_log_keys)
+        if c.state.family_log_keys:
+            keys = tuple(c.state.family_log_keys)
             curves = hv.DynamicMap(lambda data: fp.family_curves(data, keys),
-                                   streams=[c.loss_buffer])
+                                   streams=[c.streams.loss_buffer])
             panes.append(pn.Column(plot_pane(curves, min_height=280),
                                    css_classes=["tsvae-family-curves"],
                                    sizing_mode="stretch_width"))
-        for key in c.family_views:
+        for key in c.state.family_views:
             if key in fp.family_views():
                 # the stream parameter arrives as the keyword ``data``
                 dmap = hv.DynamicMap(lambda data, key=key: fp.draw(key, data),
-                                     streams=[c.family_pipe])
+                                     streams=[c.streams.family_pipe])
                 panes.append(pn.Column(plot_pane(dmap, min_height=280),
                                        css_classes=[f"tsvae-family-{key}"],
                                        sizing_mode="stretch_width"))
@@ -58,9 +58,9 @@ class FamilyView(pn.viewable.Viewer):
     def __panel__(self):
         c = self.ctrl
         hint = pn.pane.Markdown(
-            c.param.epoch.rx.pipe(lambda e: "This family adds no view beyond loss, latent "
+            c.state.param.epoch.rx.pipe(lambda e: "This family adds no view beyond loss, latent "
                                   "space and reconstruction." if e else
                                   "The family's own views appear after the first epoch."),
-            visible=pn.bind(lambda views, logs: not views and not logs, c.param.family_views,
-                            c.param.family_log_keys))
+            visible=pn.bind(lambda views, logs: not views and not logs, c.state.param.family_views,
+                            c.state.param.family_log_keys))
         return pn.Column(hint, self._grid, sizing_mode="stretch_width")

@@ -25,7 +25,7 @@ from tsvae_core.config import config_values
 from tsvae_core.runs import config_from_json, config_to_json, history_csv, latent_csv
 from tsvae_core.safe_files import LAST_FINITE
 
-from ..controller import Controller
+from ..tab.controller import Controller
 from .safe_text import text_alert
 
 log = logging.getLogger(__name__)
@@ -48,7 +48,7 @@ class FilesView(pn.viewable.Viewer):
         self._latent: tuple[np.ndarray, np.ndarray] | None = None  # last epoch's (z, labels)
         self._tmp = tempfile.TemporaryDirectory(prefix="tsvae-upload-")
         self._uploads = 0
-        ctrl.epoch_hooks.append(self._on_epoch)
+        ctrl.streams.epoch_hooks.append(self._on_epoch)
         ctrl.session_hooks.append(self._on_session)
         self.downloads = {
             "model": self._button("Model (.keras)", "model", ".keras", self._model_file),
@@ -66,14 +66,14 @@ class FilesView(pn.viewable.Viewer):
         # filename too: Panel gives an empty file's value as None, which may not change
         self.model_input.param.watch(self._on_model_upload, ["value", "filename"])
         self.config_input.param.watch(self._on_config_upload, ["value", "filename"])
-        ctrl.param.watch(self._refresh, ["runs_changed", "run_id", "epoch", "loaded_model",
+        ctrl.state.param.watch(self._refresh, ["runs_changed", "run_id", "epoch", "loaded_model",
                                          "status"])
-        ctrl.param.watch(self._on_model_checked, ["model_checked"])
+        ctrl.state.param.watch(self._on_model_checked, ["model_checked"])
         # a Reset (or a closed tab) drops the check without a result: the notice goes too
-        ctrl.param.watch(lambda e: e.new or self.param.update(checking=""), ["checking_model"])
+        ctrl.state.param.watch(lambda e: e.new or self.param.update(checking=""), ["checking_model"])
         self.reason = pn.pane.HTML("", css_classes=["tsvae-download-reason"], margin=(5, 10))
-        if ctrl.last_epoch is not None:  # made after epochs (a card opened later)
-            self._on_epoch(ctrl.last_epoch, ctrl.session)
+        if ctrl.streams.last_epoch is not None:  # made after epochs (a card opened later)
+            self._on_epoch(ctrl.streams.last_epoch, ctrl.session)
         self._refresh()
 
     # ---- downloads ---------------------------------------------------------------------
@@ -83,17 +83,17 @@ class FilesView(pn.viewable.Viewer):
                                        css_classes=[f"tsvae-download-{key}"], width=170)
 
     def _stem(self) -> str:
-        return f"tsvae-{self.ctrl.run_id}" if self.ctrl.run_id else "tsvae"
+        return f"tsvae-{self.ctrl.state.run_id}" if self.ctrl.state.run_id else "tsvae"
 
     def _record(self):
         c = self.ctrl
-        return c.runs.get(c.run_id) if c.run_id in c.runs else None
+        return c.runs.get(c.state.run_id) if c.state.run_id in c.runs else None
 
     def availability(self) -> dict[str, str]:
         """Download key -> '' when it can be downloaded, else why not."""
         s, record = self.ctrl.session, self._record()
         trained = record is not None and bool(record.history)
-        loaded = self.ctrl.loaded_model
+        loaded = self.ctrl.state.loaded_model
         # a loaded model (e.g. a sweep's trial) can be downloaded; its history and latent
         # points come only from epochs trained here, and the reason says so
         no_epoch = (f"no epoch trained in this tab yet (the loaded {loaded} brings its "
@@ -190,7 +190,7 @@ class FilesView(pn.viewable.Viewer):
             return None
         data = widget.value or b""  # an empty file comes as None
         self.message = self.problem = self.checking = ""
-        self.ctrl.clear_error("load")
+        self.ctrl.state.clear_error("load")
         widget.clear()
         with param.discard_events(widget):  # no watcher call, nothing sent to the browser
             widget.param.update(value=None, filename=None)
@@ -208,19 +208,19 @@ class FilesView(pn.viewable.Viewer):
         self._uploads += 1
         path = Path(self._tmp.name) / f"upload-{self._uploads}.keras"  # kept: Start reads it
         path.write_bytes(data)
-        # checked in a worker thread (app.model_load); _on_model_checked says the result
+        # checked in a worker thread (app.tab.model_loading); _on_model_checked says the result
         self.checking = f"Checking model {name}... (loading it and comparing it with the settings)"
         self.ctrl.load_model(str(path), name)
         self._refresh()
 
     def _on_model_checked(self, *_events) -> None:
         c = self.ctrl
-        name = c.loaded_model
+        name = c.state.loaded_model
         if name:
             self.message = (f"Loaded {name}: Start or Step continues training from it; "
                             "Reset discards it")
         else:
-            self.problem = c.error if c.error_kind == "load" else "Cannot load the model"
+            self.problem = c.state.error if c.state.error_kind == "load" else "Cannot load the model"
         self._refresh()
 
     def load_config_text(self, text: str, name: str = "settings") -> bool:
@@ -246,7 +246,7 @@ class FilesView(pn.viewable.Viewer):
         for mine, new in zip((c.data, c.model, c.train), configs):
             mine.param.update(**config_values(new))
         self.message = f"Loaded the settings of {name}" + (
-            ": Reset or Start applies them" if c.pending else "")
+            ": Reset or Start applies them" if c.state.pending else "")
         return True
 
     def _on_config_upload(self, *_events) -> None:

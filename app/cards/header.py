@@ -12,7 +12,7 @@ from tsvae_core import events as ev
 from tsvae_core.runs import format_duration
 from tsvae_core.session.control import PHASE_MESSAGES
 
-from ..controller import Controller
+from ..tab.controller import Controller
 from .safe_text import text_alert
 
 
@@ -31,14 +31,14 @@ class Controls(pn.viewable.Viewer):
         return btn
 
     def __panel__(self):
-        c = self.ctrl
-        pause_label = c.param.status.rx.pipe(lambda s: "Resume" if s == ev.PAUSED else "Pause")
+        st = self.ctrl.state.param
+        pause_label = st.status.rx.pipe(lambda s: "Resume" if s == ev.PAUSED else "Pause")
         return pn.Row(
-            self._button("start", "Start", "success", c.param.can_start),
-            self._button("pause", pause_label, "warning", c.param.can_pause),
-            self._button("stop", "Stop", "danger", c.param.can_stop),
-            self._button("step", "Step", "primary", c.param.can_step),
-            self._button("reset", "Reset", "light", c.param.can_reset),
+            self._button("start", "Start", "success", st.can_start),
+            self._button("pause", pause_label, "warning", st.can_pause),
+            self._button("stop", "Stop", "danger", st.can_stop),
+            self._button("step", "Step", "primary", st.can_step),
+            self._button("reset", "Reset", "light", st.can_reset),
         )
 
 
@@ -52,13 +52,13 @@ class StatusLine(pn.viewable.Viewer):
 
     def __init__(self, ctrl: Controller, **params):
         super().__init__(**params)
-        self.ctrl = ctrl
+        self.ctrl, self.state = ctrl, ctrl.state
 
-    @param.depends("ctrl.status", "ctrl.epoch", "ctrl.n_epochs", "ctrl.batch", "ctrl.n_batches",
-                   "ctrl.samples_per_s", "ctrl.elapsed_s", "ctrl.device", "ctrl.knn_accuracy",
-                   "ctrl.message", "ctrl.health_warning")
+    @param.depends("state.status", "state.epoch", "state.n_epochs", "state.batch",
+                   "state.n_batches", "state.samples_per_s", "state.elapsed_s", "state.device",
+                   "state.knn_accuracy", "state.message", "state.health_warning")
     def _line(self):
-        c = self.ctrl
+        c = self.state
         frac = c.batch / c.n_batches if c.n_batches else 0.0
         knn = "–" if math.isnan(c.knn_accuracy) else f"{c.knn_accuracy:.3f}"
         # before the first batch the session says what it does (data, model, compile)
@@ -73,7 +73,7 @@ class StatusLine(pn.viewable.Viewer):
                  f"elapsed {format_duration(c.elapsed_s)}",
                  f"device {html.escape(c.device or '–')}",
                  f"k-NN accuracy {knn}"]
-        attrs = (f"data-tab='{html.escape(c.tab)}' "
+        attrs = (f"data-tab='{html.escape(self.ctrl.tab)}' "
                  f"data-status='{html.escape(c.status)}' data-epoch='{c.epoch}' "
                  f"data-n-epochs='{c.n_epochs}' data-batch='{c.batch}' "
                  f"data-n-batches='{c.n_batches}'")
@@ -83,18 +83,18 @@ class StatusLine(pn.viewable.Viewer):
                      f"⚠ {html.escape(c.health_warning)}</div>")
         return line
 
-    @param.depends("ctrl.pending")
+    @param.depends("state.pending")
     def _pending(self):
-        return (f"Pending until the next Reset or Start: {', '.join(self.ctrl.pending)} "
+        return (f"Pending until the next Reset or Start: {', '.join(self.state.pending)} "
                 "(the learning rate applies live)")
 
     def __panel__(self):
-        c = self.ctrl
+        c, st = self.ctrl, self.state.param
         # both quote what a link, a file or a widget asked for: shown as text only
-        error = text_alert(c.param.error, "danger", "tsvae-error")
-        notice = text_alert(c.param.notice, "info", "tsvae-notice")
+        error = text_alert(st.error, "danger", "tsvae-error")
+        notice = text_alert(st.notice, "info", "tsvae-notice")
         pending = pn.pane.Alert(self._pending, alert_type="warning", css_classes=["tsvae-pending"],
-                                visible=c.param.pending.rx.pipe(bool),
+                                visible=st.pending.rx.pipe(bool),
                                 sizing_mode="stretch_width")
         # One pane whose text changes: replacing panes would rebuild their Bokeh models.
         line = pn.pane.HTML(self._line, sizing_mode="stretch_width", margin=(5, 10),
@@ -102,7 +102,7 @@ class StatusLine(pn.viewable.Viewer):
         anyway = pn.widgets.Button(label="Start anyway", color="warning", width=140,
                                    css_classes=["tsvae-start-anyway"])
         anyway.on_click(lambda _e: c.param.trigger("start_anyway"))
-        large = pn.Column(text_alert(c.param.size_warning, "warning", "tsvae-size-warning"),
-                          anyway, visible=c.param.size_warning.rx.bool(),
+        large = pn.Column(text_alert(st.size_warning, "warning", "tsvae-size-warning"),
+                          anyway, visible=st.size_warning.rx.bool(),
                           sizing_mode="stretch_width")
         return pn.Column(line, error, notice, large, pending, sizing_mode="stretch_width")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import holoviews as hv
 import panel as pn
 
-from ..controller import Controller
+from ..tab.controller import Controller
 from ..inspector import Inspector
 from ..plots import inspection as inspect_plots
 from .theme import plot_pane

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import panel as pn
 
-from ..controller import Controller
+from ..tab.controller import Controller
 from ..prober import Prober
 
 

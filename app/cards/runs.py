@@ -1,7 +1,7 @@
 """The tab's runs: a table of every run (configuration differences highlighted) and a
 comparison of earlier runs' val loss and k-NN accuracy curves with the current run's.
 
-It follows ``ctrl.runs`` through ``ctrl.param.runs_changed`` (fired after each epoch and
+It follows ``ctrl.runs`` through ``ctrl.state.param.runs_changed`` (fired after each epoch and
 status change). The table is re-rendered only when a row changes, and the comparison's
 Pipe gets a full replacement only when the current run gains an epoch, the run set
 changes or the overlay selection changes - at most once per epoch.
@@ -13,7 +13,7 @@ import logging
 import holoviews as hv
 import panel as pn
 
-from ..controller import Controller
+from ..tab.controller import Controller
 from ..plots import runs as rp
 from .theme import plot_pane
 
@@ -34,7 +34,7 @@ class RunsView(pn.viewable.Viewer):
                                                css_classes=["tsvae-runs-overlay"])
         self._table_key = self._plot_key = None
         self._known: list[str] = []
-        ctrl.param.watch(self._refresh, "runs_changed")
+        ctrl.state.param.watch(self._refresh, "runs_changed")
         self.choice.param.watch(self._refresh, "value")
         self._refresh()
 
@@ -46,7 +46,7 @@ class RunsView(pn.viewable.Viewer):
     def _earlier(self) -> list:
         """Earlier runs that have at least one epoch, oldest first."""
         return [r for r in self.ctrl.runs.list()
-                if r.run_id != self.ctrl.run_id and r.history]
+                if r.run_id != self.ctrl.state.run_id and r.history]
 
     def _refresh(self, *_events) -> None:
         c = self.ctrl
@@ -64,12 +64,12 @@ class RunsView(pn.viewable.Viewer):
             self.choice.value = wanted  # comes back here through the watcher
             return
         table_key = tuple((r.run_id, r.status, len(r.history), r.elapsed_s) for r in records)
-        table_key += (c.run_id,)
+        table_key += (c.state.run_id,)
         if table_key != self._table_key:
             self._table_key = table_key
-            self.table.object = rp.runs_table(records, c.run_id, c.runs.differences())
-        current = c.runs.get(c.run_id) if c.run_id in c.runs else None
-        plot_key = (c.run_id, len(current.history) if current else 0, tuple(self.overlay),
+            self.table.object = rp.runs_table(records, c.state.run_id, c.runs.differences())
+        current = c.runs.get(c.state.run_id) if c.state.run_id in c.runs else None
+        plot_key = (c.state.run_id, len(current.history) if current else 0, tuple(self.overlay),
                     tuple(len(r.history) for r in earlier if r.run_id in self.overlay))
         if plot_key != self._plot_key:
             self._plot_key = plot_key

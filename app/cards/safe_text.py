@@ -28,7 +28,7 @@ def literal_markdown(text) -> str:
 
 
 def text_alert(ref, alert_type: str, css_class: str, **params) -> pn.pane.Alert:
-    """An Alert that shows the string parameter ``ref`` (e.g. ``ctrl.param.error``) as
+    """An Alert that shows the string parameter ``ref`` (e.g. ``ctrl.state.param.error``) as
     text, visible while it is not empty."""
     return pn.pane.Alert(ref.rx.pipe(literal_markdown), alert_type=alert_type,
                          css_classes=[css_class], visible=ref.rx.bool(),

@@ -14,7 +14,7 @@ import param
 from tsvae_core import families
 from tsvae_core.config import SOURCE_FIELDS, DataConfig, ModelConfig, field_names
 
-from ..controller import Controller
+from ..tab.controller import Controller
 from .lazy import lazy_card
 from .source import SourceView
 from .typed_inputs import checked_widget
@@ -105,9 +105,9 @@ class Settings(pn.viewable.Viewer):
 
     def __panel__(self):
         c = self.ctrl
-        preset = pn.widgets.Select.from_param(c.param.preset, label="Preset",
+        preset = pn.widgets.Select.from_param(c.state.param.preset, label="Preset",
                                               sizing_mode="stretch_width")
-        size = pn.pane.HTML(c.param.size_summary.rx.pipe(
+        size = pn.pane.HTML(c.state.param.size_summary.rx.pipe(
             lambda t: f"<span class='tsvae-data-size'>{html.escape(t)}</span>"),
             margin=(0, 10), css_classes=["tsvae-data-size"])
         return pn.Column(

@@ -3,7 +3,7 @@ the data are (windows, the split used, what reading found); for a classification
 latent 1-NN on the test part beside 1-NN Euclidean after every epoch.
 
 An upload is only written to disk here (``app.data_files.save_upload``); parsing and
-windowing happen in the preview's thread pool (``app.preview``), off the event loop, and
+windowing happen in the preview's thread pool (``app.tab.preview``), off the event loop, and
 a bad file's message comes back through the page's error line. Choosing the file sets
 ``source`` to ``file`` (or keeps ``cmapss``) and ``data_path`` to the saved copy.
 """
@@ -18,7 +18,7 @@ import param
 from tsvae_core.nearest import is_classification, pair_report
 from tsvae_core.sources.files import FORMATS, MAX_FILE_BYTES
 
-from ..controller import Controller
+from ..tab.controller import Controller
 from ..data_files import save_upload
 
 log = logging.getLogger(__name__)
@@ -39,8 +39,8 @@ class SourceView(pn.viewable.Viewer):
         self.upload = pn.widgets.FileInput(accept=",".join(FORMATS), multiple=False,
                                            css_classes=["tsvae-load-data"])
         self.upload.param.watch(self._on_upload, ["value", "filename"])
-        ctrl.epoch_hooks.append(self._on_epoch)
-        ctrl.param.watch(lambda *_: self.param.update(nearest=""), "views_cleared")
+        ctrl.streams.epoch_hooks.append(self._on_epoch)
+        ctrl.state.param.watch(lambda *_: self.param.update(nearest=""), "views_cleared")
 
     def _on_epoch(self, e, s) -> None:
         """A classification run (train and test windows with classes): latent 1-NN on the
@@ -81,7 +81,7 @@ class SourceView(pn.viewable.Viewer):
         msg = pn.pane.HTML(self.param.message.rx.pipe(
             lambda t: f"<span class='tsvae-source-message'>{html.escape(t)}</span>"),
             margin=(0, 10), css_classes=["tsvae-source-message"])
-        note = pn.pane.HTML(self.ctrl.param.data_note.rx.pipe(
+        note = pn.pane.HTML(self.ctrl.state.param.data_note.rx.pipe(
             lambda t: f"<span class='tsvae-data-note'>{html.escape(t)}</span>"),
             margin=(0, 10), css_classes=["tsvae-data-note"])
         nearest = pn.pane.HTML(self.param.nearest.rx.pipe(

@@ -17,7 +17,7 @@ from bokeh.models.widgets.tables import NumberFormatter
 
 from tsvae_core.sweep_run import MIN_IMPORTANCE_TRIALS
 
-from ..controller import Controller
+from ..tab.controller import Controller
 from ..plots import sweep as sp
 from ..sweeper import Sweeper
 from .theme import plot_pane

@@ -12,7 +12,7 @@ import holoviews as hv
 import numpy as np
 import panel as pn
 
-from ..controller import Controller
+from ..tab.controller import Controller
 from ..plots import inspection as inspect_plots
 from ..plots import training as plots
 from .theme import plot_pane
@@ -39,13 +39,13 @@ class LossView(pn.viewable.Viewer):
             self._dmaps[key] = hv.DynamicMap(
                 lambda data: plots.loss_curves(data, logy=logy, variational=variational,
                                                units=units),
-                streams=[self.ctrl.loss_buffer])
+                streams=[self.ctrl.streams.loss_buffer])
         return self._dmaps[key]
 
     def __panel__(self):
-        toggle = pn.widgets.Checkbox.from_param(self.ctrl.param.logy, label="log scale")
-        plot = plot_pane(pn.bind(self._dmap, self.ctrl.param.logy, self.ctrl.param.variational,
-                                 self.ctrl.param.loss_units),
+        st = self.ctrl.state.param
+        toggle = pn.widgets.Checkbox.from_param(st.logy, label="log scale")
+        plot = plot_pane(pn.bind(self._dmap, st.logy, st.variational, st.loss_units),
                          min_height=300)
         return pn.Column(toggle, plot, sizing_mode="stretch_width")
 
@@ -56,7 +56,7 @@ class QualityView(pn.viewable.Viewer):
         self.ctrl = ctrl
 
     def __panel__(self):
-        dmap = hv.DynamicMap(plots.quality_curves, streams=[self.ctrl.loss_buffer])
+        dmap = hv.DynamicMap(plots.quality_curves, streams=[self.ctrl.streams.loss_buffer])
         return plot_pane(dmap, min_height=300)
 
 
@@ -78,13 +78,13 @@ class LatentView(pn.viewable.Viewer):
 
     def __panel__(self):
         c = self.ctrl
-        note = pn.pane.HTML(c.param.latent_note.rx.pipe(
+        note = pn.pane.HTML(c.state.param.latent_note.rx.pipe(
             lambda n: f"<span class='tsvae-latent-note'>{n}</span>"),
-            visible=c.param.latent_note.rx.bool(), margin=(0, 10))
-        legend = pn.pane.HTML(c.latent_pipe.param.data.rx.pipe(
+            visible=c.state.param.latent_note.rx.bool(), margin=(0, 10))
+        legend = pn.pane.HTML(c.streams.latent_pipe.param.data.rx.pipe(
             lambda d: plots.latent_legend(d["labels"]) if d else ""), margin=(0, 10),
             css_classes=["tsvae-latent-legend"])
-        points = hv.DynamicMap(self._plot, streams=[c.latent_pipe])
+        points = hv.DynamicMap(self._plot, streams=[c.streams.latent_pipe])
         plot = points
         if self.inspector is not None:
             self.inspector.attach(points)
@@ -118,9 +118,9 @@ class ReconView(pn.viewable.Viewer):
         self.ctrl = ctrl
         self._grid = pn.GridBox(ncols=2, sizing_mode="stretch_width")
         self._n_channels = None
-        self._pipe = hv.streams.Pipe(data=ctrl.recon_pipe.data)
-        ctrl.recon_pipe.add_subscriber(self._on_data)
-        self._on_data(data=ctrl.recon_pipe.data)
+        self._pipe = hv.streams.Pipe(data=ctrl.streams.recon_pipe.data)
+        ctrl.streams.recon_pipe.add_subscriber(self._on_data)
+        self._on_data(data=ctrl.streams.recon_pipe.data)
 
     def _on_data(self, data=None, **_):
         n = data["inputs"].shape[-1] if data else 0
@@ -134,11 +134,11 @@ class ReconView(pn.viewable.Viewer):
 
     def __panel__(self):
         c = self.ctrl
-        index = pn.widgets.IntInput.from_param(c.param.recon_index, label="validation window",
+        index = pn.widgets.IntInput.from_param(c.state.param.recon_index, label="validation window",
                                                width=160)
         rand = pn.widgets.Button(label="Random window", width=130, margin=(23, 10, 5, 10))
         rand.on_click(lambda _e: c.param.trigger("random_window"))
-        title = c.recon_pipe.param.data.rx.pipe(
+        title = c.streams.recon_pipe.param.data.rx.pipe(
             lambda d: f"**Input vs reconstruction**, validation window {d['index']}"
                       + ("" if d["outputs"] is not None else " (input only until trained)")
             if d else "**Input vs reconstruction**")
@@ -170,7 +170,7 @@ class PreviewView(pn.viewable.Viewer):
         self.ctrl = ctrl
 
     def __panel__(self):
-        data = self.ctrl.preview_pipe.param.data
+        data = self.ctrl.streams.preview_pipe.param.data
         return pn.Row(
             plot_pane(pn.bind(_series, data), min_height=280),
             plot_pane(pn.bind(_pattern, data), min_height=280),

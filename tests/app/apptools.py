@@ -41,4 +41,4 @@ def wait_for(ctrl, predicate, timeout: float = 60.0, what: str = "condition"):
             return
         time.sleep(0.05)
     raise AssertionError(f"timed out after {timeout} s waiting for {what}; status "
-                         f"{ctrl.status!r}, epoch {ctrl.epoch}, error {ctrl.error!r}")
+                         f"{ctrl.state.status!r}, epoch {ctrl.state.epoch}, error {ctrl.state.error!r}")

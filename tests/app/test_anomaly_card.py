@@ -8,7 +8,7 @@ import pytest
 
 from app.anomaly_streams import AnomalyStreams, MAX_DRAWN_ROWS, drawn
 from app.cards.anomaly import AnomalyView
-from app.controller import Controller
+from app.tab.controller import Controller
 from app.plots import anomaly as ap
 from app.server_runs import RunRegistry
 from apptools import close_tabs, columns
@@ -77,7 +77,7 @@ def test_a_series_run_sends_scores_and_metrics_every_epoch(controller, wait):
     ctrl._adopt(TrainingSession(ctrl.data, ctrl.model, ctrl.train, dataset=ds),
                 config_values(ctrl.data, ctrl.model, ctrl.train))
     ctrl.param.trigger("start")
-    wait(ctrl, lambda: ctrl.status == "finished", 120, "the run to finish")
+    wait(ctrl, lambda: ctrl.state.status == "finished", 120, "the run to finish")
     data = streams.pipe.data
     assert data["epoch"] == 2 and data["rows"][0] == ds.val_row_start
     assert len(data["error"]) == 400 and np.isfinite(data["threshold"])

@@ -18,13 +18,13 @@ from panel.io.location import Location
 from apptools import wait_for
 
 from app.cards.settings import Settings
-from app.controller import Controller
+from app.tab.controller import Controller
 from app.cards.files import FilesView
 from app.server_runs import RunRegistry
 from app.cards.safe_text import literal_markdown
 from app.requested_settings import initial_configs, problem_fields
 from app.cards.typed_inputs import CheckedFloatInput, CheckedIntInput
-from app.url_sync import sync_url
+from app.tab.url_sync import sync_url
 
 CORPUS = json.loads((Path(__file__).parents[1] / "data" / "bad_inputs.json").read_text())
 CASES = [pytest.param(kind, case, id=f"{kind}-{i}") for kind in ("links", "widgets", "files")
@@ -63,17 +63,17 @@ def _link(ctrls, case) -> str:
     preset, configs, notice = initial_configs(args, {})   # the page opens
     ctrl = Controller(*configs, preset=preset, registry=RunRegistry(max_runs=1))
     ctrls.append(ctrl)
-    ctrl.notice = notice
+    ctrl.state.notice = notice
     loc = Location(search="?" + query)
     sync_url(ctrl, loc)
     loc.search = "?" + query            # the browser reports the address it opened
-    assert ctrl.notice.startswith("Ignored requested settings: ")
+    assert ctrl.state.notice.startswith("Ignored requested settings: ")
     # each field once, however the value was read the second time
-    body = ctrl.notice.removeprefix("Ignored requested settings: ")
+    body = ctrl.state.notice.removeprefix("Ignored requested settings: ")
     starts = re.findall(r"(?:^|; )(?:unknown field '.*?'|\w+=)", body)
-    assert starts and len(starts) == len(set(starts)) == len(problem_fields(ctrl.notice)), \
-        ctrl.notice
-    return ctrl.notice
+    assert starts and len(starts) == len(set(starts)) == len(problem_fields(ctrl.state.notice)), \
+        ctrl.state.notice
+    return ctrl.state.notice
 
 
 def _widget(ctrls, case, tiny_configs) -> str:
@@ -87,8 +87,8 @@ def _widget(ctrls, case, tiny_configs) -> str:
     cfg = next(c for c in (ctrl.data, ctrl.model, ctrl.train) if case["field"] in c.param)
     before = getattr(cfg, case["field"])
     boxes[case["field"]]._process_events({"value": case["value"]})  # as the browser sends it
-    assert getattr(cfg, case["field"]) == before and not ctrl.can_start
-    return ctrl.error
+    assert getattr(cfg, case["field"]) == before and not ctrl.state.can_start
+    return ctrl.state.error
 
 
 def _file(ctrls, case, tiny_configs, folder) -> str:
@@ -100,8 +100,8 @@ def _file(ctrls, case, tiny_configs, folder) -> str:
     widget = view.model_input if case["name"].endswith((".keras", ".h5")) else view.config_input
     widget.param.update(filename=case["name"], value=path.read_bytes())
     # a .keras file that passes the quick checks is loaded in a worker thread
-    wait_for(ctrl, lambda: not ctrl.checking_model, 120, "the model check")
-    assert view.message == "" and ctrl.loaded_model == ""
+    wait_for(ctrl, lambda: not ctrl.state.checking_model, 120, "the model check")
+    assert view.message == "" and ctrl.state.loaded_model == ""
     assert "/tmp" not in view.problem and str(folder) not in view.problem
     return view.problem
 

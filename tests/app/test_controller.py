@@ -10,7 +10,7 @@ import time
 import numpy as np
 import pytest
 
-from app.controller import Controller
+from app.tab.controller import Controller
 from app.server_runs import RunRegistry
 from tsvae_core import events as ev
 from tsvae_core.config import PRESETS
@@ -38,100 +38,100 @@ def make_ctrl(tiny_configs):
 
 def test_before_start_the_preview_and_buttons_are_ready(make_ctrl, wait):
     ctrl = make_ctrl()
-    wait(ctrl, lambda: ctrl.preview_pipe.data is not None, 120, "the data preview")
-    preview = ctrl.preview_pipe.data
+    wait(ctrl, lambda: ctrl.streams.preview_pipe.data is not None, 120, "the data preview")
+    preview = ctrl.streams.preview_pipe.data
     assert preview["series"].shape == (3 * 16 * 6 + 50, 3)  # rows, 2 signals + time
     assert preview["channel_names"][-1] == "time"
-    assert ctrl.n_val == ctrl.data.n_windows() - ctrl.data.n_train()
+    assert ctrl.state.n_val == ctrl.data.n_windows() - ctrl.data.n_train()
     # the chosen window's input is shown before training, without a reconstruction
-    assert ctrl.recon_pipe.data["outputs"] is None
-    assert (ctrl.can_start, ctrl.can_step, ctrl.can_pause, ctrl.can_stop) == (
+    assert ctrl.streams.recon_pipe.data["outputs"] is None
+    assert (ctrl.state.can_start, ctrl.state.can_step, ctrl.state.can_pause, ctrl.state.can_stop) == (
         True, True, False, False)
 
 
 def test_start_pause_resume_stop(make_ctrl, wait):
     ctrl = make_ctrl(epochs=500)
     ctrl.param.trigger("start")
-    assert ctrl.status == ev.RUNNING
-    assert (ctrl.can_start, ctrl.can_pause, ctrl.can_stop, ctrl.can_step) == (
+    assert ctrl.state.status == ev.RUNNING
+    assert (ctrl.state.can_start, ctrl.state.can_pause, ctrl.state.can_stop, ctrl.state.can_step) == (
         False, True, True, False)
-    wait(ctrl, lambda: ctrl.epoch >= 2, 90, "two epochs")
+    wait(ctrl, lambda: ctrl.state.epoch >= 2, 90, "two epochs")
     n_val = ctrl.data.n_windows() - ctrl.data.n_train()
-    latent = ctrl.latent_pipe.data
+    latent = ctrl.streams.latent_pipe.data
     assert latent["xy"].shape == (n_val, 2) and len(latent["labels"]) == n_val
-    assert len(ctrl.loss_buffer.data) == ctrl.epoch
-    assert ctrl.recon_pipe.data["outputs"].shape == (16, 3)
-    assert ctrl.device == "CPU" and ctrl.samples_per_s > 0
+    assert len(ctrl.streams.loss_buffer.data) == ctrl.state.epoch
+    assert ctrl.streams.recon_pipe.data["outputs"].shape == (16, 3)
+    assert ctrl.state.device == "CPU" and ctrl.state.samples_per_s > 0
 
     ctrl.param.trigger("pause")
     # the batch in flight has reported and the thread waits for Resume
-    wait(ctrl, lambda: ctrl.status == ev.PAUSED and waiting_in_pause(ctrl.session), 60,
+    wait(ctrl, lambda: ctrl.state.status == ev.PAUSED and waiting_in_pause(ctrl.session), 60,
          "paused, the thread waiting")
     ctrl.poll()
-    frozen = (ctrl.epoch, ctrl.batch)
+    frozen = (ctrl.state.epoch, ctrl.state.batch)
     time.sleep(0.5)  # a window to see nothing happen in (no race: the thread is parked)
     ctrl.poll()
-    assert (ctrl.epoch, ctrl.batch) == frozen
-    assert ctrl.can_start is False and ctrl.can_step is True
+    assert (ctrl.state.epoch, ctrl.state.batch) == frozen
+    assert ctrl.state.can_start is False and ctrl.state.can_step is True
 
     ctrl.param.trigger("pause")  # the same button resumes
-    assert ctrl.status == ev.RUNNING
-    wait(ctrl, lambda: ctrl.epoch > frozen[0], 120, "training to go on after resume")
+    assert ctrl.state.status == ev.RUNNING
+    wait(ctrl, lambda: ctrl.state.epoch > frozen[0], 120, "training to go on after resume")
 
     ctrl.param.trigger("stop")  # how fast: benchmarks/bench_stop.py
-    wait(ctrl, lambda: ctrl.status == ev.STOPPED, 60, "stopped")
+    wait(ctrl, lambda: ctrl.state.status == ev.STOPPED, 60, "stopped")
     ctrl.session.join(60)
     assert not ctrl.session.is_alive()
-    assert (ctrl.can_start, ctrl.can_pause, ctrl.can_stop) == (True, False, False)
+    assert (ctrl.state.can_start, ctrl.state.can_pause, ctrl.state.can_stop) == (True, False, False)
 
 
 def test_pending_changes_apply_at_reset_and_start(make_ctrl, wait):
     ctrl = make_ctrl(epochs=500)
     ctrl.param.trigger("start")
-    wait(ctrl, lambda: ctrl.epoch >= 1, 90, "first epoch")
+    wait(ctrl, lambda: ctrl.state.epoch >= 1, 90, "first epoch")
     first = ctrl.session
 
     ctrl.train.learning_rate = 1e-3          # live: not pending, reaches the session
     ctrl.model.latent_dim = 3
     ctrl.model.time_bypass = True
-    assert ctrl.pending == ["latent_dim", "time_bypass"]
+    assert ctrl.state.pending == ["latent_dim", "time_bypass"]
     assert first.train.learning_rate == 1e-3
     assert first.model_cfg.latent_dim == 2    # the run keeps what it was built with
 
     ctrl.param.trigger("reset")
-    assert ctrl.session is None and ctrl.pending == [] and ctrl.status == ev.IDLE
-    assert len(ctrl.loss_buffer.data) == 0 and len(ctrl.latent_pipe.data["xy"]) == 0
+    assert ctrl.session is None and ctrl.state.pending == [] and ctrl.state.status == ev.IDLE
+    assert len(ctrl.streams.loss_buffer.data) == 0 and len(ctrl.streams.latent_pipe.data["xy"]) == 0
     first.join(10)
     assert not first.is_alive()
 
     ctrl.param.trigger("start")
-    wait(ctrl, lambda: ctrl.epoch >= 1, 90, "first epoch of the rebuilt run")
+    wait(ctrl, lambda: ctrl.state.epoch >= 1, 90, "first epoch of the rebuilt run")
     assert ctrl.session.model_cfg.latent_dim == 3 and ctrl.session.model_cfg.time_bypass
-    assert ctrl.latent_note == "PCA projection of 3-D z_mean (first two components)"
-    assert ctrl.latent_pipe.data["xy"].shape[1] == 2
-    assert ctrl.pending == []
+    assert ctrl.state.latent_note == "PCA projection of 3-D z_mean (first two components)"
+    assert ctrl.streams.latent_pipe.data["xy"].shape[1] == 2
+    assert ctrl.state.pending == []
 
 
 def test_invalid_settings_show_an_error_and_block_start(make_ctrl):
     ctrl = make_ctrl()
     ctrl.model.architecture = "conv_vae"      # strided: halves the window scale_steps times
     ctrl.data.seq_len = 18                    # not divisible by 2**scale_steps = 4
-    assert ctrl.error.startswith("Invalid settings") and "scale_steps" in ctrl.error
-    assert ctrl.can_start is False and ctrl.can_reset is False
+    assert ctrl.state.error.startswith("Invalid settings") and "scale_steps" in ctrl.state.error
+    assert ctrl.state.can_start is False and ctrl.state.can_reset is False
     ctrl.param.trigger("start")
     assert ctrl.session is None
     ctrl.data.seq_len = 16
-    assert ctrl.error == "" and ctrl.can_start is True
+    assert ctrl.state.error == "" and ctrl.state.can_start is True
 
 
 def test_preset_loads_its_values_into_the_widgets(make_ctrl):
     ctrl = make_ctrl()
-    ctrl.preset = "paper"
+    ctrl.state.preset = "paper"
     assert (ctrl.data.n_patterns, ctrl.data.seq_len, ctrl.train.epochs) == (30, 128, 400)
     assert (ctrl.model.attention_gate, ctrl.model.batchnorm_stats) == ("multiply", "fixed")
-    ctrl.preset = "paper-stable"                 # every field comes from the new preset
+    ctrl.state.preset = "paper-stable"                 # every field comes from the new preset
     assert (ctrl.model.attention_gate, ctrl.model.batchnorm_stats) == ("residual", "batch")
-    ctrl.preset = "quick"
+    ctrl.state.preset = "quick"
     quick = PRESETS["quick"]
     assert (ctrl.data.n_patterns, ctrl.data.seq_len, ctrl.train.batch_size) == (
         quick["n_patterns"], quick["seq_len"], quick["batch_size"])
@@ -142,14 +142,14 @@ def test_server_limit_answers_busy(make_ctrl, wait):
     a, b = make_ctrl(registry=registry, epochs=500), make_ctrl(registry=registry, epochs=500)
     a.param.trigger("start")
     b.param.trigger("start")
-    assert a.status == ev.RUNNING
-    assert b.notice.startswith("busy, 1 runs active") and b.status == ev.IDLE
+    assert a.state.status == ev.RUNNING
+    assert b.state.notice.startswith("busy, 1 runs active") and b.state.status == ev.IDLE
     assert registry.active() == 1
-    wait(a, lambda: a.epoch >= 1, 90, "the first run to train")
+    wait(a, lambda: a.state.epoch >= 1, 90, "the first run to train")
     a.param.trigger("stop")
     wait(a, lambda: not a.session.is_alive(), 60, "the first run's thread to end")
     b.param.trigger("start")
-    assert b.status == ev.RUNNING and b.notice == ""
+    assert b.state.status == ev.RUNNING and b.state.notice == ""
     snap = registry.snapshot()
     assert [r["alive"] for r in snap["runs"]] == [False, True]
 
@@ -157,33 +157,33 @@ def test_server_limit_answers_busy(make_ctrl, wait):
 def test_step_trains_exactly_one_epoch(make_ctrl, wait):
     ctrl = make_ctrl(epochs=500)
     ctrl.param.trigger("step")
-    wait(ctrl, lambda: ctrl.status == ev.PAUSED and ctrl.epoch == 1, 90, "one stepped epoch")
+    wait(ctrl, lambda: ctrl.state.status == ev.PAUSED and ctrl.state.epoch == 1, 90, "one stepped epoch")
     wait(ctrl, lambda: waiting_in_pause(ctrl.session), 60, "the thread to wait")
     ctrl.poll()  # nothing more can come until the next step
-    assert ctrl.epoch == 1
+    assert ctrl.state.epoch == 1
     ctrl.param.trigger("step")
-    wait(ctrl, lambda: ctrl.status == ev.PAUSED and ctrl.epoch == 2, 120, "a second step")
+    wait(ctrl, lambda: ctrl.state.status == ev.PAUSED and ctrl.state.epoch == 2, 120, "a second step")
 
 
 def test_window_choice_reconstructs_while_paused(make_ctrl, wait):
     ctrl = make_ctrl(epochs=500)
     ctrl.param.trigger("step")
-    wait(ctrl, lambda: ctrl.status == ev.PAUSED and ctrl.epoch == 1, 90, "one stepped epoch")
-    ctrl.recon_index = 5
-    data = ctrl.recon_pipe.data
+    wait(ctrl, lambda: ctrl.state.status == ev.PAUSED and ctrl.state.epoch == 1, 90, "one stepped epoch")
+    ctrl.state.recon_index = 5
+    data = ctrl.streams.recon_pipe.data
     assert data["index"] == 5
     np.testing.assert_allclose(data["inputs"], ctrl.session.dataset.x_val[5])
     assert data["outputs"].shape == data["inputs"].shape
     ctrl.param.trigger("random_window")
-    assert 0 <= ctrl.recon_index < ctrl.n_val
-    assert ctrl.param.recon_index.bounds == (0, ctrl.n_val - 1)
+    assert 0 <= ctrl.state.recon_index < ctrl.state.n_val
+    assert ctrl.state.param.recon_index.bounds == (0, ctrl.state.n_val - 1)
 
 
 def test_shutdown_stops_the_thread_and_marks_the_tab(make_ctrl, wait):
     registry = RunRegistry(max_runs=2)
     ctrl = make_ctrl(registry=registry, epochs=500)
     ctrl.param.trigger("start")
-    wait(ctrl, lambda: ctrl.epoch >= 1, 90, "first epoch")
+    wait(ctrl, lambda: ctrl.state.epoch >= 1, 90, "first epoch")
     session = ctrl.session
     ctrl.shutdown()
     session.join(60)
@@ -195,15 +195,15 @@ def test_shutdown_stops_the_thread_and_marks_the_tab(make_ctrl, wait):
 def test_each_run_is_recorded_with_its_history(make_ctrl, wait):
     ctrl = make_ctrl(epochs=2)
     seen = []
-    ctrl.epoch_hooks.append(lambda e, s: seen.append((e.epoch, s)))
+    ctrl.streams.epoch_hooks.append(lambda e, s: seen.append((e.epoch, s)))
     ctrl.param.trigger("start")
-    wait(ctrl, lambda: ctrl.status == ev.FINISHED, 120, "the first run to finish")
-    first = ctrl.run_id
+    wait(ctrl, lambda: ctrl.state.status == ev.FINISHED, 120, "the first run to finish")
+    first = ctrl.state.run_id
     ctrl.model.latent_dim = 3
     ctrl.param.trigger("start")
-    wait(ctrl, lambda: ctrl.status == ev.FINISHED and ctrl.run_id != first, 120, "run 2")
+    wait(ctrl, lambda: ctrl.state.status == ev.FINISHED and ctrl.state.run_id != first, 120, "run 2")
     runs = ctrl.runs.list()
-    assert [r.run_id for r in runs] == [first, ctrl.run_id]
+    assert [r.run_id for r in runs] == [first, ctrl.state.run_id]
     assert [len(r.history) for r in runs] == [2, 2]
     assert [r.status for r in runs] == [ev.FINISHED, ev.FINISHED]
     assert ctrl.runs.differences() == {"latent_dim"}
@@ -213,10 +213,10 @@ def test_each_run_is_recorded_with_its_history(make_ctrl, wait):
 def test_choosing_a_window_while_training_shows_its_reconstruction_at_once(make_ctrl, wait):
     ctrl = make_ctrl(epochs=500)
     ctrl.param.trigger("start")
-    wait(ctrl, lambda: ctrl.epoch >= 1, 120, "epoch 1")
+    wait(ctrl, lambda: ctrl.state.epoch >= 1, 120, "epoch 1")
     assert ctrl.session.status == ev.RUNNING
-    ctrl.recon_index = 2
-    shown = ctrl.recon_pipe.data
+    ctrl.state.recon_index = 2
+    shown = ctrl.streams.recon_pipe.data
     assert shown["index"] == 2 and shown["outputs"] is not None
     np.testing.assert_array_equal(shown["inputs"], ctrl.session.dataset.x_val[2])
 
@@ -225,9 +225,9 @@ def test_start_after_a_refused_start_takes_the_settings_changed_since(make_ctrl,
     ctrl = make_ctrl(epochs=2)
     ctrl.registry.max_runs = 0  # Start is refused before any run is prepared
     ctrl.param.trigger("start")
-    assert ctrl.session is None and "busy" in ctrl.notice and not ctrl.runs.list()
+    assert ctrl.session is None and "busy" in ctrl.state.notice and not ctrl.runs.list()
     ctrl.model.latent_dim = 3
     ctrl.registry.max_runs = 2
     ctrl.param.trigger("start")
-    assert ctrl.session.model_cfg.latent_dim == 3 and ctrl.notice == ""
-    wait(ctrl, lambda: ctrl.status == ev.FINISHED, 120, "the run with the new settings")
+    assert ctrl.session.model_cfg.latent_dim == 3 and ctrl.state.notice == ""
+    wait(ctrl, lambda: ctrl.state.status == ev.FINISHED, 120, "the run with the new settings")

@@ -6,7 +6,7 @@ import pytest
 
 from app.cards.header import StatusLine
 from app.cards.settings import Settings
-from app.controller import Controller
+from app.tab.controller import Controller
 from app.data_size import MAX_QUIET_BATCHES, data_size, size_summary, size_warning
 from app.server_runs import RunRegistry
 from tsvae_core import events as ev
@@ -53,31 +53,31 @@ def large_tab(tiny_configs):
 def test_start_of_a_large_run_asks_first_and_start_anyway_runs_it(large_tab, wait):
     ctrl = large_tab
     assert data_size(ctrl.data, ctrl.train).batches > MAX_QUIET_BATCHES
-    assert ctrl.size_summary.startswith("Data: ") and "batches of 2 an epoch" in ctrl.size_summary
+    assert ctrl.state.size_summary.startswith("Data: ") and "batches of 2 an epoch" in ctrl.state.size_summary
     ctrl.param.trigger("start")
-    assert ctrl.session is None and "This run is large" in ctrl.size_warning
-    assert ctrl.can_start                                   # asking is not an error
+    assert ctrl.session is None and "This run is large" in ctrl.state.size_warning
+    assert ctrl.state.can_start                                   # asking is not an error
     # the page shows the question with its button
     line = StatusLine(ctrl).__panel__()
     button = next(b for b in line.select(pn.widgets.Button)
                   if "tsvae-start-anyway" in b.css_classes)
     button.clicks += 1                                       # what a click does
-    assert ctrl.size_warning == "" and ctrl.session is not None
-    wait(ctrl, lambda: ctrl.status in (ev.RUNNING, *ev.ENDED), 60, "the run to start")
-    assert ctrl.status == ev.RUNNING, ctrl.error
+    assert ctrl.state.size_warning == "" and ctrl.session is not None
+    wait(ctrl, lambda: ctrl.state.status in (ev.RUNNING, *ev.ENDED), 60, "the run to start")
+    assert ctrl.state.status == ev.RUNNING, ctrl.state.error
 
 
 def test_changed_settings_ask_again(large_tab):
     ctrl = large_tab
     ctrl.param.trigger("step")                               # Step asks as well
-    assert "This run is large" in ctrl.size_warning and ctrl.session is None
+    assert "This run is large" in ctrl.state.size_warning and ctrl.session is None
     ctrl.train.learning_rate = 0.01                          # another question now
-    assert ctrl.size_warning == ""
+    assert ctrl.state.size_warning == ""
     ctrl.param.trigger("start")
-    assert ctrl.size_warning and ctrl.session is None
+    assert ctrl.state.size_warning and ctrl.session is None
     ctrl.train.batch_size = 64                               # small again: no question
     ctrl.param.trigger("start")
-    assert ctrl.size_warning == "" and ctrl.session is not None
+    assert ctrl.state.size_warning == "" and ctrl.session is not None
 
 
 def test_the_sidebar_shows_the_size(tiny_configs):

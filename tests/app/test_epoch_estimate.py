@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from app import epoch_estimate as est
-from app.controller import Controller
+from app.tab.controller import Controller
 from app.data_size import size_summary, size_warning
 from app.server_runs import RunRegistry
 from tsvae_core import events as ev
@@ -78,15 +78,15 @@ def test_a_tabs_finished_epochs_feed_every_tabs_estimate(tiny_configs, wait):
     ctrl = Controller(*tiny_configs(epochs=3), tab="est", registry=RunRegistry(max_runs=1))
     other = Controller(*tiny_configs(), tab="est2", registry=RunRegistry(max_runs=1))
     try:
-        assert "none has run on this server yet" in ctrl.size_summary
+        assert "none has run on this server yet" in ctrl.state.size_summary
         ctrl.param.trigger("start")
-        wait(ctrl, lambda: ctrl.status in ev.ENDED, 120, "the run to finish")
-        assert ctrl.status == ev.FINISHED, ctrl.error
-        record = ctrl.runs.get(ctrl.run_id)
+        wait(ctrl, lambda: ctrl.state.status in ev.ENDED, 120, "the run to finish")
+        assert ctrl.state.status == ev.FINISHED, ctrl.state.error
+        record = ctrl.runs.get(ctrl.state.run_id)
         last = record.history[-1]["epoch_seconds"]   # epochs 2 and 3 were measured
         expected = est.format_seconds(last / ctrl.data.n_train() * other.data.n_train())
         other.poll()                                 # the other tab's next poll shows it
-        assert f"{expected} an epoch (from this server's last" in other.size_summary
+        assert f"{expected} an epoch (from this server's last" in other.state.size_summary
     finally:
         for c in (ctrl, other):
             s = c.session

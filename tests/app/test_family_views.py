@@ -7,7 +7,7 @@ import pytest
 from app.plots import family as fp
 from app import history
 from app.plots import training as plots
-from app.controller import Controller
+from app.tab.controller import Controller
 from tsvae_core import families
 from app.cards.family import FamilyView
 from app.server_runs import RunRegistry
@@ -66,12 +66,12 @@ def test_family_card_renders_before_and_after_data(tiny_configs):
     view.get_root()  # evaluates every DynamicMap with the empty pipe
     hint, grid = view
     assert hint.visible and len(grid) == 0  # nothing built before a family is known
-    ctrl.family_pipe.send(SAMPLE)  # as the controller does: data, then the views
-    ctrl.param.update(family_views=["kl_per_dim"], family_log_keys=["sparsity_penalty"], epoch=1)
+    ctrl.streams.family_pipe.send(SAMPLE)  # as the controller does: data, then the views
+    ctrl.state.param.update(family_views=["kl_per_dim"], family_log_keys=["sparsity_penalty"], epoch=1)
     assert not hint.visible
     assert [p.css_classes[0] for p in grid] == ["tsvae-family-curves", "tsvae-family-kl_per_dim"]
     view.get_root()  # the new plots draw with the data
-    ctrl.param.update(family_views=[], family_log_keys=[])
+    ctrl.state.param.update(family_views=[], family_log_keys=[])
     assert hint.visible and len(grid) == 0
     ctrl.shutdown()
 
@@ -85,7 +85,7 @@ def run_one_epoch(tiny_configs, wait):
                           tab=f"fam{len(made)}", registry=RunRegistry(max_runs=2))
         made.append(ctrl)
         ctrl.param.trigger("start")
-        wait(ctrl, lambda: ctrl.epoch >= 1, 120, f"{architecture}: epoch 1")
+        wait(ctrl, lambda: ctrl.state.epoch >= 1, 120, f"{architecture}: epoch 1")
         return ctrl
 
     yield run
@@ -106,14 +106,14 @@ def run_one_epoch(tiny_configs, wait):
 def test_controller_follows_the_family(run_one_epoch, architecture, variational, name, views,
                                        logs):
     ctrl = run_one_epoch(architecture, latent_dim=3)
-    assert (ctrl.variational, ctrl.latent_name) == (variational, name)
-    assert ctrl.family_views == views and ctrl.family_log_keys == logs
-    assert ctrl.latent_note.startswith("PCA projection of") and f"-D {name} " in ctrl.latent_note
-    assert ctrl.latent_pipe.data["name"] == name
+    assert (ctrl.state.variational, ctrl.state.latent_name) == (variational, name)
+    assert ctrl.state.family_views == views and ctrl.state.family_log_keys == logs
+    assert ctrl.state.latent_note.startswith("PCA projection of") and f"-D {name} " in ctrl.state.latent_note
+    assert ctrl.streams.latent_pipe.data["name"] == name
     if views:
-        assert ctrl.family_pipe.data["epoch"] >= 1
+        assert ctrl.streams.family_pipe.data["epoch"] >= 1
         for key in views:
             column = families.views()[key].column
-            assert columns(fp.draw(key, ctrl.family_pipe.data))[column] > 0
+            assert columns(fp.draw(key, ctrl.streams.family_pipe.data))[column] > 0
     ctrl.param.trigger("reset")
-    assert ctrl.family_views == [] and ctrl.family_pipe.data is None
+    assert ctrl.state.family_views == [] and ctrl.streams.family_pipe.data is None

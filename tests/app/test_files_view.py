@@ -11,7 +11,7 @@ import pytest
 
 from apptools import close_tabs, wait_for
 
-from app.controller import Controller
+from app.tab.controller import Controller
 from app.cards.files import FilesView
 from app.server_runs import RunRegistry
 from tsvae_core import events as ev
@@ -40,7 +40,7 @@ def _upload_model(view, content: bytes, name: str):
     """Upload a .keras file and wait for its check (a worker thread) to end, polling as
     the page's periodic callback does."""
     _upload(view.model_input, content, name)
-    wait_for(view.ctrl, lambda: not view.ctrl.checking_model, 120, f"the check of {name}")
+    wait_for(view.ctrl, lambda: not view.ctrl.state.checking_model, 120, f"the check of {name}")
 
 
 def _fetch(button) -> bytes:
@@ -58,8 +58,8 @@ def test_before_any_epoch_only_the_settings_download(tab):
 def test_downloads_after_two_epochs_then_reset_and_load_to_continue(tab, wait, tmp_path):
     ctrl, view = tab(epochs=2)
     ctrl.param.trigger("start")
-    wait(ctrl, lambda: ctrl.status == ev.FINISHED, 120, "the run to finish")
-    rid = ctrl.run_id
+    wait(ctrl, lambda: ctrl.state.status == ev.FINISHED, 120, "the run to finish")
+    rid = ctrl.state.run_id
     assert not any(b.disabled for b in view.downloads.values()) and view.reason.object == ""
     names = {k: b.filename for k, b in view.downloads.items()}
     assert names == {"model": f"tsvae-{rid}.keras", "history": f"tsvae-{rid}-history.csv",
@@ -75,7 +75,7 @@ def test_downloads_after_two_epochs_then_reset_and_load_to_continue(tab, wait, t
     assert rows[0] == ["label", "z0", "z1"]
     z = np.array([[float(v) for v in r[1:]] for r in rows[1:]])
     labels = np.array([int(r[0]) for r in rows[1:]])
-    assert z.shape == (ctrl.n_val, 2) and set(labels) <= {-1, 0, 1, 2}
+    assert z.shape == (ctrl.state.n_val, 2) and set(labels) <= {-1, 0, 1, 2}
     np.testing.assert_allclose(z, ctrl.session.encode(ctrl.session.dataset.x_val[
         ctrl.session.subset]), rtol=1e-4, atol=1e-5)
     # settings: loads back to the widgets' values
@@ -95,12 +95,12 @@ def test_downloads_after_two_epochs_then_reset_and_load_to_continue(tab, wait, t
     ctrl.param.trigger("reset")
     assert view.downloads["model"].disabled
     _upload_model(view, data, f"tsvae-{rid}.keras")
-    assert ctrl.loaded_model == f"tsvae-{rid}.keras" and "Loaded" in view.message
+    assert ctrl.state.loaded_model == f"tsvae-{rid}.keras" and "Loaded" in view.message
     assert ctrl.session.snapshot_ready and not view.downloads["model"].disabled
     assert ctrl.session.encode(np.zeros((1, 16, 3), "float32")).shape == (1, 2)
     ctrl.param.trigger("start")
-    wait(ctrl, lambda: ctrl.epoch >= 1, 120, "an epoch from the loaded model")
-    first = ctrl.runs.get(ctrl.run_id)
+    wait(ctrl, lambda: ctrl.state.epoch >= 1, 120, "an epoch from the loaded model")
+    first = ctrl.runs.get(ctrl.state.run_id)
     assert first.config["loaded_from"] == f"tsvae-{rid}.keras" and first.run_id != rid
     fresh = ctrl.runs.get(rid).history[0]["loss"]
     assert abs(first.history[0]["loss"] - last_loss) < 0.5 * abs(fresh - last_loss)
@@ -110,7 +110,7 @@ def test_a_model_that_does_not_fit_or_is_no_model_is_reported(tab, tmp_path):
     from tsvae_core.models import build_model
     ctrl, view = tab()
     _upload(view.model_input, b"not a zip", "junk.keras")
-    assert "Cannot load junk.keras" in view.problem and ctrl.loaded_model == ""
+    assert "Cannot load junk.keras" in view.problem and ctrl.state.loaded_model == ""
     _upload(view.model_input, b"{}", "model.json")
     assert "ends in .keras" in view.problem
     other = build_model(ctrl.data, ctrl.model)  # latent 2
@@ -119,8 +119,8 @@ def test_a_model_that_does_not_fit_or_is_no_model_is_reported(tab, tmp_path):
     other.save(path)
     ctrl.model.latent_dim = 3  # the settings now want latent 3: the file does not fit
     _upload_model(view, path.read_bytes(), "wrong.keras")
-    assert "latent_dim=3" in view.problem and ctrl.loaded_model == ""
-    assert ctrl.can_start  # the page goes on
+    assert "latent_dim=3" in view.problem and ctrl.state.loaded_model == ""
+    assert ctrl.state.can_start  # the page goes on
 
 
 def test_settings_file_loads_into_the_widgets_exactly(tab, tiny_configs):
@@ -131,7 +131,7 @@ def test_settings_file_loads_into_the_widgets_exactly(tab, tiny_configs):
     assert view.problem == "" and "mine.json" in view.message
     for cfg, mine in zip((d, m, t), (ctrl.data, ctrl.model, ctrl.train)):
         assert cfg.param.values() | {"name": ""} == mine.param.values() | {"name": ""}
-    assert ctrl.error == ""
+    assert ctrl.state.error == ""
 
 
 @pytest.mark.parametrize("text, fragment", [
@@ -181,7 +181,7 @@ def test_each_bad_model_file_gets_its_own_message_without_server_paths(tab, name
     assert view.problem.startswith("Cannot load ") and fragment in view.problem, view.problem
     assert view.message == ""                           # replaced, not left standing
     assert "/tmp" not in view.problem and "tsvae-upload" not in view.problem
-    assert "/tmp" not in ctrl.error and ctrl.loaded_model == "" and ctrl.can_start
+    assert "/tmp" not in ctrl.state.error and ctrl.state.loaded_model == "" and ctrl.state.can_start
     # the same file again answers again (the widget forgot it)
     view.problem = ""
     _upload_model(view, data, name)
@@ -222,11 +222,11 @@ def test_a_failed_runs_model_download_says_last_finite(tab, wait, tmp_path):
     epoch's weights under a name that says so, never the NaN weights."""
     ctrl, view = tab(epochs=6, optimizer="sgd", learning_rate=1e-3, architecture="dense_vae")
     ctrl.param.trigger("step")  # one epoch, then paused
-    wait(ctrl, lambda: ctrl.status == ev.PAUSED and ctrl.epoch >= 1, 120, "one epoch")
+    wait(ctrl, lambda: ctrl.state.status == ev.PAUSED and ctrl.state.epoch >= 1, 120, "one epoch")
     ctrl.train.learning_rate = 1e5  # applies live, at the next batch
     ctrl.param.trigger("pause")     # resume
-    wait(ctrl, lambda: ctrl.status == ev.FAILED, 120, "the loss to become NaN")
-    assert view.downloads["model"].filename == f"tsvae-{ctrl.run_id}.last-finite.keras"
+    wait(ctrl, lambda: ctrl.state.status == ev.FAILED, 120, "the loss to become NaN")
+    assert view.downloads["model"].filename == f"tsvae-{ctrl.state.run_id}.last-finite.keras"
     data = _fetch(view.downloads["model"])
     assert view.problem == "", view.problem
     path = tmp_path / "m.keras"

@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from app.controller import Controller
+from app.tab.controller import Controller
 from app.inspector import Inspector
 from app.prober import Prober
 from app.server_runs import RunRegistry
@@ -28,13 +28,13 @@ def trained():
                           registry=RunRegistry(max_runs=2))
         ins, prober = Inspector(ctrl), Prober(ctrl)
         ctrl.param.trigger("start")
-        wait_for(ctrl, lambda: ctrl.epoch >= 2, 120, "epoch 2")
+        wait_for(ctrl, lambda: ctrl.state.epoch >= 2, 120, "epoch 2")
         ctrl.param.trigger("pause")
         # settled: the training thread waits for Resume (so the snapshot can no longer
         # change) and an epoch that ended as Pause came has reached the page, so the plots
         # and probe markers show the weights the snapshot holds
-        wait_for(ctrl, lambda: ctrl.status == "paused" and waiting_in_pause(ctrl.session)
-                 and ctrl.epoch == ctrl.session.snapshot_epoch, 120, "paused and settled")
+        wait_for(ctrl, lambda: ctrl.state.status == "paused" and waiting_in_pause(ctrl.session)
+                 and ctrl.state.epoch == ctrl.session.snapshot_epoch, 120, "paused and settled")
         made[key] = ctrl, ins, prober
         return made[key]
 
@@ -48,7 +48,7 @@ def trained():
 
 def test_tap_on_a_point_shows_its_window_and_elsewhere_decodes(trained):
     ctrl, ins, _ = trained(epochs=50)
-    xy, labels = ctrl.latent_pipe.data["xy"], ctrl.latent_pipe.data["labels"]
+    xy, labels = ctrl.streams.latent_pipe.data["xy"], ctrl.streams.latent_pipe.data["labels"]
     ins.tap.event(x=float(xy[3, 0]), y=float(xy[3, 1]))
     s = ctrl.session
     assert ins.picked.startswith(f"**Validation window {s.subset[3]}**")
@@ -68,7 +68,7 @@ def test_tap_on_a_point_shows_its_window_and_elsewhere_decodes(trained):
 
 def test_selection_counts_windows_per_label(trained):
     ctrl, ins, _ = trained(epochs=50)
-    labels = ctrl.latent_pipe.data["labels"]
+    labels = ctrl.streams.latent_pipe.data["labels"]
     ins.selection.event(index=[0, 1, 2, 3])
     counts = {lab: int((labels[:4] == lab).sum()) for lab in set(labels[:4].tolist())}
     assert ins.selected.startswith("**4 windows selected**")
@@ -120,20 +120,20 @@ def test_a_loaded_model_is_drawn_inspected_and_probed_before_training(trained, t
                        tab="loaded", registry=RunRegistry(max_runs=2))
     try:
         ins, prober = Inspector(fresh), Prober(fresh)
-        wait(fresh, lambda: fresh.preview.dataset is not None, 120, "the preview data")
+        wait(fresh, lambda: fresh.streams.preview.dataset is not None, 120, "the preview data")
         fresh.load_model(str(path), "saved.keras")
-        wait(fresh, lambda: not fresh.checking_model, 60, "the model check")
-        assert fresh.error == "" and fresh.loaded_model == "saved.keras"
-        assert fresh.last_epoch is not None and fresh.last_epoch.epoch == 0
-        xy = fresh.latent_pipe.data["xy"]
-        assert len(xy) == fresh.n_val
+        wait(fresh, lambda: not fresh.state.checking_model, 60, "the model check")
+        assert fresh.state.error == "" and fresh.state.loaded_model == "saved.keras"
+        assert fresh.streams.last_epoch is not None and fresh.streams.last_epoch.epoch == 0
+        xy = fresh.streams.latent_pipe.data["xy"]
+        assert len(xy) == fresh.state.n_val
         # the same weights give the same latent points as the saved run's snapshot
-        np.testing.assert_allclose(fresh.last_epoch.z_mean,
+        np.testing.assert_allclose(fresh.streams.last_epoch.z_mean,
                                    ctrl.session.encode(fresh.session.dataset.x_val[
                                        fresh.session.subset]), atol=1e-5)
         assert prober.pipe.data is not None and prober.pipe.data["xy"].shape == (3, 2)
         ins.tap.event(x=float(xy[0, 0]), y=float(xy[0, 1]))
         assert ins.picked.startswith("**Validation window")
-        assert fresh.status == "idle" and fresh.can_start
+        assert fresh.state.status == "idle" and fresh.state.can_start
     finally:
         fresh.shutdown()

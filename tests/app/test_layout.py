@@ -5,7 +5,7 @@ import panel as pn
 
 from app.cards.header import Controls
 from app.cards.settings import Settings, _fields
-from app.controller import Controller
+from app.tab.controller import Controller
 from app.dashboard import build_page
 from app.server_runs import RunRegistry
 
@@ -45,9 +45,9 @@ def test_buttons_follow_the_controller_state(tiny_configs):
     buttons = {b.label: b for b in Controls(ctrl).__panel__()}
     assert set(buttons) == {"Start", "Pause", "Stop", "Step", "Reset"}
     assert not buttons["Start"].disabled and buttons["Stop"].disabled
-    ctrl.param.update(can_start=False, can_stop=True)
+    ctrl.state.param.update(can_start=False, can_stop=True)
     assert buttons["Start"].disabled and not buttons["Stop"].disabled
-    ctrl.status = "paused"
+    ctrl.state.status = "paused"
     assert buttons["Pause"].label == "Resume"
     ctrl.shutdown()
 

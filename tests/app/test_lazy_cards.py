@@ -6,7 +6,7 @@ import holoviews as hv
 import panel as pn
 
 from app.cards.lazy import DEFERRED_CSS, lazy_card
-from app.controller import Controller
+from app.tab.controller import Controller
 from app.dashboard import build_page
 from app.server_runs import RunRegistry
 from apptools import close_tabs
@@ -64,7 +64,7 @@ def test_cards_opened_after_training_show_the_runs_latest_state(tiny_configs, wa
     try:
         cards = _cards(build_page(ctrl))
         ctrl.param.trigger("start")
-        wait(ctrl, lambda: ctrl.status == "finished", 180, "the run to finish")
+        wait(ctrl, lambda: ctrl.state.status == "finished", 180, "the run to finish")
         for card in cards.values():
             card.collapsed = False  # opened only now
         family = cards["What this family adds"].body
@@ -74,7 +74,7 @@ def test_cards_opened_after_training_show_the_runs_latest_state(tiny_configs, wa
         files = cards["Save, load and download"].body
         assert files.availability() == dict(model="", history="", latent="", config="")
         runs = cards["Runs"].body
-        assert ctrl.run_id in runs.table.object and "finished" in runs.table.object
+        assert ctrl.state.run_id in runs.table.object and "finished" in runs.table.object
         quality = _columns(cards["Latent quality"][0])
         assert quality.get("epoch", 0) == 2  # both epochs' rows
         recon = cards["Reconstruction"].body

@@ -175,14 +175,14 @@ def test_the_latent_legend_names_each_colour_once_with_its_patterns():
 def test_the_latent_view_shows_the_legend_of_the_points_it_draws(tiny_configs):
     import panel as pn
 
-    from app.controller import Controller
+    from app.tab.controller import Controller
     from app.server_runs import RunRegistry
     from app.cards.training import LatentView
     ctrl = Controller(*tiny_configs(), registry=RunRegistry(max_runs=1))
     layout = LatentView(ctrl).__panel__()
     (pane,) = [p for p in layout.select(pn.pane.HTML) if "tsvae-latent-legend" in p.css_classes]
     assert pane.object == ""
-    ctrl.latent_pipe.send(dict(xy=np.zeros((3, 2)), labels=np.array([0, 2, -1]), note="",
+    ctrl.streams.latent_pipe.send(dict(xy=np.zeros((3, 2)), labels=np.array([0, 2, -1]), note="",
                                epoch=1, name="z_mean"))
     assert "0" in pane.object and "noise" in pane.object and plots.PATTERN_PALETTE[2] in pane.object
     ctrl.shutdown()

@@ -8,7 +8,7 @@ import os
 import numpy as np
 import pytest
 
-from app.controller import Controller
+from app.tab.controller import Controller
 from app.inspector import Inspector
 from app.prober import Prober
 from app.server_runs import RunRegistry
@@ -40,36 +40,36 @@ def test_a_tab_on_ray_shows_epochs_inspects_and_survives_a_dead_actor(ray_cluste
     try:
         ctrl.param.trigger("start")
         s = ctrl.session
-        assert type(s).__name__ == "RemoteSession" and ctrl.status == ev.RUNNING
-        wait(ctrl, lambda: ctrl.epoch >= 2, what="two epochs on the page")
-        assert len(ctrl.loss_buffer.data) >= 2
-        assert ctrl.device.startswith("CPU on Ray node "), ctrl.device
-        assert len(ctrl.latent_pipe.data["xy"]) == ctrl.n_latent_points > 0
-        assert ctrl.recon_pipe.data["outputs"] is not None
+        assert type(s).__name__ == "RemoteSession" and ctrl.state.status == ev.RUNNING
+        wait(ctrl, lambda: ctrl.state.epoch >= 2, what="two epochs on the page")
+        assert len(ctrl.streams.loss_buffer.data) >= 2
+        assert ctrl.state.device.startswith("CPU on Ray node "), ctrl.state.device
+        assert len(ctrl.streams.latent_pipe.data["xy"]) == ctrl.state.n_latent_points > 0
+        assert ctrl.streams.recon_pipe.data["outputs"] is not None
         wait(ctrl, lambda: prober.pipe.data is not None, what="the probes' markers")
         assert len(prober.pipe.data["xy"]) == len(prober.pipe.data["names"]) == 3
 
-        x, y = ctrl.latent_pipe.data["xy"][0]
+        x, y = ctrl.streams.latent_pipe.data["xy"][0]
         inspector.inspect_at(float(x), float(y))  # a point: its window, reconstructed
         assert inspector.window_pipe.data["kind"] == "window", inspector.picked
         assert inspector.window_pipe.data["outputs"].shape == (16, 3)
 
         ctrl.param.trigger("pause")
-        wait(ctrl, lambda: ctrl.status == ev.PAUSED, what="paused")
+        wait(ctrl, lambda: ctrl.state.status == ev.PAUSED, what="paused")
         ctrl.param.trigger("pause")  # the same button resumes
-        wait(ctrl, lambda: ctrl.status == ev.RUNNING, what="running again")
+        wait(ctrl, lambda: ctrl.state.status == ev.RUNNING, what="running again")
 
         ray_cluster.kill(s._actor)  # as if its node were lost
-        wait(ctrl, lambda: ctrl.status == ev.FAILED, what="the failed run")
-        assert "Run failed" in ctrl.error and "died" in ctrl.error
-        assert ctrl.can_start and not ctrl.can_stop
+        wait(ctrl, lambda: ctrl.state.status == ev.FAILED, what="the failed run")
+        assert "Run failed" in ctrl.state.error and "died" in ctrl.state.error
+        assert ctrl.state.can_start and not ctrl.state.can_stop
 
         ctrl.train.epochs = 1
         ctrl.param.trigger("start")  # the tab starts again, on a new actor
         assert ctrl.session is not s
-        wait(ctrl, lambda: ctrl.status == ev.FINISHED, what="the new run")
-        assert ctrl.epoch == 1 and ctrl.error == ""
-        assert np.isfinite(ctrl.loss_buffer.data["loss"].iloc[-1])
+        wait(ctrl, lambda: ctrl.state.status == ev.FINISHED, what="the new run")
+        assert ctrl.state.epoch == 1 and ctrl.state.error == ""
+        assert np.isfinite(ctrl.streams.loss_buffer.data["loss"].iloc[-1])
     finally:
         s = ctrl.session
         ctrl.shutdown()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from app.controller import STOPPING_NOTICE, Controller
+from app.tab.controller import STOPPING_NOTICE, Controller
 from app.server_runs import KEEP_ENDED, RunRegistry
 from tsvae_core import events as ev
 from tsvae_core.models import BUILD_LOCK as _BUILD_LOCK
@@ -46,15 +46,15 @@ def test_start_stop_reset_start_never_gives_a_tab_two_live_runs(make_ctrl, wait)
         ctrl.param.trigger("reset")
         assert first.is_alive() and ctrl.session is None
         # Start waits for the previous run's end, and the page says why
-        assert ctrl.can_start is False and ctrl.notice == STOPPING_NOTICE
+        assert ctrl.state.can_start is False and ctrl.state.notice == STOPPING_NOTICE
         ctrl.param.trigger("start")     # pressed anyway (e.g. a click in flight)
         ctrl._launch("start")           # or a Start that got past the button's state
-        assert ctrl.session is None and ctrl.notice == STOPPING_NOTICE
+        assert ctrl.session is None and ctrl.state.notice == STOPPING_NOTICE
         assert registry.live_runs(ctrl.tab) == [first]
     first.join(60)
     assert first.status == ev.STOPPED and first.epoch == 0
-    wait(ctrl, lambda: ctrl.can_start, 60, "Start to come back once the old run ended")
-    assert ctrl.notice == ""
+    wait(ctrl, lambda: ctrl.state.can_start, 60, "Start to come back once the old run ended")
+    assert ctrl.state.notice == ""
     ctrl.param.trigger("start")
     assert ctrl.session is not None and ctrl.session is not first
     assert registry.live_runs(ctrl.tab) == [ctrl.session]
@@ -65,20 +65,20 @@ def test_a_refused_start_answers_busy_at_once_and_keeps_the_tab_as_it_was(make_c
     registry = RunRegistry(max_runs=1)
     a, b = make_ctrl(registry, epochs=1), make_ctrl(registry, epochs=500)
     a.param.trigger("start")
-    wait(a, lambda: a.status == ev.FINISHED, 120, "a's short run to finish")
+    wait(a, lambda: a.state.status == ev.FINISHED, 120, "a's short run to finish")
     a.session.join(10)
     b.param.trigger("start")
-    wait(b, lambda: b.epoch >= 1, 120, "b's run to train")
-    shown = (a.session, a.run_id, len(a.loss_buffer.data), a.latent_pipe.data["epoch"])
+    wait(b, lambda: b.state.epoch >= 1, 120, "b's run to train")
+    shown = (a.session, a.state.run_id, len(a.streams.loss_buffer.data), a.streams.latent_pipe.data["epoch"])
     cleared = []
-    a.param.watch(lambda _: cleared.append(1), "views_cleared")
+    a.state.param.watch(lambda _: cleared.append(1), "views_cleared")
 
     a.param.trigger("start")  # refused: b holds the only slot
 
-    assert a.notice.startswith("busy, 1 runs active (the server allows 1)")
-    assert (a.session, a.run_id, len(a.loss_buffer.data), a.latent_pipe.data["epoch"]) == shown
+    assert a.state.notice.startswith("busy, 1 runs active (the server allows 1)")
+    assert (a.session, a.state.run_id, len(a.streams.loss_buffer.data), a.streams.latent_pipe.data["epoch"]) == shown
     assert not cleared and len(a.runs.list()) == 1  # no run was prepared for nothing
-    assert a.status == ev.FINISHED and registry.active() == 1
+    assert a.state.status == ev.FINISHED and registry.active() == 1
 
 
 def test_the_registry_keeps_live_runs_and_only_recent_ended_ones(tiny_configs):
@@ -111,7 +111,7 @@ def test_a_closed_tab_lets_its_run_and_data_be_freed(make_ctrl, wait):
     ctrl = make_ctrl(RunRegistry(max_runs=2), epochs=500)
     build_page(ctrl)  # every view of the page, each with its hooks
     ctrl.param.trigger("start")
-    wait(ctrl, lambda: ctrl.epoch >= 2, 120, "two epochs (probes, inspector, files saw them)")
+    wait(ctrl, lambda: ctrl.state.epoch >= 2, 120, "two epochs (probes, inspector, files saw them)")
     s = ctrl.session
     held = [weakref.ref(x) for x in (s, s.model, s.dataset)]
     ctrl.shutdown()  # what the page does when the tab's session is destroyed
@@ -120,7 +120,7 @@ def test_a_closed_tab_lets_its_run_and_data_be_freed(make_ctrl, wait):
     del s
     gc.collect()
     assert [r() is None for r in held] == [True, True, True]  # while ctrl itself lives
-    assert ctrl.preview.dataset is None and ctrl.last_epoch is None and ctrl.preview_pipe.data is None
+    assert ctrl.streams.preview.dataset is None and ctrl.streams.last_epoch is None and ctrl.streams.preview_pipe.data is None
 
 
 def test_closing_a_tab_completes_though_its_page_can_no_longer_be_updated(make_ctrl, wait):
@@ -132,12 +132,12 @@ def test_closing_a_tab_completes_though_its_page_can_no_longer_be_updated(make_c
     ctrl = make_ctrl(registry, epochs=500)
     build_page(ctrl)
     ctrl.param.trigger("start")
-    wait(ctrl, lambda: ctrl.epoch >= 1, 120, "epoch 1")
+    wait(ctrl, lambda: ctrl.state.epoch >= 1, 120, "epoch 1")
     s = ctrl.session
 
     def page_gone(_event):
         raise AttributeError("'Document' object has no attribute '_theme'")
-    ctrl.latent_pipe.param.watch(page_gone, "data")
+    ctrl.streams.latent_pipe.param.watch(page_gone, "data")
     ctrl.shutdown()
     s.join(60)
     assert not s.is_alive() and s.status == ev.STOPPED

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from app.plots import runs as rp
-from app.controller import Controller
+from app.tab.controller import Controller
 from app.server_runs import RunRegistry
 from app.cards.runs import RunsView
 from tsvae_core import events as ev
@@ -111,8 +111,8 @@ def ctrl(tiny_configs):
 
 def _add(ctrl, rec):
     ctrl.runs.add(rec)
-    ctrl.run_id = rec.run_id
-    ctrl.param.trigger("runs_changed")
+    ctrl.state.run_id = rec.run_id
+    ctrl.state.param.trigger("runs_changed")
 
 
 def test_view_follows_the_history_and_ticks_runs_as_they_become_earlier(ctrl, tiny_configs):
@@ -130,19 +130,19 @@ def test_view_follows_the_history_and_ticks_runs_as_they_become_earlier(ctrl, ti
     assert "tsvae-diff" in view.table.object
     # throttled: an event that changes nothing sends nothing
     n = len(sent)
-    ctrl.param.trigger("runs_changed")
+    ctrl.state.param.trigger("runs_changed")
     assert len(sent) == n
     # an epoch of the current run: one new frame
     ctrl.runs.get("bbb").history.append({"epoch": 1, "loss": 0.9, "val_loss": 1.0,
                                          "knn_accuracy": 0.5})
-    ctrl.param.trigger("runs_changed")
+    ctrl.state.param.trigger("runs_changed")
     assert len(sent) == n + 1 and len(view.pipe.data["current"]["epoch"]) == 1
     # unticking removes the overlay
     view.choice.value = []
     assert view.pipe.data["earlier"] == [] and len(sent) == n + 2
     # a run removed from the history (never trained) leaves the choice
     ctrl.runs.remove("aaa")
-    ctrl.param.trigger("runs_changed")
+    ctrl.state.param.trigger("runs_changed")
     assert view.choice.options == {} and "aaa" not in view.table.object
 
 

@@ -7,7 +7,7 @@ import panel as pn
 import pytest
 
 from app.cards.header import StatusLine
-from app.controller import Controller
+from app.tab.controller import Controller
 from app.cards.files import FilesView
 from app.server_runs import RunRegistry
 from app.cards.safe_text import literal_markdown
@@ -52,8 +52,8 @@ def test_notice_error_and_file_messages_of_the_page_are_text(tiny_configs):
     ctrl = Controller(*tiny_configs(), registry=RunRegistry(max_runs=1))
     files = FilesView(ctrl)
     bad = "<img src=x onerror=alert(1)>"
-    ctrl.notice = f"Ignored requested settings: unknown field '{bad}'"
-    ctrl.error = f"Cannot load {bad}.keras: not a Keras model file"
+    ctrl.state.notice = f"Ignored requested settings: unknown field '{bad}'"
+    ctrl.state.error = f"Cannot load {bad}.keras: not a Keras model file"
     files.problem = f"Cannot load {bad}.json: unknown field"
     files.message = f"Loaded the settings of {bad}.json"
     status, card = StatusLine(ctrl).__panel__(), files.__panel__()
@@ -70,10 +70,10 @@ def test_the_dead_start_warning_is_on_the_status_line_as_text(tiny_configs):
     line = StatusLine(ctrl)
     assert "tsvae-health-warning" not in line._line()
     dead = Health(1, 8, 8, "enc_<b>dense", 2000, 1e-4, 0.0)
-    ctrl.health_warning = dead.warning
+    ctrl.state.health_warning = dead.warning
     out = line._line()
     assert "tsvae-health-warning" in out and "Dead start" in out and "paper-stable" in out
     assert "enc_&lt;b&gt;dense" in out and "<b>dense" not in out
-    ctrl.clear_views()                   # a new run, Reset or a load starts without it
+    ctrl.streams.clear_views()                   # a new run, Reset or a load starts without it
     assert "tsvae-health-warning" not in line._line()
     ctrl.shutdown()

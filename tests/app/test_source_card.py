@@ -8,7 +8,7 @@ import pytest
 from app import data_files
 from app.cards.settings import Settings, show_source_fields
 from app.cards.source import SourceView
-from app.controller import Controller
+from app.tab.controller import Controller
 from app.server_runs import RunRegistry
 from tsvae_core.config import SOURCE_FIELDS
 
@@ -37,16 +37,16 @@ def test_upload_reads_the_file_and_says_the_split(tab, wait):
     upload(view, "mine.csv", csv_bytes())
     assert ctrl.data.source == "file" and ctrl.data.data_path.endswith("mine.csv")
     assert "Reading mine.csv" in view.message
-    wait(ctrl, lambda: "time split" in ctrl.data_note, 60, "the data line")
-    assert "file: " in ctrl.data_note and "a gap of 16 rows" in ctrl.data_note
-    assert ctrl.n_val > 0 and ctrl.error == ""
+    wait(ctrl, lambda: "time split" in ctrl.state.data_note, 60, "the data line")
+    assert "file: " in ctrl.state.data_note and "a gap of 16 rows" in ctrl.state.data_note
+    assert ctrl.state.n_val > 0 and ctrl.state.error == ""
 
 
 def test_a_bad_upload_reaches_the_error_line(tab, wait):
     ctrl, view = tab
     upload(view, "words.csv", b"a,b\nx,y\n")
-    wait(ctrl, lambda: ctrl.error_kind == "data", 60, "the data error")
-    assert "no numeric column" in ctrl.error
+    wait(ctrl, lambda: ctrl.state.error_kind == "data", 60, "the data error")
+    assert "no numeric column" in ctrl.state.error
 
 
 def test_an_unknown_format_or_empty_upload_is_refused_in_the_card(tab):
@@ -60,7 +60,7 @@ def test_an_unknown_format_or_empty_upload_is_refused_in_the_card(tab):
 def test_a_link_cannot_point_at_a_server_file(tab):
     ctrl, _ = tab
     ctrl.data.param.update(source="file", data_path="/etc/passwd")
-    assert ctrl.error_kind == "settings" and "reads only files uploaded" in ctrl.error
+    assert ctrl.state.error_kind == "settings" and "reads only files uploaded" in ctrl.state.error
 
 
 def test_a_source_shows_only_its_own_fields(tab):

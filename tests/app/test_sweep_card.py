@@ -14,7 +14,7 @@ from apptools import QUICK_BUILD, TINY
 from tsvae_core.config import make_configs
 
 from app.cards.sweep import SweepView
-from app.controller import Controller
+from app.tab.controller import Controller
 from app.plots import sweep as sp
 from app.server_runs import RunRegistry
 
@@ -77,8 +77,8 @@ def test_choosing_a_trial_fills_the_widgets_and_loads_its_model(swept, wait):
     assert ctrl.model.latent_dim == row.params["latent_dim"]
     assert ctrl.train.learning_rate == pytest.approx(row.params["learning_rate"])
     assert view.sweeper.chosen == 1
-    wait(ctrl, lambda: ctrl.loaded_model == "trial 1 of card", what="the trial's model")
-    assert ctrl.error == "" and ctrl.session is not None and ctrl.session.snapshot.loaded
+    wait(ctrl, lambda: ctrl.state.loaded_model == "trial 1 of card", what="the trial's model")
+    assert ctrl.state.error == "" and ctrl.session is not None and ctrl.session.snapshot.loaded
 
 
 def test_a_bad_range_is_named_and_nothing_starts(tmp_path):
@@ -131,12 +131,12 @@ def test_a_sweep_holds_a_run_slot_and_waits_for_one(tmp_path, wait):
         assert s.running and registry.active() == 1
         assert [r["tab"] for r in registry.snapshot()["runs"] if r["alive"]] == ["sweeper sweep"]
         runner.param.trigger("start")  # the sweep holds the only slot
-        assert runner.notice.startswith("busy, 1 runs active") and runner.session is stopped
+        assert runner.state.notice.startswith("busy, 1 runs active") and runner.session is stopped
         s.param.trigger("stop")
         s.sweep.join(60)
         wait(runner, lambda: not registry.is_full(), 10, "the sweep's slot to come back")
         runner.param.trigger("start")
-        assert runner.notice == "" and runner.session is not stopped
+        assert runner.state.notice == "" and runner.session is not stopped
         assert runner.session.is_alive()
     finally:
         for ctrl in (runner, sweeper):

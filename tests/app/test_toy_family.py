@@ -65,7 +65,7 @@ def probe() -> dict:
     from apptools import TINY, columns, wait_for
     from app import epoch_estimate, history
     from app.cards.settings import Settings
-    from app.controller import Controller
+    from app.tab.controller import Controller
     from app.plots import family as fp
     from app.server_runs import RunRegistry
     from tsvae_core import cli, sweep_cli
@@ -109,13 +109,13 @@ def probe() -> dict:
                                / epoch_estimate.estimate(ctrl.data, default).seconds)
     # one real epoch through the page's controller
     ctrl.param.trigger("start")
-    wait_for(ctrl, lambda: ctrl.epoch >= 1, 180, "toy_ae: epoch 1")
-    found["epoch"] = ctrl.epoch
-    found["family_views"] = list(ctrl.family_views)
-    found["family_log_keys"] = list(ctrl.family_log_keys)
-    found["history_penalty"] = float(ctrl.loss_buffer.data["val_toy_penalty"].iloc[-1])
+    wait_for(ctrl, lambda: ctrl.state.epoch >= 1, 180, "toy_ae: epoch 1")
+    found["epoch"] = ctrl.state.epoch
+    found["family_views"] = list(ctrl.state.family_views)
+    found["family_log_keys"] = list(ctrl.state.family_log_keys)
+    found["history_penalty"] = float(ctrl.streams.loss_buffer.data["val_toy_penalty"].iloc[-1])
     found["model_width"] = int(ctrl.session.model.encoder.layers[2].units)
-    found["pipe_rows"] = columns(fp.draw("toy_code_mean", ctrl.family_pipe.data)).get(
+    found["pipe_rows"] = columns(fp.draw("toy_code_mean", ctrl.streams.family_pipe.data)).get(
         "toy_code_value", 0)
     s = ctrl.session
     ctrl.shutdown()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from app.cards.settings import Settings
-from app.controller import Controller
+from app.tab.controller import Controller
 from app.server_runs import RunRegistry
 from app.cards.typed_inputs import CheckedFloatInput, CheckedIntInput, typed_problem
 from tsvae_core.config import field_owner
@@ -40,11 +40,11 @@ def test_an_out_of_range_value_is_named_and_start_waits(page, field, value, frag
     ctrl, boxes = page
     cfg = next(c for c in (ctrl.data, ctrl.model, ctrl.train) if field in c.param)
     before = getattr(cfg, field)
-    assert ctrl.can_start and ctrl.error == ""
+    assert ctrl.state.can_start and ctrl.state.error == ""
     type_into(boxes[field], value)
-    assert fragment in ctrl.error and ctrl.error.startswith("Invalid settings: ")
+    assert fragment in ctrl.state.error and ctrl.state.error.startswith("Invalid settings: ")
     assert getattr(cfg, field) == before           # the config keeps its value
-    assert not ctrl.can_start and not ctrl.can_step
+    assert not ctrl.state.can_start and not ctrl.state.can_step
     ctrl.param.trigger("start")                     # a Start from elsewhere does nothing
     assert ctrl.session is None
 
@@ -53,12 +53,12 @@ def test_a_good_value_clears_the_message_and_applies(page):
     ctrl, boxes = page
     type_into(boxes["epochs"], -5)
     type_into(boxes["latent_dim"], 0)
-    assert "epochs=-5" in ctrl.error and "latent_dim=0" in ctrl.error
+    assert "epochs=-5" in ctrl.state.error and "latent_dim=0" in ctrl.state.error
     type_into(boxes["epochs"], 7)
-    assert "epochs" not in ctrl.error and "latent_dim=0" in ctrl.error and not ctrl.can_start
+    assert "epochs" not in ctrl.state.error and "latent_dim=0" in ctrl.state.error and not ctrl.state.can_start
     assert ctrl.train.epochs == 7
     ctrl.model.latent_dim = 3  # set from Python (a preset, a link): the box shows it
-    assert ctrl.error == "" and ctrl.can_start and boxes["latent_dim"].value == 3
+    assert ctrl.state.error == "" and ctrl.state.can_start and boxes["latent_dim"].value == 3
 
 
 def test_the_browser_gets_no_bounds_so_it_cannot_clamp(page):

@@ -4,9 +4,9 @@ from __future__ import annotations
 import param
 from panel.io.location import Location
 
-from app.controller import Controller
+from app.tab.controller import Controller
 from app.server_runs import RunRegistry
-from app.url_sync import sync_url
+from app.tab.url_sync import sync_url
 from tsvae_core.config import FIELDS, DataConfig
 
 #: Text fields left empty (no file named): Panel's Location leaves empty values out of the
@@ -32,7 +32,7 @@ def test_the_query_string_carries_every_field_and_follows_the_widgets(tiny_confi
     ctrl.model.architecture = "dense_vae"
     q = loc.query_params
     assert (q["latent_dim"], q["learning_rate"], q["architecture"]) == (5, 0.02, "dense_vae")
-    ctrl.preset = "paper"
+    ctrl.state.preset = "paper"
     assert (loc.query_params["preset"], loc.query_params["n_patterns"]) == ("paper", 30)
     ctrl.shutdown()
 
@@ -58,12 +58,12 @@ def test_values_arriving_through_the_address_are_checked_field_by_field(tiny_con
                   .replace("n_patterns=3", "n_patterns=4").replace("seq_len=16", "seq_len=18"))
     assert ctrl.data.n_patterns == 4                       # the good one applies
     assert (ctrl.model.latent_dim, ctrl.data.seq_len) == (2, 16)  # the bad ones do not
-    assert "latent_dim=999: allowed range: an integer in 1..64; kept 2" in ctrl.notice
-    assert "seq_len=18" in ctrl.notice and ctrl.error == ""
+    assert "latent_dim=999: allowed range: an integer in 1..64; kept 2" in ctrl.state.notice
+    assert "seq_len=18" in ctrl.state.notice and ctrl.state.error == ""
     q = loc.query_params                                   # and leave the address
     assert (q["latent_dim"], q["seq_len"], q["n_patterns"]) == (2, 16, 4)
     loc.search = loc.search.replace("preset=quick", "preset=huge")
-    assert ctrl.preset == "quick" and "preset='huge'" in ctrl.notice
+    assert ctrl.state.preset == "quick" and "preset='huge'" in ctrl.state.notice
     assert loc.query_params["preset"] == "quick"
     ctrl.shutdown()
 
@@ -86,7 +86,7 @@ def opened_with(link: str):
         args.setdefault(k, []).append(v.encode())
     _, configs, problem = initial_configs(args, {})
     ctrl = Controller(*configs, registry=RunRegistry(max_runs=1))
-    ctrl.notice = problem                 # as the page opens
+    ctrl.state.notice = problem                 # as the page opens
     loc = Location(search=link)
     sync_url(ctrl, loc)
     return ctrl, loc, problem
@@ -96,10 +96,10 @@ def test_the_opening_address_adds_only_new_problems_to_the_notice(tiny_configs):
     link = "?latent_dim=999&nonsense=1&n_patterns=4"
     ctrl, loc, problem = opened_with(link)
     loc.search = link                     # the browser reports the address it opened
-    assert ctrl.notice == problem         # the same problems, not repeated or lost
+    assert ctrl.state.notice == problem         # the same problems, not repeated or lost
     assert "latent_dim=999" in problem and "unknown field 'nonsense'" in problem
     loc.search = loc.search.replace("seq_len=32", "seq_len=18")  # the quick preset's 32
-    assert ctrl.notice.startswith(problem + "; seq_len=18: ")
+    assert ctrl.state.notice.startswith(problem + "; seq_len=18: ")
     ctrl.shutdown()
 
 
@@ -107,8 +107,8 @@ def test_a_field_is_reported_once_though_the_browser_reads_its_value_again(tiny_
     link = "?seq_len=-5&learning_rate=0&n_patterns=4"
     ctrl, loc, problem = opened_with(link)
     loc.search = link                     # Panel reads -5 as -5.0, 0 as 0 (int)
-    assert ctrl.notice == problem, ctrl.notice
-    assert ctrl.notice.count("seq_len=") == 1 and ctrl.notice.count("learning_rate=") == 1
+    assert ctrl.state.notice == problem, ctrl.state.notice
+    assert ctrl.state.notice.count("seq_len=") == 1 and ctrl.state.notice.count("learning_rate=") == 1
     ctrl.shutdown()
 
 
@@ -129,9 +129,9 @@ def test_link_numbers_are_plain_ascii_and_a_repeated_field_is_named(tiny_configs
     loc.search = link                                # the browser reports the address
     assert (ctrl.model.latent_dim, ctrl.data.n_patterns, ctrl.data.seq_len) == quick
     assert ctrl.train.epochs == 40
-    assert ctrl.notice == problem, ctrl.notice       # named once, nothing new
+    assert ctrl.state.notice == problem, ctrl.state.notice       # named once, nothing new
     ctrl.shutdown()
     ctrl, loc = _tab(tiny_configs)
     loc.search = loc.search.replace("latent_dim=2", "latent_dim=%D9%A3")
-    assert ctrl.model.latent_dim == 2 and "latent_dim=\u0663: allowed range" in ctrl.notice
+    assert ctrl.model.latent_dim == 2 and "latent_dim=\u0663: allowed range" in ctrl.state.notice
     ctrl.shutdown()

@@ -11,7 +11,7 @@ import pytest
 
 from app.anomaly_streams import AnomalyStreams
 from app.cards.source import SourceView
-from app.controller import Controller
+from app.tab.controller import Controller
 from app.server_runs import RunRegistry
 from apptools import close_tabs
 
@@ -45,7 +45,7 @@ def test_an_anomaly_files_scores_download_with_a_line_a_row(controller, wait, tm
     ctrl = controller(source="file", data_path=str(path), anomaly_column="bad", epochs=2)
     streams = AnomalyStreams(ctrl)
     ctrl.param.trigger("start")
-    wait(ctrl, lambda: ctrl.status == "finished", 120, "the run to finish")
+    wait(ctrl, lambda: ctrl.state.status == "finished", 120, "the run to finish")
     assert streams.has_labels and "from row 0" in streams.summary and "VUS-PR" in streams.summary
     rows = list(csv.DictReader(io.StringIO(streams.scores_file().read().decode())))
     assert len(rows) == 500 and [int(r["row"]) for r in rows] == list(range(500))
@@ -69,7 +69,7 @@ def test_a_train_test_pair_shows_latent_and_euclidean_1nn(controller, wait, tmp_
                       batch_size=4)
     view = SourceView(ctrl)
     ctrl.param.trigger("start")
-    wait(ctrl, lambda: ctrl.status == "finished", 120, "the run to finish")
+    wait(ctrl, lambda: ctrl.state.status == "finished", 120, "the run to finish")
     assert "test part: latent 1-NN" in view.nearest and "1-NN Euclidean" in view.nearest
     assert "12 training, 9 test windows" in view.nearest
 

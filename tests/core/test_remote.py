@@ -189,7 +189,7 @@ def test_a_file_source_run_trains_on_a_worker_without_the_file(ray_cluster, tmp_
 def test_without_ray_nothing_imports_it():
     code = ("import sys, os\n"
             "os.environ.pop('TSVAE_RAY', None)\n"
-            "import app.cli, app.controller, app.dashboard, app.model_load\n"
+            "import app.cli, app.tab.controller, app.dashboard, app.tab.model_loading\n"
             "import tsvae_core.ray.cluster, tsvae_core.ray.actor\n"
             "from tsvae_core.sessions import make_session\n"
             "from tests.core.tiny import tiny_configs\n"

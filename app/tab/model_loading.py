@@ -4,7 +4,7 @@ Loading the file (``keras.saving.load_model``), building a model from the settin
 compare layer kinds and weight shapes (``tsvae_core.initial_model``) and drawing what the
 loaded weights make of the data take seconds, more while other tabs train; on the
 server's event loop they would stall every tab's page. They run in a small thread pool
-shared by all tabs, as the data preview does (app/preview.py); the Controller's periodic
+shared by all tabs, as the data preview does (app/tab/preview.py); the Controller's periodic
 ``poll`` takes the result on the event loop (``take`` never waits). A new upload
 supersedes the one being checked: its result is dropped even if its check has started.
 """
@@ -15,14 +15,14 @@ import logging
 from dataclasses import dataclass
 from pathlib import Path
 
-import param
-
 from tsvae_core import events as ev
 from tsvae_core.config import (DataConfig, ModelConfig, TrainConfig, config_values,
                                copy_config)
 from tsvae_core.data import Dataset
 from tsvae_core.sessions import make_session
-from tsvae_core.session.training import TrainingSession
+from tsvae_core.session.protocol import Session
+
+from .state import TabState
 
 log = logging.getLogger(__name__)
 
@@ -35,7 +35,7 @@ class Checked:
     path: str
     name: str
     values: dict                          # the settings the file was checked against
-    session: TrainingSession | None = None
+    session: Session | None = None
     view: ev.EpochEnd | None = None       # epoch 0 of the loaded weights, if drawable
     error: str = ""                       # why the file cannot be loaded ('' if it can)
 
@@ -100,64 +100,47 @@ class ModelCheck:
         self._future, self.name = None, ""
 
 
-class ModelLoading(param.Parameterized):
-    """The Controller's base for loading a model: the upload's check and its result.
-    Uses the Controller's session lifecycle (``_end_session``, ``_adopt``)."""
+class ModelLoader:
+    """The upload a tab is checking and the action waiting for it. It writes the check's
+    progress into the tab's state (``checking_model``, the status line, the error line of
+    kind "load"); the Controller installs a file that fits (it owns the run)."""
 
-    checking_model = param.String("", doc="Name of the .keras file being checked ('' if none).")
-    model_checked = param.Event(doc="A check ended: loaded_model or the error line says how.")
-
-    def __init__(self, *args, **params):
-        super().__init__(*args, **params)
-        self.model_check = ModelCheck()  # an uploaded .keras being checked off the loop
+    def __init__(self, state: TabState):
+        self.state = state
+        self.check = ModelCheck()  # an uploaded .keras being checked off the loop
         #: "start" or "step" when that action waits for the check (Start after a load
         #: with changed settings); None otherwise
-        self._start_after_check: str | None = None
+        self.start_after: str | None = None
 
-    def load_model(self, path, name: str) -> None:
-        """The next run starts from the weights in the ``.keras`` file at ``path``; the
-        current run ends now. The file is checked against the settings by ``prepare`` in
-        the thread pool (loading and building a model would stall the server's event
-        loop); ``checking_model`` names it until ``poll`` takes the result: the loaded
-        model then, or the error line (kind "load"). Start waits meanwhile."""
-        self._end_session()
-        self.clear_views()
-        self._initial_model, self.loaded_model = None, ""
-        self.clear_error("start", "load")
-        copies = [copy_config(c) for c in (self.data, self.model, self.train)]
-        self.model_check.request(str(path), name, config_values(*copies), *copies,
-                                 self.preview.matching(self.data))
-        self.checking_model = name
-        self.status, self.message = ev.IDLE, f"checking model {name}..."
-        self._refresh_actions()
+    @property
+    def checking(self) -> bool:
+        return bool(self.check.name)
 
-    def _take_checked(self) -> None:
-        """Install the result of a finished model check (event loop: ``poll``)."""
-        done = self.model_check.take()
+    def request(self, path, name: str, configs, dataset: Dataset | None) -> None:
+        """Check the file at ``path`` against copies of ``configs`` (data, model, train)
+        in the thread pool (``prepare``); ``checking_model`` names it until ``take``."""
+        self.state.clear_error("start", "load")
+        copies = [copy_config(c) for c in configs]
+        self.check.request(str(path), name, config_values(*copies), *copies, dataset)
+        self.state.checking_model = name
+        self.state.status, self.state.message = ev.IDLE, f"checking model {name}..."
+
+    def take(self) -> tuple[Checked | None, str | None]:
+        """A finished check (once) and the action that waited for it; an unloadable file
+        is said on the error line here. (None, None) while it runs or when none was asked."""
+        done = self.check.take()
         if done is None:
-            return
-        action, self._start_after_check = self._start_after_check, None
+            return None, None
+        action, self.start_after = self.start_after, None
         if done.error:
-            self.set_error("load", done.error)
-            self.message = ""
-        else:
-            self._initial_model, self.loaded_model = done.path, done.name
-            self._adopt(done.session, done.values)
-            self.clear_error("start", "load")
-            self.status, self.message = ev.IDLE, f"loaded {done.name}: Start continues from it"
-            if done.view is not None:
-                self.show_loaded(done.view, done.session)
-        self.checking_model = ""
-        self._refresh_actions()
-        self.param.trigger("model_checked")
-        if action is not None and not done.error:
-            self._try_start(done.session, action)
+            self.state.set_error("load", done.error)
+            self.state.message = ""
+        return done, action
 
-
-    def _cancel_check(self) -> None:
-        self.model_check.cancel()
-        self._start_after_check = None
-        self.checking_model = ""
+    def cancel(self) -> None:
+        self.check.cancel()
+        self.start_after = None
+        self.state.checking_model = ""
 
 
 def unpathed(exc: Exception, path, name: str) -> str:

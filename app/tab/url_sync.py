@@ -8,7 +8,7 @@ field, plus the preset - and this module moves values between it and the configs
 
 - configs (and the preset) -> UrlState -> query string, on every change;
 - query string -> UrlState -> configs only through ``requested_settings.resolve``: each field is
-  checked alone and the good ones apply; a refused one is reported in ``ctrl.notice`` and
+  checked alone and the good ones apply; a refused one is reported in ``ctrl.state.notice`` and
   the query string is set back to the value the widgets have.
 
 Links are read when the page opens (``requested_settings.initial_configs``); the browser then
@@ -28,9 +28,9 @@ from panel.util import parse_query
 
 from tsvae_core.config import FIELDS, PRESETS, apply_values, config_values, field_names
 
+from ..requested_settings import (PROBLEM_PREFIX, coerce, describe, link_texts,
+                                  problem_field, problem_fields, query_texts, resolve)
 from .controller import Controller
-from .requested_settings import (PROBLEM_PREFIX, coerce, describe, link_texts,
-                                 problem_field, problem_fields, query_texts, resolve)
 
 log = logging.getLogger(__name__)
 
@@ -49,7 +49,7 @@ for _name in SYNCED:
 
 def settings_of(ctrl: Controller) -> dict:
     """preset and field -> value of the tab (lists as lists), as the query carries them."""
-    return {"preset": ctrl.preset, **config_values(ctrl.data, ctrl.model, ctrl.train)}
+    return {"preset": ctrl.state.preset, **config_values(ctrl.data, ctrl.model, ctrl.train)}
 
 
 def query_string(values: dict) -> str:
@@ -67,7 +67,7 @@ class UrlSync:
         self._busy = False
         for cfg in (ctrl.data, ctrl.model, ctrl.train):
             cfg.param.watch(self._from_settings, field_names(cfg))
-        ctrl.param.watch(self._from_settings, "preset")
+        ctrl.state.param.watch(self._from_settings, "preset")
         # after Location's own watcher (precedence 0), so a value set back here is the
         # last one written to the query string
         self.state.param.watch(self._from_url, SYNCED, precedence=1)
@@ -117,7 +117,7 @@ class UrlSync:
         same link's, found when the page opened, where the browser's report reads ``-5``
         as ``-5.0``) is not repeated."""
         log.info("link settings refused: %s", "; ".join(problems))
-        notice = self.ctrl.notice
+        notice = self.ctrl.state.notice
         if notice.startswith(PROBLEM_PREFIX):
             listed = problem_fields(notice)
             new = []
@@ -128,9 +128,9 @@ class UrlSync:
                 listed.add(field)
                 new.append(p)
             if new:
-                self.ctrl.notice = "; ".join([notice, *new])
+                self.ctrl.state.notice = "; ".join([notice, *new])
         else:
-            self.ctrl.notice = describe(problems)
+            self.ctrl.state.notice = describe(problems)
 
     def _from_settings(self, *events) -> None:
         self.state.param.update(**{e.name: list(e.new) if isinstance(e.new, tuple) else e.new
@@ -149,14 +149,14 @@ class UrlSync:
         c = self.ctrl
         now = settings_of(c)
         problems = []
-        preset = wanted.pop("preset", c.preset)
-        if preset != c.preset:
+        preset = wanted.pop("preset", c.state.preset)
+        if preset != c.state.preset:
             if preset in PRESETS:
-                c.preset = preset  # sets every field; the fields asked for follow
+                c.state.preset = preset  # sets every field; the fields asked for follow
                 now = settings_of(c)
             else:
                 problems.append(f"preset={preset!r} is not one of {sorted(PRESETS)}; "
-                                f"kept {c.preset!r}")
+                                f"kept {c.state.preset!r}")
         requested = [(k, v) for k, v in wanted.items() if v != now.get(k)]
         accepted, refused = resolve((c.data, c.model, c.train), requested)
         self._before = {k: now[k] for k in accepted}

@@ -1,17 +1,18 @@
 """What a tab shows of its run: the plots' streams, the figures beside them, the window
 the reconstruction shows, and the translation of the session's events into all of them.
 
-``RunStreams`` is the Controller's base class (on ``TabSettings``): its parameters (status,
-epoch, speed, k-NN accuracy, the family's views...) are the Controller's, so views watch
-one object. Only
-the event loop calls it (the periodic ``poll`` and widget callbacks): HoloViews and Bokeh
-require streams to be sent from one thread.
+``RunStreams`` is held by the Controller; the figures (status, epoch, speed, k-NN accuracy,
+the family's views...) it writes into the tab's ``TabState``, the plots' data it sends
+through its own streams. It reads the run it shows through ``current_session``, a callable
+the Controller gives it. Only the event loop calls it (the periodic ``poll`` and widget
+callbacks): HoloViews and Bokeh require streams to be sent from one thread.
 """
 from __future__ import annotations
 
 import contextlib
 import logging
 import time
+from typing import Callable
 
 import holoviews as hv
 import numpy as np
@@ -20,12 +21,13 @@ import param
 
 from tsvae_core import events as ev
 from tsvae_core import families
+from tsvae_core.session.protocol import Session
 from tsvae_core.sources import describe
 
-from .history import empty_history, family_log_keys, history_row, loss_units
+from ..history import empty_history, family_log_keys, history_row, loss_units
+from ..projection import project_latent, projection_note
 from .preview import DataPreview
-from .projection import project_latent, projection_note
-from .tab_settings import TabSettings
+from .state import TabState
 
 log = logging.getLogger(__name__)
 
@@ -39,38 +41,11 @@ def empty_latent() -> dict:
                 name="z_mean")
 
 
-class RunStreams(TabSettings):
+class RunStreams:
     """The streams of one tab's plots and the figures shown with them."""
 
-    logy = param.Boolean(True, doc="Logarithmic loss axis.")
-    random_window = param.Event(doc="Pick a random validation window to reconstruct.")
-    recon_index = param.Integer(0, bounds=(0, None), doc="Validation window to reconstruct.")
-    n_val = param.Integer(0, doc="Validation windows of the shown data.")
-    data_note = param.String("", doc="The shown data's windows, split and reading notes.")
-    status = param.String(ev.IDLE)
-    message = param.String("")
-    device = param.String("")
-    epoch = param.Integer(0, doc="Completed epochs.")
-    n_epochs = param.Integer(0)
-    batch = param.Integer(0)
-    n_batches = param.Integer(0)
-    samples_per_s = param.Number(0.0)
-    elapsed_s = param.Number(0.0)
-    knn_accuracy = param.Number(float("nan"))
-    health_warning = param.String("", doc="The last epoch's dead-start or collapse warning "
-                                  "(tsvae_core.diagnostics), '' when all is well.")
-    n_latent_points = param.Integer(0)
-    latent_note = param.String("")
-    variational = param.Boolean(True, doc="The run's family has a KL term (and a KL curve).")
-    loss_units = param.String("per window", doc="What one loss value is: 'per window', or "
-                              "'per batch of N windows' for loss_reduction=sum.")
-    latent_name = param.String("z_mean", doc="What the latent points are: z_mean or code.")
-    family_views = param.List([], doc="Keys of the family's own views (EpochEnd.extras).")
-    family_log_keys = param.List([], doc="The family's own log entries (penalty, accuracy...).")
-    views_cleared = param.Event(doc="Fired when the plots are cleared (new run, Reset, load).")
-
-    def __init__(self, data, model, train, **params):
-        super().__init__(data, model, train, **params)
+    def __init__(self, state: TabState, current_session: Callable[[], Session | None]):
+        self.state, self.current_session = state, current_session
         #: Context for an epoch's plot updates; the page sets one that batches them.
         self.batch_updates = contextlib.nullcontext
         #: Called at the start of each poll; the page sets one that sends the messages
@@ -81,11 +56,10 @@ class RunStreams(TabSettings):
         self.recon_pipe = hv.streams.Pipe(data=None)
         self.preview_pipe = hv.streams.Pipe(data=None)
         self.family_pipe = hv.streams.Pipe(data=None)  # EpochEnd.extras plus channel names
-        #: The run shown (the Controller's TrainingSession), and the data shown before it
-        #: has its own.
-        self.session = None
+        #: The data shown before the run has its own.
         self.preview = DataPreview(self.preview_pipe)
-        self._show_run_data = False  # draw the run's own data once it has made them
+        #: True while the run's own data are to be drawn once it has made them
+        self.show_run_data = False
         #: Called on the event loop as fn(EpochEnd, session) after each epoch's plots.
         self.epoch_hooks: list = []
         #: How the last epoch's latent points became the plot's (x, y): (center, components,
@@ -94,29 +68,31 @@ class RunStreams(TabSettings):
         self.last_epoch: ev.EpochEnd | None = None
         self._components = None  # last PCA axes, for sign stability
         self._progress_shown = 0.0
+        state.param.watch(self._on_n_val, "n_val")
+        state.param.watch(self._on_recon_index, "recon_index")
 
     # ---- from the session's events ----
     def show_events(self, events: list, s) -> None:
         """The events of one poll: each status change, the device, every epoch a row of
         the loss table and the last one drawn in every plot (then the epoch hooks), and
         the last in-epoch progress."""
-        if self._show_run_data and s.dataset is not None:
-            self._show_run_data = False
+        if self.show_run_data and s.dataset is not None:
+            self.show_run_data = False
             self.show_dataset(s.dataset, s.data.seq_len)
         progress, epochs = None, []
         for e in events:
             if isinstance(e, ev.StatusChanged):
-                self.status, self.message = e.status, e.message
+                self.state.status, self.state.message = e.status, e.message
                 if e.status == ev.FAILED:
-                    self.set_error("run", f"Run failed: {e.message}")
+                    self.state.set_error("run", f"Run failed: {e.message}")
             elif isinstance(e, ev.BatchProgress):
                 progress = e
             elif isinstance(e, ev.EpochEnd):
                 epochs.append(e)
-        if s.status != self.status:  # e.g. stop() of a session that never started
-            self.status, self.message = s.status, s.message
-        if s.device != self.device:
-            self.device = s.device
+        if s.status != self.state.status:  # e.g. stop() of a session that never started
+            self.state.status, self.state.message = s.status, s.message
+        if s.device != self.state.device:
+            self.state.device = s.device
         if epochs:
             rows = [history_row(e.epoch, e.logs, e.knn_accuracy, e.silhouette) for e in epochs]
             self._show_epoch(epochs[-1], s, pd.concat(rows, ignore_index=True))
@@ -138,11 +114,11 @@ class RunStreams(TabSettings):
     def _show_progress(self, progress: ev.BatchProgress | None) -> None:
         """The last in-epoch progress of a poll, at most every PROGRESS_INTERVAL_S."""
         now = time.monotonic()
-        if (progress is not None and progress.epoch > self.epoch
+        if (progress is not None and progress.epoch > self.state.epoch
                 and now - self._progress_shown >= PROGRESS_INTERVAL_S):
             # Throttled: each change is a message to the browser and a re-render there.
             self._progress_shown = now
-            self.param.update(batch=progress.batch, n_batches=progress.n_batches,
+            self.state.param.update(batch=progress.batch, n_batches=progress.n_batches,
                               samples_per_s=progress.samples_per_s,
                               elapsed_s=progress.elapsed_s)
 
@@ -157,27 +133,27 @@ class RunStreams(TabSettings):
                        loss_units=loss_units(s.model_cfg.loss_reduction, s.train.batch_size),
                        family_views=sorted(k for k in e.extras if k in families.views()),
                        family_log_keys=[k for k in family_log_keys() if k in e.logs])
-        changes = {k: v for k, v in changes.items() if getattr(self, k) != v}
+        changes = {k: v for k, v in changes.items() if getattr(self.state, k) != v}
         if changes.get("family_views"):  # new views draw first with data (see app.plots.family)
             self.family_pipe.send(dict(e.extras, epoch=e.epoch,
                                        channel_names=list(s.dataset.channel_names)))
         if changes:
-            self.param.update(**changes)
+            self.state.param.update(**changes)
 
     def _on_epoch(self, e: ev.EpochEnd, s) -> None:
         xy, self._components = project_latent(e.z_mean, self._components)
         center = e.z_mean.mean(axis=0) if self._components is not None else None
         self.projection = (center, self._components, e.z_mean.shape[1])
         self.last_epoch = e
-        note = projection_note(e.z_mean.shape[1], self.latent_name)
+        note = projection_note(e.z_mean.shape[1], self.state.latent_name)
         # one batched update: the status line re-renders once, not once per field
-        self.param.update(epoch=e.epoch, n_epochs=e.n_epochs, batch=self.n_batches,
+        self.state.param.update(epoch=e.epoch, n_epochs=e.n_epochs, batch=self.state.n_batches,
                           elapsed_s=e.elapsed_s, knn_accuracy=e.knn_accuracy,
                           health_warning=e.health.warning if e.health is not None else "",
                           latent_note=note, n_latent_points=len(xy))
-        self.latent_pipe.send(dict(xy=xy, labels=e.labels, note=self.latent_note, epoch=e.epoch,
-                                   name=self.latent_name))
-        if self.family_views:
+        self.latent_pipe.send(dict(xy=xy, labels=e.labels, note=self.state.latent_note,
+                                   epoch=e.epoch, name=self.state.latent_name))
+        if self.state.family_views:
             self.family_pipe.send(dict(e.extras, epoch=e.epoch,
                                        channel_names=list(s.dataset.channel_names)))
         if len(e.recon_indices):
@@ -185,20 +161,19 @@ class RunStreams(TabSettings):
                             s.dataset.channel_names)
 
     # ---- the reconstructed window ----
-    @param.depends("random_window", watch=True)
-    def _on_random_window(self):
-        if self.n_val > 1:
-            self.recon_index = int(np.random.default_rng().integers(self.n_val))
+    def random_window(self) -> None:
+        """Reconstruct a random validation window."""
+        if self.state.n_val > 1:
+            self.state.recon_index = int(np.random.default_rng().integers(self.state.n_val))
 
-    @param.depends("recon_index", watch=True)
-    def _on_recon_index(self):
-        idx = min(self.recon_index, max(self.n_val - 1, 0))
-        s, shown = self.session, self.preview.dataset
+    def _on_recon_index(self, *_events) -> None:
+        idx = min(self.state.recon_index, max(self.state.n_val - 1, 0))
+        s, shown = self.current_session(), self.preview.dataset
         if s is not None:
             try:
                 s.set_recon_indices([idx])  # the next epochs show this window
             except ValueError as exc:
-                self.notice = str(exc)
+                self.state.notice = str(exc)
                 return
             if s.dataset is None:
                 return  # its data are still being made: the first epoch shows it
@@ -210,11 +185,10 @@ class RunStreams(TabSettings):
         elif shown is not None and idx < len(shown.x_val):
             self.send_recon(idx, shown.x_val[idx], None, shown.channel_names)
 
-    @param.depends("n_val", watch=True)
-    def _on_n_val(self):
-        self.param.recon_index.bounds = (0, max(self.n_val - 1, 0))
-        if self.recon_index >= self.n_val:
-            self.recon_index = 0
+    def _on_n_val(self, *_events) -> None:
+        self.state.param.recon_index.bounds = (0, max(self.state.n_val - 1, 0))
+        if self.state.recon_index >= self.state.n_val:
+            self.state.recon_index = 0
 
     def take_preview(self) -> None:
         """Draw the preview's data once they are made (data generation's failure goes to
@@ -223,7 +197,7 @@ class RunStreams(TabSettings):
             taken = self.preview.take()
         except Exception as exc:  # reported in the page, the server keeps serving
             log.exception("data generation failed")
-            self.set_error("data", f"Data generation failed: {type(exc).__name__}: {exc}")
+            self.state.set_error("data", f"Data generation failed: {type(exc).__name__}: {exc}")
             return
         if taken is not None:
             ds, cfg = taken
@@ -233,10 +207,10 @@ class RunStreams(TabSettings):
         """Draw a dataset (the preview's or the run's); before a run, its windows are the
         ones to reconstruct. The data line says its size, split and what reading found."""
         self.preview.show(ds, seq_len)
-        self.data_note = describe(ds)
-        if self.session is None:
-            self.n_val = len(ds.x_val)
-            idx = min(self.recon_index, self.n_val - 1)
+        self.state.data_note = describe(ds)
+        if self.current_session() is None:
+            self.state.n_val = len(ds.x_val)
+            idx = min(self.state.recon_index, self.state.n_val - 1)
             self.send_recon(idx, ds.x_val[idx], None, ds.channel_names)
 
     def send_recon(self, idx, inputs, outputs, names) -> None:
@@ -251,15 +225,15 @@ class RunStreams(TabSettings):
         self._components = None
         self.projection, self.last_epoch = (None, None, 0), None
         self.latent_pipe.send(empty_latent())
-        self.epoch = self.batch = self.n_batches = self.n_latent_points = 0
-        self.samples_per_s = self.elapsed_s = 0.0
-        self.knn_accuracy = float("nan")
-        self.health_warning = ""
-        self.latent_note = ""
-        self.family_views, self.family_log_keys = [], []
+        self.state.epoch = self.state.batch = self.state.n_batches = self.state.n_latent_points = 0
+        self.state.samples_per_s = self.state.elapsed_s = 0.0
+        self.state.knn_accuracy = float("nan")
+        self.state.health_warning = ""
+        self.state.latent_note = ""
+        self.state.family_views, self.state.family_log_keys = [], []
         self.family_pipe.send(None)
-        self.param.trigger("views_cleared")
-        self.clear_error("run", "data")  # the previous run's; invalid settings stay shown
+        self.state.param.trigger("views_cleared")
+        self.state.clear_error("run", "data")  # the previous run's; invalid settings stay shown
 
     def drop_views(self) -> None:
         """The page is gone: let go of the last epoch and the plots' data, sending nothing."""
