@@ -72,7 +72,7 @@ class Controller(RunPolling, ModelLoading, RunStreams):
         for cfg in (data, model, train):
             cfg.param.watch(self._on_config, field_names(cfg))
         self._check_valid()
-        self.preview.request(self.data)
+        self.request_preview()
         self._refresh_actions()
 
     # ---- actions ---------------------------------------------------------------------
@@ -118,7 +118,7 @@ class Controller(RunPolling, ModelLoading, RunStreams):
         self._cancel_check()
         self._initial_model, self.loaded_model = None, ""  # Reset means a fresh model
         self.status, self.message, self.notice = ev.IDLE, "", ""
-        self.preview.request(self.data)
+        self.request_preview()
         self._refresh_actions()
 
     @param.depends("start_anyway", watch=True)
@@ -129,7 +129,7 @@ class Controller(RunPolling, ModelLoading, RunStreams):
 
     # ---- the run's lifecycle -----------------------------------------------------------
     def _launch(self, action: str) -> None:
-        if not self._check_valid():
+        if not self._check_valid() or self.preview.fails(self.data):
             self._refresh_actions()
             return
         if self._previous_alive():  # one tab, one live run
@@ -253,7 +253,7 @@ class Controller(RunPolling, ModelLoading, RunStreams):
         self._update_pending()
         data_changed = any(n in self.data.param for n in names)
         if valid and data_changed and self.session is None:
-            self.preview.request(self.data)
+            self.request_preview()
         self._refresh_actions()
 
     def set_typed_problem(self, field: str, problem: str) -> None:
@@ -278,12 +278,15 @@ class Controller(RunPolling, ModelLoading, RunStreams):
                 self.notice = STOPPING_NOTICE  # say why Start is off
         elif self.notice == STOPPING_NOTICE:
             self.notice = ""
+        # data the settings cannot make (a bad file): Start and Step wait for other
+        # settings (the data line says so) instead of failing at once as a run
+        valid = valid and not self.preview.fails(self.data)
         wanted = dict(
             can_start=valid and fresh,
             can_pause=status in (ev.RUNNING, ev.PAUSED),
             can_stop=status in (ev.RUNNING, ev.PAUSED),
             can_step=status == ev.PAUSED or (valid and fresh),
-            can_reset=valid,
+            can_reset=self.settings_valid,
         )
         changed = {k: v for k, v in wanted.items() if getattr(self, k) != v}
         if changed:  # runs every poll: send nothing when nothing changed
