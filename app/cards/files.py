@@ -71,8 +71,7 @@ class FilesView(pn.viewable.Viewer):
         ctrl.param.watch(self._on_model_checked, ["model_checked"])
         # a Reset (or a closed tab) drops the check without a result: the notice goes too
         ctrl.param.watch(lambda e: e.new or self.param.update(checking=""), ["checking_model"])
-        self.reason = pn.pane.HTML("", css_classes=["tsvae-download-reason"], margin=(5, 10),
-                                   sizing_mode="stretch_width")
+        self.reason = pn.pane.HTML("", css_classes=["tsvae-download-reason"], margin=(5, 10))
         if ctrl.last_epoch is not None:  # made after epochs (a card opened later)
             self._on_epoch(ctrl.last_epoch, ctrl.session)
         self._refresh()

@@ -81,13 +81,13 @@ class SourceView(pn.viewable.Viewer):
     def __panel__(self):
         msg = pn.pane.HTML(self.param.message.rx.pipe(
             lambda t: f"<span class='tsvae-source-message'>{html.escape(t)}</span>"),
-            margin=(0, 10), css_classes=["tsvae-source-message"], sizing_mode="stretch_width")
+            margin=(0, 10), css_classes=["tsvae-source-message"])
         note = pn.pane.HTML(self.ctrl.param.data_note.rx.pipe(
             lambda t: f"<span class='tsvae-data-note'>{html.escape(t)}</span>"),
-            margin=(0, 10), css_classes=["tsvae-data-note"], sizing_mode="stretch_width")
+            margin=(0, 10), css_classes=["tsvae-data-note"])
         nearest = pn.pane.HTML(self.param.nearest.rx.pipe(
             lambda t: f"<span class='tsvae-nearest'>{html.escape(t)}</span>"),
-            margin=(0, 10), css_classes=["tsvae-nearest"], sizing_mode="stretch_width")
+            margin=(0, 10), css_classes=["tsvae-nearest"])
         return pn.Column(
             pn.pane.Markdown(f"**Your data** ({', '.join(FORMATS)}; at most "
                              f"{MAX_FILE_BYTES // 2**20} MB)", margin=(0, 10)),

@@ -73,3 +73,19 @@ def test_a_bad_upload_is_named_holds_start_and_is_one_log_line(new_page, ui, ser
     ui.wait_until(lambda: "time split" in (note.text_content() or ""), ui.WAIT_S,
                   "the good file's data line")
     ui.wait_until(lambda: start.is_enabled(), ui.WAIT_S, "Start to be enabled again")
+
+
+def test_the_save_cards_long_lines_are_shown_whole(new_page, ui, tmp_path):
+    page = new_page()
+    ui.open_card(page, "Save, load and download")
+    reason = page.locator(".tsvae-download-reason-text")
+    ui.wait_until(lambda: reason.count() and "Disabled:" in reason.text_content(), ui.WAIT_S,
+                  "the download reason")
+    assert ui.cut_off(reason) == []
+    junk = tmp_path / ("a-model-file-with-a-very-long-name-that-says-what-it-holds-" * 3 + ".keras")
+    junk.write_bytes(bytes(range(256)) * 8)
+    page.locator(".tsvae-load-model input[type=file]").set_input_files(str(junk))
+    problem = page.locator(".tsvae-files-problem")
+    text = problem.get_by_text(junk.name)
+    ui.wait_until(lambda: text.count(), ui.WAIT_S, "the message naming the file")
+    assert junk.name in text.inner_text() and ui.cut_off(text) == []
