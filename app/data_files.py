@@ -23,6 +23,11 @@ def allowed_dirs() -> list[Path]:
     return [UPLOAD_ROOT, *extra]
 
 
+def data_file_name(source: str, data_path: str) -> str:
+    """The name of the file a source with these settings reads ('' for generated data)."""
+    return Path(data_path).name if source in ("file", "cmapss") and data_path else ""
+
+
 def path_problem(data: DataConfig) -> str:
     """Why the page may not read ``data.data_path`` or ``data.test_path`` ('' when it may,
     or no file is used)."""

@@ -75,7 +75,8 @@ class SourceView(pn.viewable.Viewer):
         data = self.ctrl.data
         source = data.source if data.source == "cmapss" else "file"
         data.param.update(source=source, data_path=str(path))
-        self.message = f"Reading {name} ({len(content) / 2**20:.1f} MB) as {source} data"
+        # the data line below says what reading it found (or why it was not loaded)
+        self.message = f"Uploaded {name} ({len(content) / 2**20:.1f} MB) as {source} data"
 
     def __panel__(self):
         msg = pn.pane.HTML(self.param.message.rx.pipe(

@@ -25,15 +25,24 @@ from .theme import plot_pane
 log = logging.getLogger(__name__)
 
 FORM_FIELDS = ["study", "fields", "n_trials", "objective", "direction", "sampler", "pruner"]
+#: Tabulator's settings of the trials table's note column (merged by Panel by field).
+NOTE_COLUMN = {"field": "note", "formatter": "textarea", "frozen": True, "minWidth": 240}
+NOTE_CSS = ".tabulator-cell[tabulator-field='note'] { overflow-wrap: anywhere; }"
 
 
 class SweepView(pn.viewable.Viewer):
     def __init__(self, ctrl: Controller, sweeper: Sweeper | None = None, **params):
         super().__init__(**params)
         self.sweeper = sweeper or Sweeper(ctrl)
+        # The note (why a trial failed or was pruned) is shown whole: sized to its text,
+        # it ran past the table's edge, cut mid-word ("the worker cra"); now it wraps in
+        # a column frozen at the right edge, which wider tables scroll under.
         self.table = pn.widgets.Tabulator(sp.trials_table([], []), disabled=True,
                                           formatters={"objective": NumberFormatter(
                                               format="0.[0000]")},
+                                          layout="fit_data_stretch",
+                                          configuration={"columns": [NOTE_COLUMN]},
+                                          stylesheets=[NOTE_CSS],
                                           selectable=1, show_index=False, pagination=None,
                                           height=260, sizing_mode="stretch_width",
                                           css_classes=["tsvae-sweep-table"])
@@ -100,9 +109,11 @@ class SweepView(pn.viewable.Viewer):
                                             disabled=s.param.running.rx.not_(),
                                             css_classes=["tsvae-sweep-stop"])
         # the classes inside the HTML: the browser tests read these elements' text
+        # stretched: sized to its text, a long message ran past the page's edge
         status = pn.pane.HTML(pn.bind(
             lambda text, state: f"<span class='tsvae-sweep-status' data-status='{state}'>"
-                                f"{html.escape(text)}</span>", s.param.message, s.param.status))
+                                f"{html.escape(text)}</span>", s.param.message, s.param.status),
+            sizing_mode="stretch_width")
         note = pn.pane.HTML(pn.bind(
             lambda _: f"<span class='tsvae-sweep-importance-note'>"
                       f"{html.escape(self._importance_note())}</span>", s.param.rows_changed))
@@ -124,5 +135,5 @@ class SweepView(pn.viewable.Viewer):
                    pn.Column("Ranges of the chosen fields (bounds are the fields' own)",
                              self.ranges, sizing_mode="stretch_width"),
                    sizing_mode="stretch_width"),
-            pn.Row(start, stop, status), self.table, plots, key, note, importance,
+            pn.Row(start, stop, status, sizing_mode="stretch_width"), self.table, plots, key, note, importance,
             sizing_mode="stretch_width", css_classes=["tsvae-sweep"])

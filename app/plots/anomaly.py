@@ -12,6 +12,8 @@ import pandas as pd
 
 from tsvae_core.anomaly_metrics import METRIC_NAMES
 
+from .training import epoch_curve
+
 _BASE = dict(responsive=True, min_height=200, framewise=True)
 SERIES_COL, ERROR_COL = "series_value", "step_error"
 TRUTH_COLOR, FLAG_COLOR = "#81c784", "#ff5252"
@@ -53,7 +55,8 @@ def error_with_threshold(data) -> hv.Overlay:
 
 def metric_curves(frame: pd.DataFrame) -> hv.Overlay:
     """The metrics against the labels over epochs (the Buffer's frame, wrapped as is)."""
-    curves = [hv.Curve(frame, "epoch", hv.Dimension(k, label="score"), label=METRIC_NAMES[k])
-              .opts(color=c, line_width=2) for k, c in zip(METRIC_NAMES, _METRIC_COLORS)]
+    curves = [glyph for k, c in zip(METRIC_NAMES, _METRIC_COLORS)
+              for glyph in epoch_curve(frame, "epoch", hv.Dimension(k, label="score"),
+                                       METRIC_NAMES[k], c)]
     return hv.Overlay(curves).opts(title="Against the labels", ylim=(0, 1.02),
                                    legend_position="right", **_BASE)

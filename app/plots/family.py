@@ -23,7 +23,7 @@ from tsvae_core import families
 from tsvae_core.families import FamilyView
 
 from ..projection import project_latent
-from .training import NOISE_COLOR
+from .training import NOISE_COLOR, epoch_curve
 
 _BASE = dict(responsive=True, min_height=260, framewise=True)
 _CURVE_COLORS = ("#81c784", "#ffb74d", "#ba68c8", "#4fc3f7", "#e57373")
@@ -158,8 +158,8 @@ def family_curves(data: pd.DataFrame, keys: tuple[str, ...]) -> hv.Overlay:
         color = _CURVE_COLORS[i % len(_CURVE_COLORS)]
         for prefix, dash in (("", "solid"), ("val_", "dashed")):
             label = ("val " if prefix else "") + labels.get(key, key)
-            curves.append(hv.Curve(data, "epoch", hv.Dimension(prefix + key, label="value"),
-                                   label=label).opts(color=color, line_dash=dash, line_width=2))
+            curves += epoch_curve(data, "epoch", hv.Dimension(prefix + key, label="value"),
+                                  label, color, dash)
     if not curves:
         curves = [hv.Curve(data, "epoch", hv.Dimension("loss", label="value"))]
     title = "Family metrics"

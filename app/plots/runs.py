@@ -61,6 +61,16 @@ def _paths(runs: list[dict], key: str, slots: list[int]) -> list[dict]:
     return out
 
 
+def _markers(paths: list[dict]) -> hv.Points:
+    """A marker at every epoch of every run: a path through one point draws nothing, so
+    a run of one epoch would not show (the invisible row keeps the colour a mapping)."""
+    rows = [(np.nan, np.nan, "", NO_SLOT)]
+    for p in paths:
+        rows += [(x, y, p["run"], p["slot"]) for x, y in zip(p["run_epoch"], p["value"])
+                 if np.isfinite(y)]
+    return hv.Points(rows, [EPOCH, "value"], ["run", "slot"])
+
+
 def _labels(paths: list[dict]) -> hv.Labels:
     rows = [(np.nan, np.nan, "", NO_SLOT)]
     for p in paths:
@@ -75,8 +85,8 @@ def comparison_panel(current: dict | None, earlier: list[dict], key: str, label:
     """One quantity per epoch: earlier runs thin and dashed, each in its own colour, the
     current run solid and thick, every curve named by its run id at its last point.
 
-    Always the same three layers (earlier paths, current path, labels), whatever the
-    number of runs: a plot's layers cannot change once it is drawn.
+    Always the same four layers (earlier paths, current path, every epoch's marker,
+    labels), whatever the number of runs: a plot's layers cannot change once drawn.
     """
     kdims = [EPOCH, hv.Dimension("value", label=label)]
     vdims = ["run", "slot"]
@@ -88,6 +98,8 @@ def comparison_panel(current: dict | None, earlier: list[dict], key: str, label:
             **_COLOR_MAP),
         hv.Contours([_NO_PATH, *current_paths], kdims, vdims, label="current run").opts(
             color="slot", line_width=3, tools=["hover"], framewise=True, **_COLOR_MAP),
+        _markers(earlier_paths + current_paths).opts(
+            color="slot", size=5, tools=["hover"], framewise=True, **_COLOR_MAP),
         _labels(earlier_paths + current_paths).opts(
             text_color="slot", text_font_size="9pt", text_align="left", xoffset=0.3,
             framewise=True, **_COLOR_MAP),

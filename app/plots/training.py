@@ -25,6 +25,19 @@ _LOSS_COLORS = {"loss": "#e0e0e0", "reconstruction_loss": "#4fc3f7", "kl_loss": 
 _LOSS_LABELS = {"loss": "total", "reconstruction_loss": "reconstruction", "kl_loss": "KL"}
 _SMALL_LEGEND = {"label_text_font_size": "8pt", "glyph_width": 16, "glyph_height": 10,
                  "label_height": 10, "spacing": 0, "padding": 4, "margin": 4}
+#: Size of the marker drawn at every epoch of a per-epoch curve.
+EPOCH_MARKER_SIZE = 5
+
+
+def epoch_curve(data, kdim, vdim, label: str, color: str, dash: str = "solid",
+                width: float = 2) -> list:
+    """A per-epoch quantity as a line and a marker at each epoch: a line through one
+    point draws nothing, so a run of one epoch would show an empty plot. Both wrap
+    ``data`` itself (no copy), so a Buffer streams only its new rows to either."""
+    return [hv.Curve(data, kdim, vdim, label=label).opts(color=color, line_dash=dash,
+                                                         line_width=width),
+            hv.Scatter(data, kdim, vdim, label=label).opts(
+                color=color, size=EPOCH_MARKER_SIZE, show_legend=False)]
 
 
 def loss_curves(data: pd.DataFrame, logy: bool = True, variational: bool = True,
@@ -41,8 +54,8 @@ def loss_curves(data: pd.DataFrame, logy: bool = True, variational: bool = True,
         for prefix, dash in (("", "solid"), ("val_", "dashed")):
             col = prefix + key
             label = ("val " if prefix else "") + _LOSS_LABELS[key]
-            curves.append(hv.Curve(data, "epoch", hv.Dimension(col, label="loss"), label=label)
-                          .opts(color=_LOSS_COLORS[key], line_dash=dash, line_width=2))
+            curves += epoch_curve(data, "epoch", hv.Dimension(col, label="loss"), label,
+                                  _LOSS_COLORS[key], dash)
     title = "Loss"
     if len(data):
         last = data.iloc[-1]
@@ -61,10 +74,9 @@ def loss_curves(data: pd.DataFrame, logy: bool = True, variational: bool = True,
 
 def quality_curves(data: pd.DataFrame) -> hv.Overlay:
     """Latent quality per epoch: k-NN accuracy and silhouette of the validation subset."""
-    curves = [hv.Curve(data, "epoch", hv.Dimension(k, label="score"), label=lab)
-              .opts(color=col, line_width=2)
-              for k, lab, col in (("knn_accuracy", "k-NN accuracy", "#81c784"),
-                                  ("silhouette", "silhouette", "#ba68c8"))]
+    curves = [glyph for k, lab, col in (("knn_accuracy", "k-NN accuracy", "#81c784"),
+                                        ("silhouette", "silhouette", "#ba68c8"))
+              for glyph in epoch_curve(data, "epoch", hv.Dimension(k, label="score"), lab, col)]
     return hv.Overlay(curves).opts(
         title="Latent quality", legend_position="bottom_right", responsive=True,
         min_height=280, xlabel="epoch", ylabel="score", framewise=True)

@@ -78,7 +78,7 @@ class Controller(param.Parameterized):
         for cfg in (data, model, train):
             cfg.param.watch(self._on_config, field_names(cfg))
         self.settings.check_valid()
-        self.streams.preview.request(self.data)
+        self.streams.request_preview(self.data)
         self._refresh_actions()
 
     # ---- actions ---------------------------------------------------------------------
@@ -123,7 +123,7 @@ class Controller(param.Parameterized):
         self.loader.cancel()
         self._initial_model, self.state.loaded_model = None, ""  # Reset means a fresh model
         self.state.param.update(status=ev.IDLE, message="", notice="")
-        self.streams.preview.request(self.data)
+        self.streams.request_preview(self.data)
         self._refresh_actions()
 
     @param.depends("start_anyway", watch=True)
@@ -198,7 +198,7 @@ class Controller(param.Parameterized):
 
     # ---- the run's lifecycle -----------------------------------------------------------
     def _launch(self, action: str) -> None:
-        if not self.settings.check_valid():
+        if not self.settings.check_valid() or self.streams.preview.fails(self.data):
             self._refresh_actions()
             return
         if self._previous_alive():  # one tab, one live run
@@ -324,7 +324,7 @@ class Controller(param.Parameterized):
         self.settings.update_pending()
         data_changed = any(n in self.data.param for n in names)
         if valid and data_changed and self.session is None:
-            self.streams.preview.request(self.data)
+            self.streams.request_preview(self.data)
         self._refresh_actions()
 
     def _refresh_actions(self) -> None:
@@ -339,13 +339,15 @@ class Controller(param.Parameterized):
                 st.notice = STOPPING_NOTICE  # say why Start is off
         elif st.notice == STOPPING_NOTICE:
             st.notice = ""
-        valid = st.settings_valid
+        # data the settings cannot make (a bad file): Start and Step wait for other
+        # settings (the data line says so) instead of failing at once as a run
+        valid = st.settings_valid and not self.streams.preview.fails(self.data)
         wanted = dict(
             can_start=valid and fresh,
             can_pause=status in (ev.RUNNING, ev.PAUSED),
             can_stop=status in (ev.RUNNING, ev.PAUSED),
             can_step=status == ev.PAUSED or (valid and fresh),
-            can_reset=valid,
+            can_reset=st.settings_valid,
         )
         changed = {k: v for k, v in wanted.items() if getattr(st, k) != v}
         if changed:  # runs every poll: send nothing when nothing changed

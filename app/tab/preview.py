@@ -26,6 +26,8 @@ class DataPreview:
         self._values: dict | None = None         # the settings ``dataset`` was made from
         self._future: concurrent.futures.Future | None = None
         self._future_values: dict | None = None
+        #: The settings whose data could not be made (a bad file), until data are made
+        self.failed_values: dict | None = None
 
     def request(self, data: DataConfig) -> None:
         """Generate the data of ``data``'s current settings (the previous request is
@@ -45,7 +47,12 @@ class DataPreview:
         self._future = None
         if fut.cancelled():
             return None
-        ds = fut.result()
+        try:
+            ds = fut.result()
+        except Exception:
+            self.failed_values = self._future_values
+            raise
+        self.failed_values = None
         self.dataset, self._values = ds, self._future_values
         return ds, DataConfig(**self._future_values)
 
@@ -53,6 +60,10 @@ class DataPreview:
         """Draw a dataset's series and first pattern (this one's or a run's own)."""
         self.pipe.send(dict(series=ds.series, row_labels=ds.row_labels,
                             channel_names=list(ds.channel_names), seq_len=seq_len))
+
+    def fails(self, data: DataConfig) -> bool:
+        """Whether ``data``'s current settings are the ones whose data could not be made."""
+        return self.failed_values is not None and self.failed_values == config_values(data)
 
     def matching(self, data: DataConfig) -> Dataset | None:
         """The dataset, if it was made from ``data``'s current settings (a run reuses it)."""
@@ -63,4 +74,4 @@ class DataPreview:
         if self._future is not None:
             self._future.cancel()
         self._future = None
-        self.dataset = self._values = None
+        self.dataset = self._values = self.failed_values = None

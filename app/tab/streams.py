@@ -24,6 +24,7 @@ from tsvae_core import families
 from tsvae_core.session.protocol import Session
 from tsvae_core.sources import describe
 
+from ..data_files import data_file_name
 from ..history import empty_history, family_log_keys, history_row, loss_units
 from ..projection import project_latent, projection_note
 from .preview import DataPreview
@@ -190,18 +191,45 @@ class RunStreams:
         if self.state.recon_index >= self.state.n_val:
             self.state.recon_index = 0
 
+    def request_preview(self, data) -> None:
+        """Make the data of the settings ``data`` off the event loop (``take_preview``
+        draws them); until then a file's data line says it is being read."""
+        self.preview.request(data)
+        name = data_file_name(data.source, data.data_path)
+        if name:
+            self.state.data_note = f"Reading {name}..."
+
     def take_preview(self) -> None:
-        """Draw the preview's data once they are made (data generation's failure goes to
-        the error line)."""
+        """Draw the preview's data once they are made; data that cannot be made are
+        named in the error line and the data line (and Start waits, see
+        ``Controller._refresh_actions``)."""
         try:
             taken = self.preview.take()
-        except Exception as exc:  # reported in the page, the server keeps serving
+        except ValueError as exc:  # bad input, most often an uploaded file: named, not a fault
+            self._data_refused(exc)
+            return
+        except Exception as exc:  # a fault: reported in the page, the server keeps serving
             log.exception("data generation failed")
             self.state.set_error("data", f"Data generation failed: {type(exc).__name__}: {exc}")
             return
         if taken is not None:
             ds, cfg = taken
+            self.state.clear_error("data")  # an earlier file's refusal
             self.show_dataset(ds, cfg.seq_len)
+
+    def _data_refused(self, exc: ValueError) -> None:
+        values = self.preview.failed_values
+        name = data_file_name(values["source"], values["data_path"])
+        # one line: the user's file is at fault, not the server (no traceback to read)
+        log.warning("data not loaded: %s: %s", name or f"source={values['source']}", exc)
+        self.state.set_error("data", f"Data not loaded: {exc}")
+        if name:
+            self.state.data_note = (f"{name} was not loaded: {exc}. Nothing runs on it: Start is "
+                              "off until another file is uploaded or Source is set back to "
+                              "synthetic; the plots still show the previous data.")
+        else:
+            self.state.data_note = (f"The {values['source']} data were not made: {exc}. Start is "
+                              "off until the data settings change.")
 
     def show_dataset(self, ds, seq_len: int) -> None:
         """Draw a dataset (the preview's or the run's); before a run, its windows are the

@@ -29,10 +29,10 @@ def test_history_row_fills_missing_logs_with_nan():
 def test_loss_curves_wrap_the_table_itself():
     data = _history(4)
     overlay = plots.loss_curves(data, logy=True)
-    curves = list(overlay)
-    assert len(curves) == 6
+    assert len(list(overlay)) == 12  # a line and its epochs' markers per quantity
     # the very same DataFrame: the condition for HoloViews to stream only new rows
-    assert all(c.data is data for c in curves)
+    assert all(c.data is data for c in overlay)
+    curves = [c for c in overlay if isinstance(c, hv.Curve)]
     assert [c.vdims[0].name for c in curves] == [
         "loss", "val_loss", "reconstruction_loss", "val_reconstruction_loss", "kl_loss",
         "val_kl_loss"]
@@ -44,7 +44,7 @@ def test_loss_curves_wrap_the_table_itself():
 
 def test_quality_curves_hold_knn_and_silhouette():
     data = _history(3)
-    knn, sil = list(plots.quality_curves(data))
+    knn, sil = [c for c in plots.quality_curves(data) if isinstance(c, hv.Curve)]
     np.testing.assert_allclose(knn.dimension_values("knn_accuracy"), [0.1, 0.2, 0.3])
     np.testing.assert_allclose(sil.dimension_values("silhouette"), [-0.05, -0.1, -0.15])
 
@@ -62,7 +62,7 @@ def test_loss_buffer_streams_only_new_rows_to_bokeh():
     doc.on_change(lambda event: seen.append(event))
     buf.send(_history(2).iloc[1:])
     streamed = [e for e in seen if isinstance(e, ColumnsStreamedEvent)]
-    assert len(streamed) == 6  # one per curve
+    assert len(streamed) == 12  # one per curve and one per curve's markers
     assert all(len(e.data["epoch"]) == 1 and e.data["epoch"][0] == 2 for e in streamed)
     assert not [e for e in seen if isinstance(e, ColumnDataChangedEvent)]
 
@@ -186,3 +186,31 @@ def test_the_latent_view_shows_the_legend_of_the_points_it_draws(tiny_configs):
                                epoch=1, name="z_mean"))
     assert "0" in pane.object and "noise" in pane.object and plots.PATTERN_PALETTE[2] in pane.object
     ctrl.shutdown()
+
+
+def _visible_points(element) -> int:
+    """Finite (x, y) points drawn by marker glyphs in ``element``'s Bokeh figure: a line
+    through one point draws nothing, a marker does."""
+    from bokeh.models import GlyphRenderer, Scatter
+    fig = hv.render(element, backend="bokeh")
+    n = 0
+    for r in fig.select({"type": GlyphRenderer}):
+        if isinstance(r.glyph, Scatter) and r.visible:
+            data = r.data_source.data
+            x, y = np.asarray(data[r.glyph.x], float), np.asarray(data[r.glyph.y], float)
+            n += int(np.sum(np.isfinite(x) & np.isfinite(y)))
+    return n
+
+
+def test_a_one_epoch_run_draws_a_marker_in_every_per_epoch_plot():
+    """Issue 22 item 12: with one epoch the per-epoch plots were empty (lines only)."""
+    from app.plots import anomaly, family
+    from tsvae_core.anomaly_metrics import METRIC_NAMES
+    import pandas as pd
+    one = _history(1)
+    assert _visible_points(plots.loss_curves(one)) == 6      # train and val: total, recon, KL
+    assert _visible_points(plots.quality_curves(one)) == 2   # k-NN accuracy, silhouette
+    fam = one.assign(contractive_penalty=0.5, val_contractive_penalty=0.4)
+    assert _visible_points(family.family_curves(fam, ("contractive_penalty",))) == 2
+    metrics = pd.DataFrame({"epoch": [1], **{k: [0.5] for k in METRIC_NAMES}})
+    assert _visible_points(anomaly.metric_curves(metrics)) == len(METRIC_NAMES)

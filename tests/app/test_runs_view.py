@@ -63,7 +63,8 @@ def test_comparison_has_fixed_layers_whatever_the_number_of_runs(tiny_configs):
     for data in (None, {"current": cur, "earlier": []}, {"current": cur, "earlier": earlier}):
         for key, _label, _log in rp.PANELS:
             panel = rp.comparison(data, key)
-            assert [type(e).__name__ for e in panel] == ["Contours", "Contours", "Labels"]
+            assert [type(e).__name__ for e in panel] == ["Contours", "Contours", "Points",
+                                                             "Labels"]
     loss, knn = (rp.comparison({"current": cur, "earlier": earlier}, key)
                  for key in ("val_loss", "knn_accuracy"))
     paths = loss.get(0).split()[1:]  # after the invisible empty path
@@ -74,7 +75,7 @@ def test_comparison_has_fixed_layers_whatever_the_number_of_runs(tiny_configs):
     np.testing.assert_allclose(current.dimension_values("value"), cur["val_loss"])
     np.testing.assert_allclose(knn.get(1).split()[1].dimension_values("value"),
                                cur["knn_accuracy"])
-    assert sorted(loss.get(2).dimension_values("run")) == ["", "cur", "e0", "e1", "e2"]
+    assert sorted(loss.get(3).dimension_values("run")) == ["", "cur", "e0", "e1", "e2"]
 
 
 def test_comparison_updates_in_bokeh_with_mapped_colours(tiny_configs):
@@ -100,6 +101,17 @@ def test_comparison_updates_in_bokeh_with_mapped_colours(tiny_configs):
         assert all(type(g.line_color).__name__ == "Field" for g in drawn), drawn
         if data["earlier"]:  # the axes follow the data (epochs 1..3 or more)
             assert isinstance(fig, figure) and fig.x_range.end >= 3, fig.x_range
+
+
+def test_a_one_epoch_run_is_a_visible_marker_in_the_comparison(tiny_configs):
+    """Issue 22 item 12: a run of one epoch was a path of one point (nothing drawn)."""
+    from bokeh.models import GlyphRenderer, Scatter
+    cur = rp.run_curves(_record(tiny_configs(), "one", 1))
+    fig = hv.render(rp.comparison({"current": cur, "earlier": []}, "val_loss"), backend="bokeh")
+    points = [(x, y) for r in fig.select({"type": GlyphRenderer}) if isinstance(r.glyph, Scatter)
+              for x, y in zip(r.data_source.data[r.glyph.x], r.data_source.data[r.glyph.y])
+              if np.isfinite(y)]
+    assert points == [(1.0, cur["val_loss"][0])]
 
 
 @pytest.fixture

@@ -36,7 +36,7 @@ def test_upload_reads_the_file_and_says_the_split(tab, wait):
     ctrl, view = tab
     upload(view, "mine.csv", csv_bytes())
     assert ctrl.data.source == "file" and ctrl.data.data_path.endswith("mine.csv")
-    assert "Reading mine.csv" in view.message
+    assert "Uploaded mine.csv" in view.message
     wait(ctrl, lambda: "time split" in ctrl.state.data_note, 60, "the data line")
     assert "file: " in ctrl.state.data_note and "a gap of 16 rows" in ctrl.state.data_note
     assert ctrl.state.n_val > 0 and ctrl.state.error == ""
@@ -87,3 +87,52 @@ def test_an_upload_over_the_limit_is_refused_and_the_server_limit_carries_the_la
     argv = serve_argv(*parse_args([]))
     size = int(argv[argv.index("--websocket-max-message-size") + 1])
     assert size == WEBSOCKET_MAX_BYTES >= MAX_FILE_BYTES * 4 / 3   # base64 of the largest file
+
+
+def bad_files() -> dict[str, bytes]:
+    """Issue 22 item 4's uploads: text in a numeric column, a run of NaN and of inf, one
+    row, an array of the wrong rank."""
+    import io
+    rows = [f"{np.sin(i / 4):.4f},{np.cos(i / 7):.4f}" for i in range(300)]
+    text = rows.copy()
+    text[120] = "0.5,oops"
+    nan = rows.copy()
+    nan[100:130] = ["nan,1"] * 30
+    inf = rows.copy()
+    inf[200:240] = ["inf,1"] * 40
+    cube = io.BytesIO()
+    np.save(cube, np.zeros((40, 3, 2)))
+    csv = lambda lines: ("a,b\n" + "\n".join(lines) + "\n").encode()  # noqa: E731
+    return {"text.csv": csv(text), "nan.csv": csv(nan), "inf.csv": csv(inf),
+            "one.csv": b"a,b\n1,2\n", "cube.npy": cube.getvalue()}
+
+
+def test_a_bad_upload_is_named_in_one_log_line_and_the_data_line_and_start_waits(
+        tab, wait, caplog):
+    """Issue 22 item 4: each bad file was logged with a full traceback, the data line kept
+    describing the synthetic data and Start stayed enabled as if the file were in use."""
+    ctrl, view = tab
+    wait(ctrl, lambda: ctrl.state.data_note.startswith("synthetic"), 60, "the synthetic data line")
+    for name, content in bad_files().items():
+        caplog.clear()
+        with caplog.at_level("INFO"):
+            upload(view, name, content)
+            wait(ctrl, lambda: "was not loaded" in ctrl.state.data_note, 60, f"the data line of {name}")
+        assert ctrl.state.data_note.startswith(f"{name} was not loaded: ") and ctrl.state.error_kind == "data"
+        assert "Start is off until another file is uploaded" in ctrl.state.data_note
+        assert not ctrl.state.can_start and not ctrl.state.can_step and ctrl.state.can_reset
+        ctrl.param.trigger("start")  # a click that reached the server anyway: nothing runs
+        assert ctrl.session is None
+        logged = [r for r in caplog.records if r.name.startswith(("app", "tsvae_core"))
+                  and r.levelname in ("WARNING", "ERROR")]
+        assert len(logged) == 1 and logged[0].levelname == "WARNING", logged
+        assert name in logged[0].getMessage() and logged[0].exc_info is None
+        assert "\n" not in logged[0].getMessage()
+    upload(view, "mine.csv", csv_bytes())   # another file: Start comes back
+    wait(ctrl, lambda: "time split" in ctrl.state.data_note, 60, "the good file's data line")
+    assert ctrl.state.can_start and ctrl.state.error == ""
+    upload(view, "one.csv", b"a,b\n1,2\n")
+    wait(ctrl, lambda: not ctrl.state.can_start, 60, "Start off again")
+    ctrl.data.source = "synthetic"          # Source set back: its data, and Start
+    wait(ctrl, lambda: ctrl.state.data_note.startswith("synthetic") and ctrl.state.can_start, 60,
+         "the synthetic data and Start")

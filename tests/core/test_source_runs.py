@@ -64,13 +64,18 @@ def test_probes_are_refused_for_real_data(tmp_path):
         make_probes(data, ProbeConfig(), build_dataset(data))
 
 
-def test_bad_file_fails_the_run_with_its_message(tmp_path):
+def test_bad_file_fails_the_run_with_its_message_in_one_log_line(tmp_path, caplog):
+    """Bad input is named in one warning line, no traceback (issue 22 item 4)."""
     path = tmp_path / "words.csv"
     path.write_text("a,b\nx,y\n")
     s = TrainingSession(*tiny_configs(source="file", data_path=str(path)))
-    s.start()
-    s.join(60)
+    with caplog.at_level("INFO", logger="tsvae_core"):
+        s.start()
+        s.join(60)
     assert s.status == "failed" and "no numeric column" in s.message
+    logged = [r for r in caplog.records if r.levelname in ("WARNING", "ERROR")]
+    assert len(logged) == 1 and logged[0].levelname == "WARNING" and not logged[0].exc_info
+    assert "no numeric column" in logged[0].getMessage()
 
 
 def test_without_aeon_the_aeon_sources_say_what_to_install():

@@ -133,3 +133,27 @@ def open_card(page, title: str) -> None:
     if page.evaluate(CARD_FOLDED_JS, css):
         card.locator(".card-header").first.click()
     card.locator(".tsvae-deferred").wait_for(state="detached", timeout=WAIT_S * 1000)
+
+
+# The ancestors (through shadow roots) that hide part of an element: those that clip
+# their overflow and end before it does, and the window itself.
+CUT_JS = """el => {
+  const r = el.getBoundingClientRect(), cut = [];
+  if (r.right > window.innerWidth + 1) cut.push(`the window (${Math.round(r.right)} > ${window.innerWidth})`);
+  for (let n = el.parentNode || el.host; n; n = n.parentNode || n.host) {
+    if (n.nodeType !== 1) continue;
+    const s = getComputedStyle(n);
+    if (s.overflowX === 'visible') continue;
+    const a = n.getBoundingClientRect();
+    if (r.right > a.right + 1 || r.left < a.left - 1)
+      cut.push(`${n.tagName.toLowerCase()}.${String(n.className).split(' ')[0]} ` +
+               `(${Math.round(r.left)}-${Math.round(r.right)} outside ${Math.round(a.left)}-${Math.round(a.right)})`);
+  }
+  if (el.scrollWidth > el.clientWidth + 1) cut.push(`itself (${el.scrollWidth} > ${el.clientWidth})`);
+  return cut;
+}"""
+
+
+def cut_off(locator) -> list[str]:
+    """What hides part of the element ``locator`` (empty: it is shown whole)."""
+    return locator.evaluate(CUT_JS)

@@ -15,6 +15,8 @@ import re
 import socket
 import threading
 
+from ..short_text import shorten
+
 log = logging.getLogger(__name__)
 
 RAY_ENV = "TSVAE_RAY"
@@ -129,4 +131,4 @@ def death_message(exc: BaseException) -> str:
     (it keeps the node's address and the reason: killed, out of memory, node died)."""
     lines = [ln for ln in str(exc).splitlines() if not _ID_LINE.match(ln)]
     text = re.sub(r"\s+", " ", " ".join(lines)).strip()
-    return f"the Ray actor running this run died ({type(exc).__name__}): {text[:400]}"
+    return f"the Ray actor running this run died ({type(exc).__name__}): {shorten(text, 400)}"

@@ -18,6 +18,7 @@ import threading
 
 from .. import events as ev
 from ..safe_files import write_bytes
+from ..short_text import shorten
 from .cluster import actor_class
 
 log = logging.getLogger(__name__)
@@ -76,7 +77,7 @@ class RemoteTrial:
         except ray.exceptions.RayError as exc:
             self._alive = False
             self.status = ev.FAILED
-            self.message = f"the trial's Ray actor died: {type(exc).__name__}: {exc}"[:500]
+            self.message = shorten(f"the trial's Ray actor died: {type(exc).__name__}: {exc}", 500)
             return None
 
     def start(self) -> None:

@@ -211,7 +211,12 @@ class TrainingSession(SnapshotInspection):
         except (StopRun, Cancelled):
             c.end(ev.STOPPED, f"stopped during epoch {self.epoch + 1}")
         except Exception as exc:  # a run's failure is reported, never raised into a server
-            log.exception("training failed")
+            if isinstance(exc, ValueError) and c.phase == "data":
+                # bad input (e.g. a file that is no data): one line names it; no traceback
+                log.warning("run not started: its data (source=%s %s): %s", self.data.source,
+                            self.data.data_path, exc)
+            else:
+                log.exception("training failed")
             c.fail(f"{type(exc).__name__}: {exc}")
         finally:
             c.phase = "done"

@@ -16,6 +16,7 @@ import pandas as pd
 
 from ..config import DataConfig
 from ..data import Dataset
+from ..short_text import shorten
 from .windows import series_dataset
 
 COLUMNS = (["unit", "cycle", "setting1", "setting2", "setting3"]
@@ -46,7 +47,7 @@ def read_cmapss(path: str) -> pd.DataFrame:
             num = pd.to_numeric(frame[col], errors="coerce")
             at = int(num.isna().to_numpy().argmax())
             raise ValueError(f"file {name}: column {col} has text at line {at + 1}: "
-                             f"{str(frame[col].iloc[at])[:40]!r}")
+                             f"{shorten(frame[col].iloc[at], 40)!r}")
     if not np.isfinite(frame.to_numpy(dtype=np.float64)).all():
         raise ValueError(f"file {name} has missing values; a CMAPSS file has none")
     return frame.sort_values(["unit", "cycle"], kind="stable").reset_index(drop=True)

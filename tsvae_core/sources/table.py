@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 
 from ..config import DataConfig
+from ..short_text import shorten
 
 #: A step between timestamps above this many times the median step counts as a gap.
 GAP_FACTOR = 1.5
@@ -84,7 +85,7 @@ def _anomaly(col: pd.Series, name: str) -> np.ndarray:
     bad = ~num.isin([0, 1])
     if bad.any():
         at = bad.to_numpy().argmax()
-        raise ValueError(f"anomaly column {name!r} has {str(col.iloc[at])[:40]!r} at data row "
+        raise ValueError(f"anomaly column {name!r} has {shorten(col.iloc[at], 40)!r} at data row "
                          f"{col.index[at]}; allowed: 0 or 1 in every row (1 = anomalous); a "
                          f"class label belongs in label_column")
     return num.to_numpy().astype(np.int8)
@@ -99,7 +100,7 @@ def _split(col: pd.Series, name: str) -> np.ndarray:
     bad = ~words.isin(TEST_WORDS | TRAIN_WORDS)
     if bad.any():
         at = bad.to_numpy().argmax()
-        raise ValueError(f"split column {name!r} has {str(col.iloc[at])[:40]!r} at data row "
+        raise ValueError(f"split column {name!r} has {shorten(col.iloc[at], 40)!r} at data row "
                          f"{col.index[at]}; allowed: train or test (also 0/1)")
     test = words.isin(TEST_WORDS).to_numpy()
     if test.all() or not test.any():
@@ -147,7 +148,7 @@ def _numeric(col: pd.Series, name: str) -> np.ndarray:
     if bad.any():
         at = bad.to_numpy().argmax()
         raise ValueError(f"value column {name!r} has text at data row {col.index[at]}: "
-                         f"{str(col.iloc[at])[:40]!r}; allowed: numbers")
+                         f"{shorten(col.iloc[at], 40)!r}; allowed: numbers")
     return num.to_numpy(dtype=np.float64)
 
 
@@ -159,7 +160,7 @@ def _times(col: pd.Series, name: str) -> np.ndarray:
         if parsed.isna().any():
             at = parsed.isna().to_numpy().argmax()
             raise ValueError(f"time column {name!r}: data row {col.index[at]} is "
-                             f"{str(col.iloc[at])[:40]!r}, neither a number nor a date")
+                             f"{shorten(col.iloc[at], 40)!r}, neither a number nor a date")
         t = (parsed - parsed.min()).dt.total_seconds().to_numpy()
     if not np.isfinite(t).all():
         at = int(np.argmax(~np.isfinite(t)))
