@@ -135,5 +135,6 @@ class SweepView(pn.viewable.Viewer):
                    pn.Column("Ranges of the chosen fields (bounds are the fields' own)",
                              self.ranges, sizing_mode="stretch_width"),
                    sizing_mode="stretch_width"),
-            pn.Row(start, stop, status, sizing_mode="stretch_width"), self.table, plots, key, note, importance,
+            pn.Row(start, stop, status, sizing_mode="stretch_width"), self.table, plots, key,
+            note, importance,
             sizing_mode="stretch_width", css_classes=["tsvae-sweep"])

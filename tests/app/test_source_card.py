@@ -112,15 +112,16 @@ def test_a_bad_upload_is_named_in_one_log_line_and_the_data_line_and_start_waits
     """Issue 22 item 4: each bad file was logged with a full traceback, the data line kept
     describing the synthetic data and Start stayed enabled as if the file were in use."""
     ctrl, view = tab
-    wait(ctrl, lambda: ctrl.state.data_note.startswith("synthetic"), 60, "the synthetic data line")
+    st = ctrl.state
+    wait(ctrl, lambda: st.data_note.startswith("synthetic"), 60, "the synthetic data line")
     for name, content in bad_files().items():
         caplog.clear()
         with caplog.at_level("INFO"):
             upload(view, name, content)
-            wait(ctrl, lambda: "was not loaded" in ctrl.state.data_note, 60, f"the data line of {name}")
-        assert ctrl.state.data_note.startswith(f"{name} was not loaded: ") and ctrl.state.error_kind == "data"
-        assert "Start is off until another file is uploaded" in ctrl.state.data_note
-        assert not ctrl.state.can_start and not ctrl.state.can_step and ctrl.state.can_reset
+            wait(ctrl, lambda: "was not loaded" in st.data_note, 60, f"the data line of {name}")
+        assert st.data_note.startswith(f"{name} was not loaded: ") and st.error_kind == "data"
+        assert "Start is off until another file is uploaded" in st.data_note
+        assert not st.can_start and not st.can_step and st.can_reset
         ctrl.param.trigger("start")  # a click that reached the server anyway: nothing runs
         assert ctrl.session is None
         logged = [r for r in caplog.records if r.name.startswith(("app", "tsvae_core"))
@@ -129,10 +130,10 @@ def test_a_bad_upload_is_named_in_one_log_line_and_the_data_line_and_start_waits
         assert name in logged[0].getMessage() and logged[0].exc_info is None
         assert "\n" not in logged[0].getMessage()
     upload(view, "mine.csv", csv_bytes())   # another file: Start comes back
-    wait(ctrl, lambda: "time split" in ctrl.state.data_note, 60, "the good file's data line")
-    assert ctrl.state.can_start and ctrl.state.error == ""
+    wait(ctrl, lambda: "time split" in st.data_note, 60, "the good file's data line")
+    assert st.can_start and st.error == ""
     upload(view, "one.csv", b"a,b\n1,2\n")
-    wait(ctrl, lambda: not ctrl.state.can_start, 60, "Start off again")
+    wait(ctrl, lambda: not st.can_start, 60, "Start off again")
     ctrl.data.source = "synthetic"          # Source set back: its data, and Start
-    wait(ctrl, lambda: ctrl.state.data_note.startswith("synthetic") and ctrl.state.can_start, 60,
+    wait(ctrl, lambda: st.data_note.startswith("synthetic") and st.can_start, 60,
          "the synthetic data and Start")
