@@ -12,7 +12,7 @@ import weakref
 import panel as pn
 from panel.io.resources import CDN_DIST, LOCAL_DIST
 
-from .anomaly_streams import AnomalyStreams
+from .cards.anomaly_streams import AnomalyStreams
 from .cards.anomaly import AnomalyView
 from .cards.family import FamilyView
 from .cards.files import FilesView
@@ -25,10 +25,10 @@ from .cards.settings import Settings
 from .cards.sweep import SweepView
 from .cards.training import LatentView, LossView, PreviewView, QualityView, ReconView
 from .tab.controller import Controller
-from .inspector import Inspector
-from .prober import Prober
-from .requested_settings import initial_configs
-from .stranded import resend_stranded
+from .cards.inspector import Inspector
+from .cards.prober import Prober
+from .tab.requested_settings import initial_configs
+from .server.stranded import resend_stranded
 from .tab.url_sync import sync_url
 
 log = logging.getLogger(__name__)

@@ -26,8 +26,8 @@ COMMANDS = {
     "tsvae-train --history-csv /proc/nope.csv": ["tsvae_core.cli", "--history-csv",
                                                  "/proc/nope.csv"],
     "tsvae-train --help": ["tsvae_core.cli", "--help"],
-    "tsvae --help": ["app.cli", "--help"],
-    "tsvae-sweep --help": ["tsvae_core.sweep_cli", "--help"],
+    "tsvae --help": ["app.server.cli", "--help"],
+    "tsvae-sweep --help": ["tsvae_core.sweep.cli", "--help"],
 }
 HEAVY = ("keras", "tensorflow", "pandas", "panel", "bokeh", "optuna", "ray")
 

@@ -4,7 +4,7 @@ on a warm server that is idle, while N runs train, and for M tabs opened at once
     PYTHONPATH=. python benchmarks/bench_page.py                       # all three, ~3-5 min
     PYTHONPATH=. python benchmarks/bench_page.py --scenarios idle --repeats 5
 
-A real `tsvae` server (app.cli: panel serve) on a free port and Debian's chromium through
+A real `tsvae` server (app.server.cli: panel serve) on a free port and Debian's chromium through
 Playwright (one browser context, i.e. one Bokeh session, per tab). The server is warmed by
 one page load first. Each figure is measured in the page, from its navigation start:
   ttfb     the HTML's first byte (the server built the tab's session before answering);
@@ -89,7 +89,7 @@ def start_server(max_runs: int, root: Path = ROOT, name: str = "this"
                PYTHONPATH=str(root), TF_CPP_MIN_LOG_LEVEL="2")
     OUT.mkdir(exist_ok=True)
     log = open(OUT / f"page-server-{name}.log", "wb")
-    proc = subprocess.Popen([sys.executable, "-m", "app.cli", "--port", str(port),
+    proc = subprocess.Popen([sys.executable, "-m", "app.server.cli", "--port", str(port),
                              "--max-runs", str(max_runs), "--debug-endpoint",
                              "--log-level", "warning"],
                             cwd=root, env=env, stdout=log, stderr=subprocess.STDOUT)

@@ -77,7 +77,8 @@ def train_family(ds, cfg_kw: dict, architecture: str, epochs: int):
 
 def run_set(name: str, epochs: int, latent_dim: int, architecture: str = "dense_vae") -> dict:
     from tsvae_core.sources import build_dataset
-    from tsvae_core.sources.aeon_sets import load_raw_collection, resample
+    from tsvae_core.sources.aeon_sets import load_raw_collection
+    from tsvae_core.sources.windows import resample
     x_tr, y_tr = load_raw_collection(name, "train")
     x_te, y_te = load_raw_collection(name, "test")
     lengths = [np.asarray(i).shape[-1] for i in list(x_tr) + list(x_te)]

@@ -2,7 +2,7 @@
 series (offline): KDD-TSAD 135 InternalBleeding16 and GutenTAG's ecg-diff-count-3.
 
 Every method scores the same test rows (the series after its normal training part) and
-gets the same metrics (``tsvae_core.anomaly_metrics.label_metrics``, VUS-PR with aeon's
+gets the same metrics (``tsvae_core.anomaly.metrics.label_metrics``, VUS-PR with aeon's
 default buffer of 500 rows). Semi-supervised detectors (LOF, Isolation Forest, k-means)
 are fitted on the normal training part; STOMP and MERLIN look at the test part alone, as
 their definitions do. Our models train on stride-1 windows of the training part (every
@@ -26,9 +26,9 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 import numpy as np  # noqa: E402
 
-from tsvae_core.anomaly import AnomalyConfig, score_dataset  # noqa: E402
-from tsvae_core.anomaly_metrics import METRIC_NAMES, label_metrics  # noqa: E402
-from tsvae_core import anomaly_series  # noqa: E402
+from tsvae_core.anomaly.scores import AnomalyConfig, score_dataset  # noqa: E402
+from tsvae_core.anomaly.metrics import METRIC_NAMES, label_metrics  # noqa: E402
+from tsvae_core.anomaly import series as anomaly_series  # noqa: E402
 from tsvae_core.config import make_configs  # noqa: E402
 from tsvae_core.session.training import TrainingSession  # noqa: E402
 

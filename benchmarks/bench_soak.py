@@ -109,7 +109,7 @@ def run(args) -> None:
                PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),
                TF_CPP_MIN_LOG_LEVEL="2")
     log = open(args.log, "wb")
-    proc = subprocess.Popen([sys.executable, "-m", "app.cli", "--port", str(port),
+    proc = subprocess.Popen([sys.executable, "-m", "app.server.cli", "--port", str(port),
                              "--address", "127.0.0.1", "--debug-endpoint", "--max-runs", "4"],
                             cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     soak = Soak(port, proc)

@@ -19,9 +19,9 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 
 def run(trials: int, epochs: int, where: str, workers: int) -> dict:
-    from tsvae_core.sweep import SweepSpec
-    from tsvae_core.sweep_run import Sweep
-    from tsvae_core.sweep_space import FieldRange
+    from tsvae_core.sweep.study import SweepSpec
+    from tsvae_core.sweep.run import Sweep
+    from tsvae_core.sweep.space import FieldRange
 
     space = [FieldRange("learning_rate", 1e-3, 1e-2, log=True),
              FieldRange("latent_dim", 2, 4)]

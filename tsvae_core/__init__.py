@@ -3,6 +3,16 @@
 Importing it loads no Keras; the model classes register with Keras when Keras is
 imported (``keras_hook``), so ``keras.saving.load_model`` reads a saved ``.keras`` file
 after a plain ``import tsvae_core``, as does ``tsvae_core.load_model``.
+
+Modules: ``config`` and ``source_config`` (a ``param.Parameterized`` per concern, presets),
+``config_rules`` (rules across fields), ``fields`` (text to field value and back),
+``families`` (one ``FamilySpec`` per model family; the specs in ``family_specs/``),
+``data`` (the original demo's synthetic data), ``batches``, ``optimizers``, ``device``,
+``events`` (what a run publishes), ``metrics``, ``nearest``, ``probes``, ``diagnostics``
+(dead start), ``initial_model``, ``runs`` (run history and export), ``safe_files``,
+``short_text``, ``keras_hook``, ``sessions`` (local or Ray), ``cli`` and ``cli_flags``
+(``tsvae-train``). Packages: ``sources/`` (data sources), ``models/``, ``session/`` (one
+run and its thread), ``ray/`` (runs on a cluster), ``sweep/`` (Optuna), ``anomaly/``.
 """
 from .config import DataConfig, ModelConfig, TrainConfig, PRESETS, make_configs
 from .config_rules import validate

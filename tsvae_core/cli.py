@@ -18,7 +18,7 @@ import param
 
 from .cli_flags import add_field_flags as _add_field_flags  # noqa: F401  (tsvae-sweep's)
 from .cli_flags import add_param_flags, param_values, range_problem
-from .anomaly import AnomalyConfig
+from .anomaly.scores import AnomalyConfig
 from .config import FIELDS, PRESETS
 from .safe_files import FAILED, marked_path, output_problem, save_run_model, write_text
 
@@ -105,7 +105,7 @@ def main(argv=None) -> int:
         os.environ["KERAS_BACKEND"] = args.backend
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
-    from .anomaly import has_series
+    from .anomaly.scores import has_series
     from .events import ENDED, EpochEnd  # noqa: E402  (after the backend is chosen)
     from .runs import RunRecord
     from .session.training import TrainingSession
@@ -176,11 +176,11 @@ def main(argv=None) -> int:
 def report(session, anomaly_cfg):
     """After training: an anomaly run's scores of every row (threshold, flagged ranges,
     metrics; returned for --scores), a classification run's 1-NN on its test part."""
-    from .anomaly import has_series
+    from .anomaly.scores import has_series
     from .nearest import is_classification, pair_report
     ds = session.dataset
     if has_series(ds):
-        from .anomaly_export import final_scores, summary_lines
+        from .anomaly.export import final_scores, summary_lines
         t0 = time.perf_counter()
         a = final_scores(session.snapshot.reconstruct, ds, ds.x_train.shape[1], anomaly_cfg)
         for line in summary_lines(a):
@@ -272,7 +272,7 @@ def write_outputs(args, session, record, last, scores=None) -> None:
         write_text(csv_path(args.latent_csv), latent_csv(last.z_mean, last.labels))
         print(f"latent points written to {csv_path(args.latent_csv)}")
     if args.scores and scores is not None:
-        from .anomaly_export import scores_csv
+        from .anomaly.export import scores_csv
         write_text(csv_path(args.scores), scores_csv(scores))
         print(f"scores written to {csv_path(args.scores)}")
 

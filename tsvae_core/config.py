@@ -10,6 +10,7 @@ from __future__ import annotations
 import param
 
 from . import families
+from . import family_specs  # noqa: F401  (importing it registers the built-in families)
 from .config_rules import validate
 from .source_config import (AEON_ANOMALY_SERIES, AEON_COLLECTIONS, SOURCE_FIELDS,  # noqa: F401
                             SOURCES, TIME_CHANNELS, SourceConfig)

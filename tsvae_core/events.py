@@ -53,7 +53,7 @@ class EpochEnd:
     # probe name -> its latent point (latent,), or points (n, latent) for a stack of windows;
     # empty unless TrainingSession.set_probes gave some
     probe_latent: dict[str, np.ndarray] = field(default_factory=dict)
-    # the series' anomaly scores (tsvae_core.anomaly.AnomalyScores) for datasets that are
+    # the series' anomaly scores (tsvae_core.anomaly.scores.AnomalyScores) for datasets that are
     # one continuous series; None for the synthetic demo's shuffled windows
     anomaly: object | None = None
     # the dead-start diagnostic (tsvae_core.diagnostics.Health); None where not computed

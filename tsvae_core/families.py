@@ -92,17 +92,6 @@ class FamilySpec:
 _lock = threading.RLock()
 _specs: dict[str, FamilySpec] = {}
 _listeners: list[Callable[[FamilySpec], None]] = []
-_builtins_loaded = False
-
-
-def _load_builtins() -> None:
-    global _builtins_loaded
-    with _lock:
-        if _builtins_loaded:
-            return
-        _builtins_loaded = True
-        from . import family_specs
-        family_specs.load_all()
 
 
 def register(spec: FamilySpec) -> FamilySpec:
@@ -136,7 +125,6 @@ def on_register(listener: Callable[[FamilySpec], None]) -> None:
 
 def specs() -> list[FamilySpec]:
     """Every registered family, in menu order."""
-    _load_builtins()
     with _lock:
         ordered = list(_specs.values())
     return sorted(ordered, key=lambda s: s.rank)  # stable: ties keep registration order
@@ -149,7 +137,6 @@ def names() -> list[str]:
 
 def get(name: str) -> FamilySpec:
     """The spec of ``name``; ValueError naming the known families otherwise."""
-    _load_builtins()
     try:
         return _specs[name]
     except KeyError:

@@ -1,6 +1,6 @@
 """Text to field value and back, for every parameter type: one codec for the command line
-(``tsvae_core.cli_flags``), links and JSON settings (``app.requested_settings``) and sweep
-ranges (``tsvae_core.sweep_space``).
+(``tsvae_core.cli_flags``), links and JSON settings (``app.tab.requested_settings``) and sweep
+ranges (``tsvae_core.sweep.space``).
 
 Numbers are read in plain ASCII only, as the page's number widgets take them: Python's
 ``int()`` and ``float()`` would also read other scripts' digits ("٣" as 3), fullwidth

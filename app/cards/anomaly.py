@@ -9,7 +9,7 @@ from __future__ import annotations
 import holoviews as hv
 import panel as pn
 
-from ..anomaly_streams import AnomalyStreams
+from .anomaly_streams import AnomalyStreams
 from ..plots import anomaly as ap
 from .theme import plot_pane
 

@@ -1,12 +1,12 @@
 """The Inspect card: the tapped (or decoded) window, the selection's label counts and the
-latent grid. The logic is app.inspector's; this module only lays it out."""
+latent grid. The logic is app.cards.inspector's; this module only lays it out."""
 from __future__ import annotations
 
 import holoviews as hv
 import panel as pn
 
 from ..tab.controller import Controller
-from ..inspector import Inspector
+from .inspector import Inspector
 from ..plots import inspection as inspect_plots
 from .theme import plot_pane
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import panel as pn
 
 from ..tab.controller import Controller
-from ..prober import Prober
+from .prober import Prober
 
 
 class ProbeView(pn.viewable.Viewer):

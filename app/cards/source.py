@@ -2,7 +2,7 @@
 the data are (windows, the split used, what reading found); for a classification run,
 latent 1-NN on the test part beside 1-NN Euclidean after every epoch.
 
-An upload is only written to disk here (``app.data_files.save_upload``); parsing and
+An upload is only written to disk here (``app.server.data_files.save_upload``); parsing and
 windowing happen in the preview's thread pool (``app.tab.preview``), off the event loop, and
 a bad file's message comes back through the page's error line. Choosing the file sets
 ``source`` to ``file`` (or keeps ``cmapss``) and ``data_path`` to the saved copy.
@@ -19,7 +19,7 @@ from tsvae_core.nearest import is_classification, pair_report
 from tsvae_core.sources.files import FORMATS, MAX_FILE_BYTES
 
 from ..tab.controller import Controller
-from ..data_files import save_upload
+from ..server.data_files import save_upload
 
 log = logging.getLogger(__name__)
 

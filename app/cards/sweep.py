@@ -4,7 +4,7 @@ coordinates of the varied fields against the objective and, once enough trials
 finished, parameter importance. Clicking a row puts that trial's settings into the
 sidebar and loads its saved model.
 
-The logic is ``app.sweeper.Sweeper``'s; without Optuna the card says what to install.
+The logic is ``app.cards.sweeper.Sweeper``'s; without Optuna the card says what to install.
 """
 from __future__ import annotations
 
@@ -15,11 +15,11 @@ import holoviews as hv
 import panel as pn
 from bokeh.models.widgets.tables import NumberFormatter
 
-from tsvae_core.sweep_run import MIN_IMPORTANCE_TRIALS
+from tsvae_core.sweep.run import MIN_IMPORTANCE_TRIALS
 
 from ..tab.controller import Controller
 from ..plots import sweep as sp
-from ..sweeper import Sweeper
+from .sweeper import Sweeper
 from .theme import plot_pane
 
 log = logging.getLogger(__name__)

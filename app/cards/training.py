@@ -63,8 +63,8 @@ class QualityView(pn.viewable.Viewer):
 class LatentView(pn.viewable.Viewer):
     """Latent points through a Pipe, with the projection note above it when PCA is used.
 
-    An ``inspector`` (app.inspector) gets the plot's tap and selection streams; a
-    ``prober`` (app.prober) overlays its markers, from their own Pipe.
+    An ``inspector`` (app.cards.inspector) gets the plot's tap and selection streams; a
+    ``prober`` (app.cards.prober) overlays its markers, from their own Pipe.
     """
 
     def __init__(self, ctrl: Controller, inspector=None, prober=None, **params):

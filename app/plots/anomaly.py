@@ -1,4 +1,4 @@
-"""Plots of the anomaly card: the anomaly pipe's data (``app.anomaly_streams.drawn``) or the
+"""Plots of the anomaly card: the anomaly pipe's data (``app.cards.anomaly_streams.drawn``) or the
 metrics Buffer's frame in, holoviews elements out.
 
 Each function returns the same element structure with or without data (a DynamicMap keeps
@@ -10,7 +10,7 @@ import holoviews as hv
 import numpy as np
 import pandas as pd
 
-from tsvae_core.anomaly_metrics import METRIC_NAMES
+from tsvae_core.anomaly.metrics import METRIC_NAMES
 
 from .training import epoch_curve
 

@@ -22,7 +22,7 @@ import pandas as pd
 from tsvae_core import families
 from tsvae_core.families import FamilyView
 
-from ..projection import project_latent
+from ..tab.projection import project_latent
 from .training import NOISE_COLOR, epoch_curve
 
 _BASE = dict(responsive=True, min_height=260, framewise=True)

@@ -1,4 +1,4 @@
-"""The Sweep card's views: trial rows (``tsvae_core.sweep_run.TrialRow``) in, a table
+"""The Sweep card's views: trial rows (``tsvae_core.sweep.run.TrialRow``) in, a table
 (DataFrame) or holoviews elements out. Nothing here knows about the study or widgets."""
 from __future__ import annotations
 

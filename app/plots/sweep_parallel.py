@@ -65,10 +65,10 @@ class Axis:
 
     @classmethod
     def of_range(cls, r) -> Axis:
-        """The axis of a ``tsvae_core.sweep_space.FieldRange``: the field's search range."""
+        """The axis of a ``tsvae_core.sweep.space.FieldRange``: the field's search range."""
         if not r.numeric:
             return cls(r.name, choices=r.choices)
-        from tsvae_core.sweep_space import field_param
+        from tsvae_core.sweep.space import field_param
         import param
         return cls(r.name, r.low, r.high, r.log,
                    integer=isinstance(field_param(r.name), param.Integer))

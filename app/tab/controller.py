@@ -23,7 +23,7 @@ from tsvae_core.sessions import make_session
 from tsvae_core.runs import RunHistory, RunRecord
 from tsvae_core.session.protocol import Session
 
-from ..server_runs import REGISTRY, RunRegistry
+from ..server.runs import REGISTRY, RunRegistry
 from .model_loading import Checked, ModelLoader
 from .polling import changes_history, take_events
 from .settings import TabSettings
@@ -72,7 +72,7 @@ class Controller(param.Parameterized):
         self.poll_hooks: list = []
         self.close_hooks: list = []
         #: Called at the start of each poll; the page sets one that sends the messages
-        #: Panel left unsent (app.stranded).
+        #: Panel left unsent (app.server.stranded).
         self.resend_stranded = lambda: None
         self._initial_model = None  # a .keras path the next session starts from
         for cfg in (data, model, train):

@@ -8,7 +8,7 @@ from tsvae_core import events as ev
 from tsvae_core.runs import RunRecord
 from tsvae_core.session.protocol import Session
 
-from .. import epoch_estimate
+from . import epoch_estimate
 
 
 def take_events(s: Session, record: RunRecord | None) -> list:

@@ -10,8 +10,8 @@ from __future__ import annotations
 from tsvae_core.config import DataConfig, ModelConfig, TrainConfig, config_values, make_configs
 from tsvae_core.config_rules import validate
 
-from .. import data_size
-from ..data_files import path_problem
+from . import data_size
+from ..server.data_files import path_problem
 from .state import TabState
 
 #: Fields a running session takes live; every other change waits for Reset/Start.
@@ -77,7 +77,7 @@ class TabSettings:
 
     def needs_confirming(self, action: str) -> bool:
         """Whether ``action`` (start or step) must wait for a Start anyway: a large run
-        (app.data_size) starts only once confirmed for these settings."""
+        (app.tab.data_size) starts only once confirmed for these settings."""
         warning = data_size.size_warning(self.data, self.train, self.model)
         if warning and self._confirmed != config_values(self.data, self.train):
             self._asked, self.state.size_warning = action, warning

@@ -24,9 +24,9 @@ from tsvae_core import families
 from tsvae_core.session.protocol import Session
 from tsvae_core.sources import describe
 
-from ..data_files import data_file_name
-from ..history import empty_history, family_log_keys, history_row, loss_units
-from ..projection import project_latent, projection_note
+from ..server.data_files import data_file_name
+from .history import empty_history, family_log_keys, history_row, loss_units
+from .projection import project_latent, projection_note
 from .preview import DataPreview
 from .state import TabState
 
@@ -50,7 +50,7 @@ class RunStreams:
         #: Context for an epoch's plot updates; the page sets one that batches them.
         self.batch_updates = contextlib.nullcontext
         #: Called at the start of each poll; the page sets one that sends the messages
-        #: Panel left unsent (app.stranded).
+        #: Panel left unsent (app.server.stranded).
         self.resend_stranded = lambda: None
         self.loss_buffer = hv.streams.Buffer(empty_history(), length=1_000_000, index=False)
         self.latent_pipe = hv.streams.Pipe(data=empty_latent())

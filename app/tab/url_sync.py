@@ -28,7 +28,7 @@ from panel.util import parse_query
 
 from tsvae_core.config import FIELDS, PRESETS, apply_values, config_values, field_names
 
-from ..requested_settings import (PROBLEM_PREFIX, coerce, describe, link_texts,
+from .requested_settings import (PROBLEM_PREFIX, coerce, describe, link_texts,
                                   problem_field, problem_fields, query_texts, resolve)
 from .controller import Controller
 

@@ -6,14 +6,14 @@ import holoviews as hv
 import numpy as np
 import pytest
 
-from app.anomaly_streams import AnomalyStreams, MAX_DRAWN_ROWS, drawn
+from app.cards.anomaly_streams import AnomalyStreams, MAX_DRAWN_ROWS, drawn
 from app.cards.anomaly import AnomalyView
 from app.tab.controller import Controller
 from app.plots import anomaly as ap
-from app.server_runs import RunRegistry
+from app.server.runs import RunRegistry
 from apptools import close_tabs, columns
-from tsvae_core.anomaly import AnomalyScores
-from tsvae_core.anomaly_series import series_dataset
+from tsvae_core.anomaly.scores import AnomalyScores
+from tsvae_core.anomaly.series import series_dataset
 from tsvae_core.config import config_values
 from tsvae_core.session.training import TrainingSession
 

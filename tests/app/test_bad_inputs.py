@@ -20,9 +20,9 @@ from apptools import wait_for
 from app.cards.settings import Settings
 from app.tab.controller import Controller
 from app.cards.files import FilesView
-from app.server_runs import RunRegistry
+from app.server.runs import RunRegistry
 from app.cards.safe_text import literal_markdown
-from app.requested_settings import initial_configs, problem_fields
+from app.tab.requested_settings import initial_configs, problem_fields
 from app.cards.typed_inputs import CheckedFloatInput, CheckedIntInput
 from app.tab.url_sync import sync_url
 

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from app.tab.controller import Controller
-from app.server_runs import RunRegistry
+from app.server.runs import RunRegistry
 from tsvae_core import events as ev
 from tsvae_core.config import PRESETS
 

@@ -7,8 +7,8 @@ import pytest
 from app.cards.header import StatusLine
 from app.cards.settings import Settings
 from app.tab.controller import Controller
-from app.data_size import MAX_QUIET_BATCHES, data_size, size_summary, size_warning
-from app.server_runs import RunRegistry
+from app.tab.data_size import MAX_QUIET_BATCHES, data_size, size_summary, size_warning
+from app.server.runs import RunRegistry
 from tsvae_core import events as ev
 from tsvae_core.config import make_configs
 

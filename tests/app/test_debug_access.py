@@ -1,4 +1,4 @@
-"""Who the /debug/* routes answer (app.debug_access), through a real tornado server with
+"""Who the /debug/* routes answer (app.server.debug_access), through a real tornado server with
 the real routes, run on its own thread. ``xheaders`` lets a request state its client
 address (X-Real-Ip), so IPv6 and mapped addresses are tried without those interfaces; tests/e2e/test_debug_routes_remote.py
 asks a real `tsvae` server from the machine's own address."""
@@ -15,8 +15,8 @@ from tornado.httpserver import HTTPServer
 from tornado.netutil import bind_sockets
 from tornado.web import Application
 
-from app.debug_access import DEBUG_TOKEN_ENV, TOKEN_HEADER, is_loopback
-from app.debug_routes import ROUTES
+from app.server.debug_access import DEBUG_TOKEN_ENV, TOKEN_HEADER, is_loopback
+from app.server.debug_routes import ROUTES
 
 TOKEN = "s3cret-token"
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from app import epoch_estimate as est
+from app.tab import epoch_estimate as est
 from app.tab.controller import Controller
-from app.data_size import size_summary, size_warning
-from app.server_runs import RunRegistry
+from app.tab.data_size import size_summary, size_warning
+from app.server.runs import RunRegistry
 from tsvae_core import events as ev
 from tsvae_core import families
 from tsvae_core.config import make_configs

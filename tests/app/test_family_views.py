@@ -6,12 +6,12 @@ import numpy as np
 import pytest
 
 from app.plots import family as fp
-from app import history
+from app.tab import history
 from app.plots import training as plots
 from app.tab.controller import Controller
 from tsvae_core import families
 from app.cards.family import FamilyView
-from app.server_runs import RunRegistry
+from app.server.runs import RunRegistry
 from apptools import columns
 
 rng = np.random.default_rng(0)

@@ -13,7 +13,7 @@ from apptools import close_tabs, wait_for
 
 from app.tab.controller import Controller
 from app.cards.files import FilesView
-from app.server_runs import RunRegistry
+from app.server.runs import RunRegistry
 from tsvae_core import events as ev
 from tsvae_core.runs import config_from_json, config_to_json
 

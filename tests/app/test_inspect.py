@@ -5,9 +5,9 @@ import numpy as np
 import pytest
 
 from app.tab.controller import Controller
-from app.inspector import Inspector
-from app.prober import Prober
-from app.server_runs import RunRegistry
+from app.cards.inspector import Inspector
+from app.cards.prober import Prober
+from app.server.runs import RunRegistry
 from tsvae_core.config import make_configs
 
 from apptools import TINY, wait_for, waiting_in_pause  # noqa: E402  (tests/app is on sys.path)

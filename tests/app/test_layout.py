@@ -7,7 +7,7 @@ from app.cards.header import Controls
 from app.cards.settings import Settings, _fields
 from app.tab.controller import Controller
 from app.dashboard import build_page
-from app.server_runs import RunRegistry
+from app.server.runs import RunRegistry
 
 
 def _params_panes(obj):

@@ -8,7 +8,7 @@ import panel as pn
 from app.cards.lazy import DEFERRED_CSS, lazy_card
 from app.tab.controller import Controller
 from app.dashboard import build_page
-from app.server_runs import RunRegistry
+from app.server.runs import RunRegistry
 from apptools import close_tabs
 
 

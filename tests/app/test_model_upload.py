@@ -12,7 +12,7 @@ import pytest
 from app.tab import model_loading
 from app.cards.files import FilesView
 from app.tab.controller import Controller
-from app.server_runs import RunRegistry
+from app.server.runs import RunRegistry
 from tsvae_core.models import build_model
 
 

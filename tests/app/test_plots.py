@@ -7,9 +7,9 @@ import pytest
 from bokeh.document import Document
 from bokeh.document.events import ColumnDataChangedEvent, ColumnsStreamedEvent
 
-from app import history
+from app.tab import history
 from app.plots import training as plots
-from app import projection
+from app.tab import projection
 
 
 def _history(n):
@@ -176,7 +176,7 @@ def test_the_latent_view_shows_the_legend_of_the_points_it_draws(tiny_configs):
     import panel as pn
 
     from app.tab.controller import Controller
-    from app.server_runs import RunRegistry
+    from app.server.runs import RunRegistry
     from app.cards.training import LatentView
     ctrl = Controller(*tiny_configs(), registry=RunRegistry(max_runs=1))
     layout = LatentView(ctrl).__panel__()
@@ -205,7 +205,7 @@ def _visible_points(element) -> int:
 def test_a_one_epoch_run_draws_a_marker_in_every_per_epoch_plot():
     """Issue 22 item 12: with one epoch the per-epoch plots were empty (lines only)."""
     from app.plots import anomaly, family
-    from tsvae_core.anomaly_metrics import METRIC_NAMES
+    from tsvae_core.anomaly.metrics import METRIC_NAMES
     import pandas as pd
     one = _history(1)
     assert _visible_points(plots.loss_curves(one)) == 6      # train and val: total, recon, KL

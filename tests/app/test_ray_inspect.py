@@ -19,7 +19,7 @@ RAY_CLI = Path(sys.executable).with_name("ray")
 # The process that starts Ray the way each command does, prints the hint, and keeps Ray
 # up until its stdin closes.
 STARTERS = {
-    "tsvae": "from app.cli import connect_ray; connect_ray('local')",
+    "tsvae": "from app.server.cli import connect_ray; connect_ray('local')",
     "tsvae-sweep": ("from tsvae_core.ray.cluster import connect, inspection_hint; "
                     "connect('local'); print(inspection_hint())"),
 }

@@ -9,9 +9,9 @@ import numpy as np
 import pytest
 
 from app.tab.controller import Controller
-from app.inspector import Inspector
-from app.prober import Prober
-from app.server_runs import RunRegistry
+from app.cards.inspector import Inspector
+from app.cards.prober import Prober
+from app.server.runs import RunRegistry
 from tsvae_core import events as ev
 from tsvae_core.ray.cluster import RAY_ENV
 
@@ -78,7 +78,7 @@ def test_a_tab_on_ray_shows_epochs_inspects_and_survives_a_dead_actor(ray_cluste
 
 
 def test_the_cluster_comes_from_the_flag_or_the_environment(monkeypatch):
-    from app import cli
+    from app.server import cli
     from tsvae_core.ray.cluster import check_reachable
     monkeypatch.delenv(RAY_ENV, raising=False)
     assert cli.parse_args([])[0].ray is None

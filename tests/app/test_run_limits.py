@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from app.tab.controller import STOPPING_NOTICE, Controller
-from app.server_runs import KEEP_ENDED, RunRegistry
+from app.server.runs import KEEP_ENDED, RunRegistry
 from tsvae_core import events as ev
 from tsvae_core.models import BUILD_LOCK as _BUILD_LOCK
 from tsvae_core.session.training import TrainingSession

@@ -8,7 +8,7 @@ import pytest
 
 from app.plots import runs as rp
 from app.tab.controller import Controller
-from app.server_runs import RunRegistry
+from app.server.runs import RunRegistry
 from app.cards.runs import RunsView
 from tsvae_core import events as ev
 from tsvae_core.runs import RunHistory, RunRecord

@@ -9,7 +9,7 @@ import pytest
 from app.cards.header import StatusLine
 from app.tab.controller import Controller
 from app.cards.files import FilesView
-from app.server_runs import RunRegistry
+from app.server.runs import RunRegistry
 from app.cards.safe_text import literal_markdown
 
 ATTACKS = ["<script>alert(1)</script>", "<img src=x onerror=alert(2)>",

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import pytest
 
-from app import cli
-from app.requested_settings import initial_configs
+from app.server import cli
+from app.tab.requested_settings import initial_configs
 from tsvae_core.config import PRESETS
 
 
@@ -78,7 +78,7 @@ def test_a_bad_environment_is_reported_not_raised():
 
 
 def test_resolve_checks_typed_values_as_json_and_panel_give_them():
-    from app.requested_settings import resolve
+    from app.tab.requested_settings import resolve
     from tsvae_core.config import make_configs
     configs = make_configs("quick")
     accepted, problems = resolve(configs, [("latent_dim", 3), ("learning_rate", 1), ("beta", True),
@@ -99,7 +99,7 @@ def test_cli_builds_the_panel_serve_command(monkeypatch):
     assert argv[argv.index("--address") + 1] == "localhost"
     assert [argv[i + 1] for i, a in enumerate(argv) if a == "--allow-websocket-origin"] == [
         "example.org:5006", "other:80"]
-    assert "app.debug_routes" in argv and argv[-2:] == ["--num-procs", "1"]
+    assert "app.server.debug_routes" in argv and argv[-2:] == ["--num-procs", "1"]
     assert "--show" not in argv
 
 

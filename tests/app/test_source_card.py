@@ -5,11 +5,11 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from app import data_files
+from app.server import data_files
 from app.cards.settings import Settings, show_source_fields
 from app.cards.source import SourceView
 from app.tab.controller import Controller
-from app.server_runs import RunRegistry
+from app.server.runs import RunRegistry
 from tsvae_core.config import SOURCE_FIELDS
 
 
@@ -78,7 +78,7 @@ def test_a_source_shows_only_its_own_fields(tab):
 
 def test_an_upload_over_the_limit_is_refused_and_the_server_limit_carries_the_largest(
         tab, monkeypatch):
-    from app.cli import WEBSOCKET_MAX_BYTES, parse_args, serve_argv
+    from app.server.cli import WEBSOCKET_MAX_BYTES, parse_args, serve_argv
     from tsvae_core.sources.files import MAX_FILE_BYTES
     ctrl, view = tab
     monkeypatch.setattr(data_files, "MAX_FILE_BYTES", 100)    # the real limit: 200 MB

@@ -1,4 +1,4 @@
-"""Panel's queued websocket writes can leave a message unsent (app/stranded.py): the
+"""Panel's queued websocket writes can leave a message unsent (app/server/stranded.py): the
 interleaving replayed with Panel's own queue and writer, and a recording connection in
 place of the browser's socket (the race needs a write to end in one exact loop turn,
 which a real socket under load only sometimes does)."""
@@ -10,7 +10,7 @@ import threading
 from bokeh.document import Document
 from panel.io import document as pdoc
 
-from app.stranded import resend_stranded
+from app.server.stranded import resend_stranded
 
 
 class _Protocol:
@@ -61,7 +61,7 @@ def _replay(monkeypatch, resend: bool) -> tuple[list, bool]:
 
 
 def test_panel_leaves_the_second_message_unsent(monkeypatch):
-    # The bug app/stranded.py works around. Should a Panel release send the message by
+    # The bug app/server/stranded.py works around. Should a Panel release send the message by
     # itself, this fails: then resend_stranded has nothing to do and may go.
     assert _replay(monkeypatch, resend=False) == ([("epoch 1",)], True)
 

@@ -16,7 +16,7 @@ from tsvae_core.config import make_configs
 from app.cards.sweep import SweepView
 from app.tab.controller import Controller
 from app.plots import sweep as sp
-from app.server_runs import RunRegistry
+from app.server.runs import RunRegistry
 
 pytest.importorskip("optuna")
 

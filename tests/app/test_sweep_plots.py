@@ -9,8 +9,8 @@ from bokeh.models import ColorBar, FactorRange, Legend, MultiLine
 
 from app.plots import sweep as sp
 from app.plots.sweep_parallel import Axis, nice_ticks
-from tsvae_core.sweep_run import TrialRow
-from tsvae_core.sweep_space import FieldRange
+from tsvae_core.sweep.run import TrialRow
+from tsvae_core.sweep.space import FieldRange
 
 SPACE = [FieldRange("learning_rate", 1e-4, 1e-2, log=True), FieldRange("latent_dim", 2, 6),
          FieldRange("activation", choices=["relu", "gelu", "tanh"])]

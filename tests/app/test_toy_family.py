@@ -63,15 +63,16 @@ def probe() -> dict:
     import panel as pn
 
     from apptools import TINY, columns, wait_for
-    from app import epoch_estimate, history
+    from app.tab import epoch_estimate, history
     from app.cards.settings import Settings
     from app.tab.controller import Controller
     from app.plots import family as fp
-    from app.server_runs import RunRegistry
-    from tsvae_core import cli, sweep_cli
+    from app.server.runs import RunRegistry
+    from tsvae_core import cli
+    from tsvae_core.sweep import cli as sweep_cli
     from tsvae_core.config import make_configs
-    from tsvae_core.sweep import SweepSpec
-    from tsvae_core.sweep_space import FieldRange, sweepable_fields
+    from tsvae_core.sweep.study import SweepSpec
+    from tsvae_core.sweep.space import FieldRange, sweepable_fields
 
     register(TOY)
     found = {}

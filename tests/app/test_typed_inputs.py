@@ -6,7 +6,7 @@ import pytest
 
 from app.cards.settings import Settings
 from app.tab.controller import Controller
-from app.server_runs import RunRegistry
+from app.server.runs import RunRegistry
 from app.cards.typed_inputs import CheckedFloatInput, CheckedIntInput, typed_problem
 from tsvae_core.config import field_owner
 

@@ -5,7 +5,7 @@ import param
 from panel.io.location import Location
 
 from app.tab.controller import Controller
-from app.server_runs import RunRegistry
+from app.server.runs import RunRegistry
 from app.tab.url_sync import sync_url
 from tsvae_core.config import FIELDS, DataConfig
 
@@ -38,7 +38,7 @@ def test_the_query_string_carries_every_field_and_follows_the_widgets(tiny_confi
 
 
 def test_a_copied_query_reproduces_the_settings(tiny_configs):
-    from app.requested_settings import initial_configs
+    from app.tab.requested_settings import initial_configs
     ctrl, loc = _tab(tiny_configs)
     ctrl.model.param.update(latent_dim=3, architecture="vq_vae", codebook_size=8)
     ctrl.data.time_wavelengths = [1.0, 2.0]
@@ -80,7 +80,7 @@ def opened_with(link: str):
     """A tab opened with ``link``: its controller, synced location and first notice."""
     from urllib.parse import parse_qsl
 
-    from app.requested_settings import initial_configs
+    from app.tab.requested_settings import initial_configs
     args = {}
     for k, v in parse_qsl(link[1:]):  # as pn.state.session_args: every value of a name
         args.setdefault(k, []).append(v.encode())

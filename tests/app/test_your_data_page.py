@@ -9,10 +9,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from app.anomaly_streams import AnomalyStreams
+from app.cards.anomaly_streams import AnomalyStreams
 from app.cards.source import SourceView
 from app.tab.controller import Controller
-from app.server_runs import RunRegistry
+from app.server.runs import RunRegistry
 from apptools import close_tabs
 
 
@@ -76,7 +76,7 @@ def test_a_train_test_pair_shows_latent_and_euclidean_1nn(controller, wait, tmp_
 
 def test_the_page_reads_no_test_file_outside_its_uploads(tmp_path, monkeypatch):
     """test_path is a path like data_path: a link cannot make the server read any file."""
-    from app.data_files import path_problem
+    from app.server.data_files import path_problem
     from tsvae_core.config import DataConfig
     monkeypatch.setenv("TSVAE_DATA_DIRS", str(tmp_path / "mine"))
     inside = str(tmp_path / "mine" / "a.csv")

@@ -3,9 +3,9 @@ dataset's split and scaling; the metrics against labels (aeon)."""
 import numpy as np
 import pytest
 
-from tsvae_core import anomaly as an
-from tsvae_core.anomaly_metrics import NO_AEON, label_metrics
-from tsvae_core.anomaly_series import series_dataset
+from tsvae_core.anomaly import scores as an
+from tsvae_core.anomaly.metrics import NO_AEON, label_metrics
+from tsvae_core.anomaly.series import series_dataset
 
 
 def test_per_step_averages_the_windows_covering_each_row():

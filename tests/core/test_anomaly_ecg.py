@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from tsvae_core import events as ev
-from tsvae_core.anomaly import AnomalyConfig
+from tsvae_core.anomaly.scores import AnomalyConfig
 from tsvae_core.session.training import TrainingSession
 
 from .tiny import tiny_configs
@@ -15,7 +15,7 @@ SEQ_LEN = 40  # two heartbeats of 20 rows
 
 @pytest.fixture(scope="module")
 def ecg_epochs():
-    from tsvae_core.anomaly_series import ecg_diff_count_3
+    from tsvae_core.anomaly.series import ecg_diff_count_3
     # stride 1: every phase of the 20-row beat in training. At stride 4 the model saw 5
     # phases only and the others scored as anomalies (ROC-AUC 0.57 against 0.997)
     ds = ecg_diff_count_3(SEQ_LEN, stride=1)

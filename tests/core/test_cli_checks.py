@@ -89,7 +89,7 @@ def test_each_bad_flag_exits_2_naming_its_range_before_keras_is_imported():
 
 
 def test_help_of_every_command_imports_nothing_heavy():
-    for module in ("tsvae_core.cli", "app.cli", "tsvae_core.sweep_cli"):
+    for module in ("tsvae_core.cli", "app.server.cli", "tsvae_core.sweep.cli"):
         code = ("import runpy, sys\n"
                 "sys.argv = ['x', '--help']\n"
                 "try:\n"

@@ -5,8 +5,8 @@ import sys
 
 import pytest
 
-from app.requested_settings import coerce
-from tsvae_core.sweep_space import parse_range
+from app.tab.requested_settings import coerce
+from tsvae_core.sweep.space import parse_range
 
 NOT_PLAIN = ["1_0", "٣", "１０"]  # an underscore, Arabic-Indic and fullwidth digits
 

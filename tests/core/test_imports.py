@@ -5,8 +5,8 @@ import sys
 def test_core_imports_no_ui_library():
     code = ("import sys, tsvae_core, tsvae_core.session.training, tsvae_core.cli\n"
             "import tsvae_core.models\n"
-            "import tsvae_core.probes, tsvae_core.runs, tsvae_core.anomaly_series\n"
-            "import tsvae_core.anomaly_metrics, tsvae_core.sources.files, tsvae_core.sources.cmapss\n"
+            "import tsvae_core.probes, tsvae_core.runs, tsvae_core.anomaly.series\n"
+            "import tsvae_core.anomaly.metrics, tsvae_core.sources.files, tsvae_core.sources.cmapss\n"
             "# aeon (an optional extra) is imported only when metrics or its data are used\n"
             "bad = [m for m in ('panel', 'holoviews', 'bokeh', 'aeon') if m in sys.modules]\n"
             "print('UI:', bad)\n"
@@ -34,8 +34,8 @@ def test_test_files_outside_packages_have_unique_names():
 
 def test_optuna_is_imported_only_when_a_sweep_runs():
     """Optuna is an optional extra: the sweep modules and the page import it lazily."""
-    code = ("import sys, tsvae_core.sweep, tsvae_core.sweep_space, tsvae_core.sweep_run\n"
-            "import tsvae_core.sweep_cli, app.dashboard\n"
+    code = ("import sys, tsvae_core.sweep.study, tsvae_core.sweep.space, tsvae_core.sweep.run\n"
+            "import tsvae_core.sweep.cli, app.dashboard\n"
             "print('optuna:', 'optuna' in sys.modules)\n")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert out.returncode == 0, out.stdout + out.stderr

@@ -189,12 +189,12 @@ def test_a_file_source_run_trains_on_a_worker_without_the_file(ray_cluster, tmp_
 def test_without_ray_nothing_imports_it():
     code = ("import sys, os\n"
             "os.environ.pop('TSVAE_RAY', None)\n"
-            "import app.cli, app.tab.controller, app.dashboard, app.tab.model_loading\n"
+            "import app.server.cli, app.tab.controller, app.dashboard, app.tab.model_loading\n"
             "import tsvae_core.ray.cluster, tsvae_core.ray.actor\n"
             "from tsvae_core.sessions import make_session\n"
             "from tests.core.tiny import tiny_configs\n"
             "s = make_session(*tiny_configs())\n"
-            "app.cli.parse_args([])\n"
+            "app.server.cli.parse_args([])\n"
             "print(type(s).__name__, 'ray' in sys.modules)\n")
     env = {k: v for k, v in os.environ.items() if k != "TSVAE_RAY"}
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,

@@ -21,10 +21,10 @@ import pytest
 pytest.importorskip("optuna")
 
 import tsvae_core.models  # noqa: E402,F401  (registers the classes load_model needs)
-from tsvae_core.sweep import STOPPED_NOTE, SweepSpec, journal_path, load_spec  # noqa: E402
-from tsvae_core.sweep_run import COMPLETE, FAILED, PRUNED, Sweep  # noqa: E402
-from tsvae_core.sweep_cli import main  # noqa: E402
-from tsvae_core.sweep_space import FieldRange, default_range, parse_range  # noqa: E402
+from tsvae_core.sweep.study import STOPPED_NOTE, SweepSpec, journal_path, load_spec  # noqa: E402
+from tsvae_core.sweep.run import COMPLETE, FAILED, PRUNED, Sweep  # noqa: E402
+from tsvae_core.sweep.cli import main  # noqa: E402
+from tsvae_core.sweep.space import FieldRange, default_range, parse_range  # noqa: E402
 
 from .tiny import QUICK_BUILD, TINY  # noqa: E402
 

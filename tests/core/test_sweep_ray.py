@@ -9,9 +9,9 @@ import pytest
 ray = pytest.importorskip("ray")
 pytest.importorskip("optuna")
 
-from tsvae_core.sweep import STOPPED_NOTE, SweepSpec  # noqa: E402
-from tsvae_core.sweep_run import COMPLETE, FAILED, RUNNING, Sweep  # noqa: E402
-from tsvae_core.sweep_space import FieldRange  # noqa: E402
+from tsvae_core.sweep.study import STOPPED_NOTE, SweepSpec  # noqa: E402
+from tsvae_core.sweep.run import COMPLETE, FAILED, RUNNING, Sweep  # noqa: E402
+from tsvae_core.sweep.space import FieldRange  # noqa: E402
 
 from .sources_files import series_frame  # noqa: E402
 from .tiny import QUICK_BUILD, TINY  # noqa: E402

@@ -10,8 +10,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from tsvae_core.anomaly import AnomalyConfig, has_series, score_dataset
-from tsvae_core.anomaly_export import final_scores, scores_csv
+from tsvae_core.anomaly.scores import AnomalyConfig, has_series, score_dataset
+from tsvae_core.anomaly.export import final_scores, scores_csv
 from tsvae_core.config import DataConfig, make_configs
 from tsvae_core.nearest import is_classification, one_nn_accuracy
 from tsvae_core.sources import build_dataset

@@ -97,7 +97,7 @@ def start_server(max_runs: int = 2, name: str = "", args: tuple[str, ...] = ()):
     env.pop("TSVAE_MAX_RUNS", None)
     with open(log, "wb") as out:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "app.cli", "--port", str(port), "--debug-endpoint",
+            [sys.executable, "-m", "app.server.cli", "--port", str(port), "--debug-endpoint",
              "--max-runs", str(max_runs), *args], cwd=ROOT, env=env, stdout=out,
             stderr=subprocess.STDOUT)
     srv = Server(port, proc, log)

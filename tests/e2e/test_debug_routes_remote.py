@@ -10,7 +10,7 @@ import urllib.request
 
 import pytest
 
-from app.debug_access import TOKEN_HEADER
+from app.server.debug_access import TOKEN_HEADER
 
 from conftest import start_server, stop_server  # noqa: E402
 

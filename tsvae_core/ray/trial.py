@@ -2,7 +2,7 @@
 same ``SessionActor`` (tsvae_core.ray.actor) a tab's remote run uses.
 
 ``RemoteTrial`` is a ``Run`` (tsvae_core.session.protocol) as a local TrainingSession is,
-so ``tsvae_core.sweep_run`` drives either alike: ``start``/``stop``/``drain``/``is_alive``/
+so ``tsvae_core.sweep.run`` drives either alike: ``start``/``stop``/``drain``/``is_alive``/
 ``join``/``save``/``close`` and ``status``/``message``, answered by the actor. Its calls
 block the sweep's own worker thread, never a server's event loop. An actor that dies
 (killed, out of memory, node lost) makes the trial ``failed`` with the cause; the sweep
@@ -59,7 +59,7 @@ class RemoteTrial:
         """The trial's configs (checked: ``make_configs``); ``data_file``: ``DataFiles.ref``
         of its data (None: no file source)."""
         # a trial takes one CPU and no GPU, as it always has: a sweep runs as many trials
-        # at once as the cluster has CPUs (tsvae_core.sweep_run)
+        # at once as the cluster has CPUs (tsvae_core.sweep.run)
         self.actor = actor_class().options(num_gpus=0).remote(data, model, train,
                                                               None, None, None, data_file)
         self.status, self.message = ev.IDLE, ""

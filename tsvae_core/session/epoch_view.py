@@ -4,7 +4,7 @@
 ``epoch_view`` computes each view of it - the subset's latent points and the family's
 extras (one encoder pass), the reconstructions shown, the latent metrics
 (tsvae_core.metrics: k-NN accuracy, silhouette), the probes' latent points and the
-series' anomaly scores (tsvae_core.anomaly) - and times each one (``ViewClock``), so
+series' anomaly scores (tsvae_core.anomaly.scores) - and times each one (``ViewClock``), so
 ``EpochEnd.timings`` says where an epoch's view time went. The training thread calls it
 with the trained model; a loaded model's epoch 0 with the snapshot's.
 """
@@ -16,7 +16,7 @@ import time
 import numpy as np
 
 from .. import events as ev
-from ..anomaly import AnomalyConfig, has_series, score_dataset
+from ..anomaly.scores import AnomalyConfig, has_series, score_dataset
 from ..data import Dataset
 from ..metrics import knn_accuracy, silhouette
 
@@ -24,7 +24,7 @@ log = logging.getLogger(__name__)
 
 
 def anomaly_scores(model, ds: Dataset, seq_len: int, config: AnomalyConfig):
-    """The series' anomaly scores (``tsvae_core.anomaly``), or None for data that are not
+    """The series' anomaly scores (``tsvae_core.anomaly.scores``), or None for data that are not
     one continuous series, or that cannot be scored (logged: a scoring problem must not
     end the run)."""
     if not has_series(ds):

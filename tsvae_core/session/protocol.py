@@ -5,8 +5,8 @@ this process), ``RemoteSession`` (tsvae_core.ray.run_proxy, a run in a Ray actor
 from the server) and ``RemoteTrial`` (tsvae_core.ray.trial, a sweep trial in a Ray actor).
 They used to match by convention; these protocols say what they share:
 
-- ``Run``: what a sweep (tsvae_core.sweep_run) and the server's run registry
-  (app.server_runs) use: controls, the event queue, the thread's life, the status, the
+- ``Run``: what a sweep (tsvae_core.sweep.run) and the server's run registry
+  (app.server.runs) use: controls, the event queue, the thread's life, the status, the
   saved model. All three provide it.
 - ``Session``: a ``Run`` a tab watches and inspects (the page's controls, the data it
   shows, the snapshot's encode/decode/reconstruct). ``TrainingSession`` and

@@ -16,7 +16,7 @@ import keras
 import numpy as np
 
 from .. import events as ev
-from ..anomaly import AnomalyConfig
+from ..anomaly.scores import AnomalyConfig
 from ..safe_files import replacing
 from .epoch_view import epoch_view
 

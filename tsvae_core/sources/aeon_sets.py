@@ -22,7 +22,8 @@ import numpy as np
 
 from ..config import DataConfig
 from ..data import Dataset
-from .windows import fit_minmax, series_dataset, time_split
+from .period import apply_window_periods
+from .windows import fit_minmax, resample, series_dataset, time_split
 
 INSTALL_HINT = "the aeon sources need aeon: install tsvae[data] (pip install 'tsvae[data]')"
 
@@ -33,23 +34,6 @@ def _aeon_data_dir() -> str:
     except ImportError:
         raise ValueError(INSTALL_HINT) from None
     return os.path.join(os.path.dirname(aeon.__file__), "datasets", "data")
-
-
-def resample(instances, seq_len: int) -> np.ndarray:
-    """Instances (each (channels, length), lengths may differ) -> (n, seq_len, channels)
-    float64, by linear interpolation on [0, 1]."""
-    out = None
-    grid = np.linspace(0.0, 1.0, seq_len)
-    for i, inst in enumerate(instances):
-        inst = np.asarray(inst, dtype=np.float64)
-        if out is None:
-            out = np.empty((len(instances), seq_len, inst.shape[0]))
-        src = np.linspace(0.0, 1.0, inst.shape[1])
-        for c in range(inst.shape[0]):
-            row = inst[c]
-            ok = np.isfinite(row)  # some sets pad with NaN
-            out[i, :, c] = np.interp(grid, src[ok], row[ok])
-    return out
 
 
 def load_raw_collection(name: str, split: str):
@@ -130,7 +114,6 @@ def _2d(x) -> np.ndarray:
 def load_anomaly_series(cfg: DataConfig) -> Dataset:
     name = cfg.anomaly_series
     x_tr, y_tr, x_te, y_te = load_anomaly_parts(name)
-    from .file_splits import apply_window_periods
     period_note = apply_window_periods(cfg, x_te if x_tr is None else x_tr, name,
                                        int(len(x_te) * (1 - cfg.val_fraction))
                                        if x_tr is None else len(x_tr))

@@ -19,40 +19,10 @@ import numpy as np
 
 from ..config import DataConfig
 from ..data import Dataset, window_modes
-from .period import dominant_period, seq_len_from_periods
+from .period import apply_window_periods
 from .table import Columns
-from .windows import Segments, fit_minmax, series_dataset, starts_in, time_split
-
-
-#: a window from periods spans at most this share of the rows it trains on (at least one
-#: period): 6 periods of a 25-row sine in a 300-row normal part left 149 training windows
-#: and scored ROC-AUC 0.79 where 2 periods scored 0.99 (docs/your-data.md)
-MAX_WINDOW_SHARE = 0.25
-
-
-def apply_window_periods(cfg: DataConfig, values: np.ndarray, what: str,
-                         train_rows: int | None = None) -> str:
-    """With ``cfg.window_periods`` > 0, set ``cfg.seq_len`` from the dominant period of
-    ``values`` (at most MAX_WINDOW_SHARE of ``train_rows``, at least one period) and
-    return the note that says so ('' otherwise); ValueError when the series has no
-    period."""
-    if not cfg.window_periods:
-        return ""
-    period = dominant_period(values)
-    if period is None:
-        raise ValueError(f"DataConfig.window_periods={cfg.window_periods:g}: {what} shows no "
-                         f"dominant period (its autocorrelation has no peak); set seq_len and "
-                         f"window_periods=0")
-    seq_len = seq_len_from_periods(period, cfg.window_periods)
-    capped = ""
-    if train_rows and seq_len > MAX_WINDOW_SHARE * train_rows:
-        periods = max(1, int(MAX_WINDOW_SHARE * train_rows // period))
-        seq_len = seq_len_from_periods(period, periods)
-        capped = (f", capped at {periods} periods: at most {MAX_WINDOW_SHARE:.0%} of the "
-                  f"{train_rows} training rows")
-    cfg.seq_len = seq_len
-    return (f"seq_len {seq_len} = {cfg.window_periods:g} x the estimated period of {period} "
-            f"rows{capped} (window_periods; set window_periods 0 and seq_len to override)")
+from .windows import (Segments, fit_minmax, resample, series_dataset, starts_in,
+                      time_split)
 
 
 def train_rows_of(cfg: DataConfig, cols: Columns) -> int:
@@ -209,7 +179,6 @@ def instance_dataset(cfg: DataConfig, cols: Columns, n_train: int, name: str) ->
     """One window per instance (rows sharing an instance id, in file order), resampled to
     seq_len; its label is its rows' most frequent one. Scaled per channel on the
     training instances."""
-    from .aeon_sets import resample          # numpy only: aeon is not imported
     groups = np.asarray(cols.groups).astype(str)
     change = np.r_[True, groups[1:] != groups[:-1], True]
     bounds = np.flatnonzero(change)

@@ -100,3 +100,20 @@ def series_dataset(cfg: DataConfig, values: np.ndarray, names: list[str], *,
                    source=source, row_target=row_target, notes=tuple(notes),
                    label_names=tuple(label_names), normal_segments=normal_segments,
                    scored_rows=scored_rows)
+
+
+def resample(instances, seq_len: int) -> np.ndarray:
+    """Instances (each (channels, length), lengths may differ) -> (n, seq_len, channels)
+    float64, by linear interpolation on [0, 1]."""
+    out = None
+    grid = np.linspace(0.0, 1.0, seq_len)
+    for i, inst in enumerate(instances):
+        inst = np.asarray(inst, dtype=np.float64)
+        if out is None:
+            out = np.empty((len(instances), seq_len, inst.shape[0]))
+        src = np.linspace(0.0, 1.0, inst.shape[1])
+        for c in range(inst.shape[0]):
+            row = inst[c]
+            ok = np.isfinite(row)  # some sets pad with NaN
+            out[i, :, c] = np.interp(grid, src[ok], row[ok])
+    return out

@@ -20,7 +20,7 @@ from tsvae_core.ray.cluster import RAY_ENV
 from tsvae_core.source_config import MAX_FILE_BYTES
 
 from .debug_access import DEBUG_TOKEN_ENV, TOKEN_ARGUMENT, TOKEN_HEADER
-from .server_runs import MAX_RUNS_ENV
+from .runs import MAX_RUNS_ENV
 
 log = logging.getLogger(__name__)
 
@@ -95,20 +95,20 @@ def serve_argv(args: argparse.Namespace, extra: list[str]) -> list[str]:
     if args.show:
         cmd.append("--show")
     if args.debug_endpoint:
-        cmd += ["--plugins", "app.debug_routes"]
+        cmd += ["--plugins", "app.server.debug_routes"]
     return cmd + extra
 
 
 def main(argv: list[str] | None = None) -> None:
     args, extra = parse_args(argv)
     if args.max_runs is not None:
-        os.environ[MAX_RUNS_ENV] = str(args.max_runs)  # read by app.server_runs in this process
+        os.environ[MAX_RUNS_ENV] = str(args.max_runs)  # read by app.server.runs in this process
     if args.ray:
         connect_ray(args.ray)
     if args.data_dir is not None:
-        os.environ[DATA_DIR_ENV] = args.data_dir  # read by tsvae_core.sweep in this process
+        os.environ[DATA_DIR_ENV] = args.data_dir  # read by tsvae_core.sweep.study in this process
     if args.debug_token is not None:
-        os.environ[DEBUG_TOKEN_ENV] = args.debug_token  # read by app.debug_routes per request
+        os.environ[DEBUG_TOKEN_ENV] = args.debug_token  # read by app.server.debug_routes per request
     # Serve Bokeh/Panel JS and CSS from this server, never from a CDN.
     os.environ.setdefault("BOKEH_RESOURCES", "server")
     from panel.command import main as panel_main

@@ -18,10 +18,10 @@ import threading
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from . import events as ev
-from .config import make_configs
-from .session.protocol import Run
-from .sweep import (STOPPED_NOTE, SweepSpec, default_data_dir, objective_value, open_study)
+from .. import events as ev
+from ..config import make_configs
+from ..session.protocol import Run
+from .study import (STOPPED_NOTE, SweepSpec, default_data_dir, objective_value, open_study)
 
 log = logging.getLogger(__name__)
 
@@ -75,8 +75,8 @@ class Sweep:
         self.ray = ray
         room, self._data_files = 1, None
         if ray:
-            from .ray.cluster import connect
-            from .ray.trial import DataFiles
+            from ..ray.cluster import connect
+            from ..ray.trial import DataFiles
             room, self._data_files = connect(ray)["cpus"], DataFiles(spec.fixed)
         self.workers, self.nice = max(1, int(workers or room)), nice
         self.study = open_study(spec, self.data_dir)
@@ -237,10 +237,10 @@ class Sweep:
         values = {**self.spec.fixed, **params}
         configs = make_configs(self.spec.preset, **values)  # ValueError here, not remotely
         if self.ray:
-            from .ray.trial import RemoteTrial
+            from ..ray.trial import RemoteTrial
             session = RemoteTrial(*configs, self._data_files.ref(configs[0]))
         else:
-            from .session.training import TrainingSession
+            from ..session.training import TrainingSession
             session = TrainingSession(*configs)
         session.nice = self.nice
         with self._lock:

@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from .config import DataConfig
-from .data import Dataset
-from .sources import build_dataset
-from .sources.windows import series_dataset as windowed
+from ..config import DataConfig
+from ..data import Dataset
+from ..sources import build_dataset
+from ..sources.windows import series_dataset as windowed
 
 
 def _2d(x) -> np.ndarray:

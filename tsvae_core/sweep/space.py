@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import param
 
-from .config import FIELDS, field_owner
-from .fields import parse_bool, parse_number
+from ..config import FIELDS, field_owner
+from ..fields import parse_bool, parse_number
 
 #: Fields a sweep cannot vary: the seed is the study's, lists have no range.
 NOT_SWEEPABLE = frozenset({"time_wavelengths", "seed"})

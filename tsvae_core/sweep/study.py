@@ -1,7 +1,7 @@
 """Optuna sweeps: many trainings of a preset, each with settings a sampler chooses.
 
 ``SweepSpec`` says what to sweep (preset, fixed fields, the search space of
-``tsvae_core.sweep_space``, trials, objective and direction, sampler, pruner);
+``tsvae_core.sweep.space``, trials, objective and direction, sampler, pruner);
 ``Sweep`` runs it: each trial is a real ``TrainingSession`` whose per-epoch objective
 is reported to Optuna (so a pruner can stop a poor trial after any epoch). The study
 lives in an Optuna journal file under the data directory (``--data-dir``, default
@@ -20,10 +20,10 @@ import os
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from . import events as ev
-from . import families
-from .config import FIELDS, PRESETS, config_values, make_configs
-from .sweep_space import FieldRange, check_space
+from .. import events as ev
+from .. import families
+from ..config import FIELDS, PRESETS, config_values, make_configs
+from .space import FieldRange, check_space
 
 log = logging.getLogger(__name__)
 
@@ -158,7 +158,7 @@ def objective_value(event: ev.EpochEnd, key: str) -> float:
     if key == "knn_accuracy":
         return float(event.knn_accuracy)
     if key.startswith("anomaly:"):
-        scores = event.anomaly  # tsvae_core.anomaly.AnomalyScores, or None
+        scores = event.anomaly  # tsvae_core.anomaly.scores.AnomalyScores, or None
         metrics = getattr(scores, "metrics", None) or {}
         return float(metrics.get(key.split(":", 1)[1], math.nan))
     return float(event.logs.get(key, math.nan))

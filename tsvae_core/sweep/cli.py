@@ -21,9 +21,9 @@ import os
 import sys
 import time
 
-from .cli import _add_field_flags, range_problem
-from .config import FIELDS, PRESETS
-from .sweep import DIRECTIONS, OBJECTIVES, PRUNERS, SAMPLERS
+from ..cli import _add_field_flags, range_problem
+from ..config import FIELDS, PRESETS
+from .study import DIRECTIONS, OBJECTIVES, PRUNERS, SAMPLERS
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -65,8 +65,8 @@ SPEC_FLAGS = {"preset": ("preset", "quick"), "n_trials": ("trials", 8),
 def make_spec(args):
     """The SweepSpec the flags ask for. A stored study's own spec with the flags given
     on top: Sweep refuses what a resume may not change (sweep.resume_changes)."""
-    from .sweep import SweepSpec, load_spec, study_names
-    from .sweep_space import parse_range
+    from .study import SweepSpec, load_spec, study_names
+    from .space import parse_range
     data_dir = args.data_dir or _default_dir()
     space = []  # parsed even for a resume: an unknown field is named, never ignored
     for item in args.search:
@@ -89,7 +89,7 @@ def make_spec(args):
 
 
 def _default_dir():
-    from .sweep import default_data_dir
+    from .study import default_data_dir
     return default_data_dir()
 
 
@@ -106,12 +106,12 @@ def main(argv=None) -> int:
         os.environ["KERAS_BACKEND"] = args.backend
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
-    from .sweep import journal_path, missing_optuna
+    from .study import journal_path, missing_optuna
     if missing_optuna():
         print(f"tsvae-sweep: {missing_optuna()}", file=sys.stderr)
         return 2
-    from .sweep import study_names
-    from .sweep_run import RUNNING, Sweep
+    from .study import study_names
+    from .run import RUNNING, Sweep
     try:
         resumed = args.study in study_names(args.data_dir or _default_dir())
         spec = make_spec(args)
@@ -124,7 +124,7 @@ def main(argv=None) -> int:
           f"{spec.n_trials} trials stored; {spec.objective} ({spec.direction}); "
           f"{sweep.workers} at once{' on Ray' if sweep.ray else ''}", flush=True)
     if sweep.ray:
-        from .ray.cluster import inspection_hint
+        from ..ray.cluster import inspection_hint
         if inspection_hint():
             print(inspection_hint(), flush=True)
     if resumed:

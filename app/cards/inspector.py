@@ -13,8 +13,8 @@ import holoviews as hv
 import numpy as np
 import param
 
-from . import projection
-from .tab.controller import Controller
+from ..tab import projection
+from ..tab.controller import Controller
 
 log = logging.getLogger(__name__)
 

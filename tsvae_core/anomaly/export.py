@@ -13,9 +13,9 @@ import io
 
 import numpy as np
 
-from .anomaly import AnomalyConfig, AnomalyScores, score_dataset
-from .anomaly_metrics import METRIC_NAMES
-from .data import Dataset
+from .scores import AnomalyConfig, AnomalyScores, score_dataset
+from .metrics import METRIC_NAMES
+from ..data import Dataset
 
 #: windows scored per part for the final report: stride 1 up to this many rows
 FINAL_MAX_WINDOWS = 100_000

@@ -14,7 +14,7 @@ window's cost is partly per-window overhead. Batch size, optimizer and XLA are n
 the model: the estimate is rough (within a factor of about 2), and says "about".
 
 Pure functions and a small thread-safe store; no UI library (the sidebar and the large-
-run warning in app.data_size format what ``estimate`` returns).
+run warning in app.tab.data_size format what ``estimate`` returns).
 """
 from __future__ import annotations
 

@@ -19,12 +19,12 @@ import holoviews as hv
 import param
 
 from tsvae_core.config import apply_values, config_values
-from tsvae_core.sweep import (DIRECTIONS, OBJECTIVES, PRUNERS, SAMPLERS, SweepSpec,
+from tsvae_core.sweep.study import (DIRECTIONS, OBJECTIVES, PRUNERS, SAMPLERS, SweepSpec,
                               default_data_dir, missing_optuna)
-from tsvae_core.sweep_space import (FieldRange, default_range, field_choices, field_param,
+from tsvae_core.sweep.space import (FieldRange, default_range, field_choices, field_param,
                                     is_numeric, sweepable_fields)
 
-from .server_runs import sweep_key
+from ..server.runs import sweep_key
 
 log = logging.getLogger(__name__)
 
@@ -127,7 +127,7 @@ class Sweeper(param.Parameterized):
     def _on_start(self):
         if self.unavailable or self.running:
             return
-        from tsvae_core.sweep_run import Sweep
+        from tsvae_core.sweep.run import Sweep
         # trials go to the tabs' Ray cluster when the server has one (TSVAE_RAY); here,
         # the sweep holds one of the server's run slots (--max-runs) while it runs
         ray = os.environ.get("TSVAE_RAY") or None

@@ -18,8 +18,8 @@ import param
 from tsvae_core.config import field_names
 from tsvae_core.probes import PROBE_NAMES, ProbeConfig, make_probes
 
-from . import projection
-from .tab.controller import Controller
+from ..tab import projection
+from ..tab.controller import Controller
 
 log = logging.getLogger(__name__)
 

@@ -1,4 +1,4 @@
-"""`panel serve --plugins app.debug_routes`: GET /debug/sessions lists the server's runs.
+"""`panel serve --plugins app.server.debug_routes`: GET /debug/sessions lists the server's runs.
 
 JSON: {"max_runs", "active", "runs": [{"run", "tab", "closed", "alive", "status",
 "epoch"}]}. Tests use it to check, on the server side, that closing a tab stopped its
@@ -13,7 +13,7 @@ the browser missed the change) or not.
 GET /debug/memory: after a garbage collection, how many Controllers, sessions, Keras
 models, documents, streams and threads are alive (the soak benchmark's leak check).
 
-Who may ask: app.debug_access (loopback clients, others only with the debug token).
+Who may ask: app.server.debug_access (loopback clients, others only with the debug token).
 """
 from __future__ import annotations
 
@@ -22,7 +22,7 @@ import json
 from tornado.web import RequestHandler
 
 from .debug_access import TOKEN_ARGUMENT, TOKEN_HEADER, refusal
-from .server_runs import REGISTRY
+from .runs import REGISTRY
 
 
 class DebugHandler(RequestHandler):

@@ -8,7 +8,7 @@ the training part of the series (assumed normal, as in Keras' time-series anomal
 example): its maximum, a percentile, or a generalized Pareto tail fitted to the errors
 above a high quantile (peaks over threshold, Siffer et al., KDD 2017). Steps above the
 threshold form the flagged ranges. Metrics against labels live in
-``tsvae_core.anomaly_metrics`` (they need aeon, an optional extra).
+``tsvae_core.anomaly.metrics`` (they need aeon, an optional extra).
 
 Cost per epoch is bounded: at most ``AnomalyConfig.max_windows`` windows are scored per
 part (the stride grows to fit, up to seq_len so that every row stays covered).
@@ -23,7 +23,7 @@ import numpy as np
 import param
 from numpy.lib.stride_tricks import sliding_window_view
 
-from .data import Dataset
+from ..data import Dataset
 
 RULES = ("max", "percentile", "tail")
 SCORINGS = ("step", "window")
@@ -63,7 +63,7 @@ class AnomalyScores:
     ranges: np.ndarray             # (k, 2) flagged [start, end) series rows
     stride: int
     labels: np.ndarray | None = None   # (rows,) 0/1 truth for those rows, when known
-    metrics: dict[str, float] = field(default_factory=dict)  # see anomaly_metrics
+    metrics: dict[str, float] = field(default_factory=dict)  # see anomaly.metrics
     note: str = ""                 # why metrics are missing, if they are
 
 
@@ -206,8 +206,8 @@ def score_dataset(reconstruct: Callable, ds: Dataset, seq_len: int,
                   cfg: AnomalyConfig, vus_max_rows: int | None = None) -> AnomalyScores:
     """The scores, threshold, flagged ranges and (with labels) metrics of ``ds``.
     ``vus_max_rows``: VUS-PR is computed up to this many scored rows (None: the
-    per-epoch default of ``anomaly_metrics``)."""
-    from .anomaly_metrics import VUS_MAX_ROWS, label_metrics  # aeon is imported lazily
+    per-epoch default of ``anomaly.metrics``)."""
+    from .metrics import VUS_MAX_ROWS, label_metrics  # aeon is imported lazily
     chans = signal_channels(list(ds.channel_names))
     normal, (lo, hi) = parts(ds, seq_len)
     steps, starts, win_err, stride = score_rows(reconstruct, ds.series, lo, hi, seq_len,

@@ -1,4 +1,4 @@
-"""Who may use the /debug/* routes (app.debug_routes): loopback clients (127.0.0.0/8,
+"""Who may use the /debug/* routes (app.server.debug_routes): loopback clients (127.0.0.0/8,
 ::1) always; any other client only with the token of ``TSVAE_DEBUG_TOKEN`` (``tsvae
 --debug-token``) in the X-TSVAE-Debug-Token header or the ``token`` query argument.
 Without a token set, other clients are refused: the routes name the server's sessions and

@@ -3,7 +3,7 @@
 A link such as ``?repeats=1000&noise_size=1000000`` is within every field's range but
 makes about 29,000 batches an epoch (half an hour an epoch on a 2-core CPU) and a
 gigabyte of windows. The sidebar shows the size of the current settings and the
-estimated time of an epoch (app.epoch_estimate); Start (and Step) above either threshold
+estimated time of an epoch (app.tab.epoch_estimate); Start (and Step) above either threshold
 first ask for a "Start anyway", saying the estimate too. The thresholds stay on batches
 and bytes: the estimate is rough, and a preset must never ask.
 """

@@ -1,7 +1,7 @@
 """The anomaly scores of one tab's run, as streams for the anomaly card.
 
 The training thread scores the series after every epoch (``EpochEnd.anomaly``, see
-``tsvae_core.anomaly``); this hook of the controller sends the last epoch's scores through
+``tsvae_core.anomaly.scores``); this hook of the controller sends the last epoch's scores through
 a ``Pipe`` (the series, its per-step error, threshold and ranges replace the previous
 ones) and the metrics through a ``Buffer`` (one row per epoch). The threshold settings
 (``AnomalyConfig``) go to every new run and to the current one when they change; they
@@ -16,12 +16,12 @@ import numpy as np
 import pandas as pd
 import param
 
-from tsvae_core.anomaly import AnomalyConfig, AnomalyScores
-from tsvae_core.anomaly_export import scores_csv
-from tsvae_core.anomaly_metrics import METRIC_NAMES
+from tsvae_core.anomaly.scores import AnomalyConfig, AnomalyScores
+from tsvae_core.anomaly.export import scores_csv
+from tsvae_core.anomaly.metrics import METRIC_NAMES
 from tsvae_core.config import field_names
 
-from .tab.controller import Controller
+from ..tab.controller import Controller
 
 #: Most rows drawn of the series and its error (every k-th row beyond): the browser gets
 #: at most this many points a curve each epoch.
