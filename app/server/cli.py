@@ -24,7 +24,7 @@ from .runs import MAX_RUNS_ENV
 
 log = logging.getLogger(__name__)
 
-APP = Path(__file__).with_name("main.py")
+APP = Path(__file__).resolve().parents[1] / "main.py"  # app/main.py
 ORIGIN_ENV = "TSVAE_ALLOW_ORIGIN"
 DATA_DIR_ENV = "TSVAE_DATA_DIR"
 # A closed tab's session is destroyed (and its run stopped) within about
