@@ -121,6 +121,11 @@ def new_tab() -> tuple[Controller, pn.template.FastListTemplate]:
     preset, (data, model, train), problem = initial_configs(pn.state.session_args)
     ctx = pn.state.curdoc.session_context if pn.state.curdoc else None
     tab = ctx.id if ctx is not None else "local"
+    if pn.state.curdoc is not None:
+        # The page is dark (build_page). Panel gives a component the session's theme when
+        # it is made: without this, a card built on its first open (app.cards.lazy) was
+        # drawn in the light theme's dark text on the dark page, unreadable.
+        pn.config.theme = "dark"  # for this session only (Panel keeps it per document)
     ctrl = Controller(data, model, train, tab=tab, preset=preset)
     if problem:
         ctrl.state.notice = problem

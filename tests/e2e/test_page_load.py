@@ -96,3 +96,35 @@ def test_a_tab_opened_while_four_runs_train_loads(browser, busy_server, ui):
         assert all(ui.status(p)["status"] == "running" for p in runners)
     finally:
         close_pages(contexts)
+
+
+# The text colour of every widget label and Markdown paragraph inside one element (shadow
+# roots included; alerts have their own background), as [r, g, b] lists.
+TEXT_COLOURS_JS = """el => {
+  const stack = [el, el.shadowRoot].filter(Boolean), out = [];
+  while (stack.length) {
+    const root = stack.pop();
+    for (const t of root.querySelectorAll('label, p')) {
+      if (!t.textContent.trim() || t.closest('.alert')) continue;  // alerts: own colours
+      const m = getComputedStyle(t).color.match(/[0-9.]+/g);
+      if (m) out.push(m.slice(0, 3).map(Number));
+    }
+    for (const e of root.querySelectorAll('*')) if (e.shadowRoot) stack.push(e.shadowRoot);
+  }
+  return out;
+}"""
+
+
+def test_a_card_built_on_its_first_open_is_drawn_in_the_pages_dark_theme(new_page, ui):
+    """Cards built on their first open got Panel's light theme (dark text on the dark
+    page: the Probes card's field names and the Save card's notes could not be read)."""
+    page = new_page()
+    for title, css in (("Probes", "tsvae-card-probes"),
+                       ("Save, load and download", "tsvae-card-save-load-and-download")):
+        ui.open_card(page, title)
+        colours = ui.wait_until(
+            lambda: page.locator(f".{css}").first.evaluate(TEXT_COLOURS_JS), ui.WAIT_S,
+            f"the {title} card's text")
+        # light text: each channel well above the page's dark background (~30)
+        dark = [c for c in colours if sum(c) / 3 < 128]
+        assert not dark, (title, dark, len(colours))
